@@ -1,0 +1,1 @@
+"""LiveOps: the control room behind a live-commerce broadcast."""

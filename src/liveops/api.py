@@ -1,0 +1,21 @@
+"""The one place where routers get their prefixes and tags."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from liveops.auth.router import router as auth_router
+from liveops.ingest.router import router as ingest_router
+from liveops.live.router import router as live_router
+from liveops.review.router import router as review_router
+from liveops.shows.router import router as shows_router
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(auth_router, prefix="/auth", tags=["auth"])
+    api.include_router(shows_router, prefix="/shows", tags=["shows"])
+    api.include_router(ingest_router, prefix="/shows", tags=["ingest"])
+    api.include_router(review_router, prefix="/shows", tags=["review"])
+    api.include_router(live_router, prefix="/shows", tags=["live"])
+    return api

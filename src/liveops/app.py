@@ -1,0 +1,88 @@
+"""The application factory. Nothing happens at import time: `create_app(settings)` builds it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from liveops.api import api_router
+from liveops.auth.router import pages as login_pages
+from liveops.config import Settings
+from liveops.errors import LiveOpsError
+from liveops.runtime import Runtime
+from liveops.storage.migrate import upgrade_to_head
+from liveops.web import console_router, mount_assets
+
+log = logging.getLogger("liveops")
+
+
+class State(TypedDict):
+    runtime: Runtime
+
+
+def create_app(settings: Settings | None = None, *, admin_token: str | None = None) -> FastAPI:
+    """Build the app. `admin_token` overrides settings (dev mode passes a generated one)."""
+    settings = settings or Settings()
+    token = admin_token or (
+        settings.admin_token.get_secret_value() if settings.admin_token else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        runtime = Runtime.build(settings, admin_token=token)
+        if settings.is_sqlite:
+            # Embedded mode is one process: migrating on start is safe and saves a step.
+            await upgrade_to_head(runtime.engine)
+        try:
+            yield {"runtime": runtime}
+        finally:
+            await runtime.close()
+
+    app = FastAPI(
+        title="LiveOps",
+        version="0.1.0",
+        summary="The control room behind a live-commerce broadcast.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(LiveOpsError)
+    async def _business_error(request: Request, exc: LiveOpsError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"] if p != "body") or "body"
+            problems.append(f"{where}: {err['msg']}")
+        return JSONResponse(
+            {"detail": "; ".join(problems), "code": "invalid_body", "errors": exc.errors()},
+            status_code=422,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.state.runtime
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means not ready; say which
+            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
+        return JSONResponse({"status": "ready", "database": "ok"})
+
+    app.include_router(api_router())
+    app.include_router(console_router())
+    app.include_router(login_pages)
+    mount_assets(app)
+    return app

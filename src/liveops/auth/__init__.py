@@ -1,0 +1,1 @@
+"""Auth: bearer tokens with a role scoped to shows, browser sessions, one-time login links."""

@@ -1,0 +1,62 @@
+"""Who is asking and what they may do. Pure: the permission table is data, tested as a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATIONS = "operations"
+    FIELD_CONTROL = "field_control"
+    ANCHOR = "anchor"
+    ASSISTANT = "assistant"
+    INTEGRATOR = "integrator"
+
+
+class Action(StrEnum):
+    SHOW_CREATE = "show.create"
+    SHOW_READ = "show.read"
+    SHOW_CONTROL = "show.control"  # start / end
+    SHOW_PLAN = "show.plan"  # lineup, targets
+    EVENTS_WRITE = "events.write"
+    LIVE_READ = "live.read"
+    QUARANTINE_READ = "quarantine.read"
+    REVIEW_READ = "review.read"
+    TOKEN_MINT = "token.mint"
+
+
+_CONSOLE = {Action.SHOW_READ, Action.LIVE_READ, Action.REVIEW_READ}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.OPERATIONS: frozenset(set(Action) - {Action.TOKEN_MINT}),
+    Role.FIELD_CONTROL: frozenset(_CONSOLE | {Action.SHOW_CONTROL, Action.QUARANTINE_READ}),
+    Role.ANCHOR: frozenset({Action.SHOW_READ, Action.LIVE_READ}),
+    Role.ASSISTANT: frozenset(_CONSOLE),
+    Role.INTEGRATOR: frozenset({Action.SHOW_READ, Action.EVENTS_WRITE, Action.QUARANTINE_READ}),
+}
+
+# Roles whose tokens may span every show; every other role's token names exactly one show.
+GLOBAL_ROLES = frozenset({Role.ADMIN, Role.OPERATIONS})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    show_id: str | None  # None: every show (admin and operations only)
+    token_id: int | None = None  # None for the configured admin token
+
+    def covers(self, show_id: str | None) -> bool:
+        return self.show_id is None or self.show_id == show_id
+
+
+def allowed(principal: Principal, action: Action, show_id: str | None = None) -> bool:
+    """May `principal` do `action` on `show_id` (None: an action not tied to one show)?"""
+    if action not in PERMISSIONS[principal.role]:
+        return False
+    if show_id is None:
+        # Creating shows or minting tokens is for those not bound to a single show.
+        return action in {Action.SHOW_READ} or principal.show_id is None
+    return principal.covers(show_id)

@@ -1,0 +1,58 @@
+"""Settings, read once from `LIVEOPS_*` environment variables (and a `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Every field has a default that runs the embedded mode."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVEOPS_", env_file=".env", extra="ignore")
+
+    mode: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path(".liveops")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; unset means a SQLite file under data_dir.",
+    )
+    redis_url: str | None = None
+    admin_token: SecretStr | None = None
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    # Ingest
+    max_events_per_request: int = 5_000
+    max_body_bytes: int = 16 * 1024 * 1024
+    write_batch_max_events: int = 20_000
+
+    # Live stream
+    stream_history_size: int = 10_000
+    metrics_interval_seconds: float = 0.1
+    feed_interval_seconds: float = 0.02
+    feed_max_items_per_frame: int = 500
+    feed_recent_in_snapshot: int = 200
+    console_queue_max_frames: int = 2_000
+
+    # Auth
+    session_ttl_seconds: int = 12 * 3600
+    login_code_ttl_seconds: int = 600
+
+    @model_validator(mode="after")
+    def _production_needs_admin_token(self) -> Settings:
+        if self.mode == "production" and self.admin_token is None:
+            raise ValueError("LIVEOPS_ADMIN_TOKEN is required when LIVEOPS_MODE=production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'liveops.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")

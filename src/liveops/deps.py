@@ -1,0 +1,19 @@
+"""Shared FastAPI dependencies, as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from liveops.runtime import Runtime
+
+
+def get_runtime(connection: HTTPConnection) -> Runtime:
+    return cast(Runtime, connection.state.runtime)
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+__all__ = ["Request", "RuntimeDep", "get_runtime"]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+
+from liveops.auth.dependencies import PrincipalDep, require
+from liveops.auth.principal import Action
+from liveops.deps import RuntimeDep
+from liveops.errors import NotFound, PayloadError, PayloadTooLarge
+from liveops.ingest import repository, service
+from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
+
+router = APIRouter()
+
+
+async def _read_events(request: Request, max_events: int, max_bytes: int) -> list[Any]:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"the body is over {max_bytes} bytes; send smaller batches")
+    body = await request.body()
+    if len(body) > max_bytes:
+        raise PayloadTooLarge(f"the body is over {max_bytes} bytes; send smaller batches")
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise PayloadError('the body must be a JSON object with an "events" list')
+    events: list[Any] = document["events"]
+    if len(events) > max_events:
+        raise PayloadError(
+            f"{len(events)} events in one request; the limit is {max_events}: split the batch"
+        )
+    return events
+
+
+@router.post(
+    "/{show_id}/events",
+    response_model=IngestResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": IngestRequest.model_json_schema()}},
+        }
+    },
+)
+async def post_events(
+    show_id: str, request: Request, principal: PrincipalDep, rt: RuntimeDep
+) -> IngestResult:
+    """Ingest up to 5,000 events (contract §3).
+
+    Valid items are stored even when others are rejected; a 2xx answer means every accepted
+    event is durably stored. Re-sending is safe: known ids are counted as duplicates.
+    """
+    require(principal, Action.EVENTS_WRITE, show_id)
+    settings = rt.settings
+    items = await _read_events(request, settings.max_events_per_request, settings.max_body_bytes)
+    # Load the live state BEFORE writing: its replay must not include this batch (registry rule).
+    live = await rt.live.get(show_id)
+    if live is None:
+        raise NotFound(f"no show with id {show_id!r}")
+    async with rt.transaction() as session:
+        stored = await service.ingest(session, show_id, items)
+    live.apply(stored.new_records)
+    return stored.result
+
+
+@router.get("/{show_id}/quarantine", response_model=QuarantinePage)
+async def list_quarantine(
+    show_id: str,
+    principal: PrincipalDep,
+    rt: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> QuarantinePage:
+    """Rejected ingest items, newest first, each with its reason and the item as sent."""
+    require(principal, Action.QUARANTINE_READ, show_id)
+    async with rt.read() as session:
+        rows = await repository.list_quarantine(session, show_id, limit=limit, before_id=before_id)
+    items = [QuarantineItem.model_validate(r, from_attributes=True) for r in rows]
+    next_before = items[-1].id if len(items) == limit else None
+    return QuarantinePage(items=items, next_before_id=next_before)

@@ -1,0 +1,50 @@
+"""One console's outbound side: a bounded queue of encoded frames and the task that sends them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+SLOW_CONSOLE_CLOSE_CODE = 4008
+
+
+class ConsoleConnection:
+    """Frames are pushed without awaiting; a sender task writes them in order.
+
+    Overflow rule (`disconnect-slow`): every frame of the stream must reach the console, and
+    metric frames are already coalesced upstream, so a console whose queue passes `max_frames`
+    has fallen hopelessly behind. It is closed with 4008 and resumes from its last position.
+    """
+
+    def __init__(self, send: Callable[[str], Awaitable[None]], *, max_frames: int) -> None:
+        self._send = send
+        self._queue: deque[str] = deque()
+        self._max_frames = max_frames
+        self._wakeup = asyncio.Event()
+        self.overflowed = False
+        self.closed = False
+
+    def push(self, frame: str) -> None:
+        if self.closed or self.overflowed:
+            return
+        if len(self._queue) >= self._max_frames:
+            self.overflowed = True
+            self._queue.clear()
+        else:
+            self._queue.append(frame)
+        self._wakeup.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self._wakeup.set()
+
+    async def run_sender(self) -> None:
+        """Send until closed or overflowed; returns so the handler can close the socket."""
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue and not self.closed:
+                await self._send(self._queue.popleft())
+            if self.closed or self.overflowed:
+                return

@@ -1,0 +1,62 @@
+"""Builders for the websocket messages of docs/protocol.md (server → console)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from liveops.events import EventRecord, iso_from_micros
+
+ORDER_EVENTS = {
+    "order.created": "created",
+    "order.paid": "paid",
+    "order.cancelled": "cancelled",
+    "order.refunded": "refunded",
+}
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def feed_item(record: EventRecord) -> dict[str, Any] | None:
+    """The console's view of a comment or order event; None for events that are not fed."""
+    if record.type == "comment":
+        return {
+            "kind": "comment",
+            "id": record.event_id,
+            "ts": iso_from_micros(record.ts_us),
+            "viewer_id": record.viewer_id,
+            "text": record.text,
+        }
+    order_event = ORDER_EVENTS.get(record.type)
+    if order_event is None:
+        return None
+    item: dict[str, Any] = {
+        "kind": "order",
+        "id": record.event_id,
+        "ts": iso_from_micros(record.ts_us),
+        "event": order_event,
+        "order_id": record.order_id,
+    }
+    for key, value in (
+        ("viewer_id", record.viewer_id),
+        ("sku", record.sku),
+        ("qty", record.quantity),
+        ("amount", record.amount),
+    ):
+        if value is not None:
+            item[key] = value
+    return item
+
+
+def freshness_json(freshness: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
+    """Per family: `ts` (newest source time) and `received_at` (server time), ms since epoch."""
+    return {
+        family: {"ts": ts_us // 1000, "received_at": received_us // 1000}
+        for family, (ts_us, received_us) in freshness.items()
+    }
+
+
+def control(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, **fields}

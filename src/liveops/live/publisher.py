@@ -1,0 +1,183 @@
+"""One show's live side in this process: reducer, stream and the pace of its publications.
+
+Pacing rule: a burst of events must not become a burst of frames. Metric changes are published
+at most once per `metrics_interval` (the latest values win); comments and orders are batched
+into `feed` frames at most once per `feed_interval`, never dropped. When the show has been quiet,
+the first change goes out on the next loop turn, so an idle console sees it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from liveops.events import EventRecord
+from liveops.live.hub import Hub
+from liveops.live.protocol import control, feed_item, freshness_json, now_ms
+from liveops.live.stream import ShowStream
+from liveops.metrics.formulas import Metrics
+from liveops.metrics.state import ShowState
+
+
+class ShowLive:
+    def __init__(
+        self,
+        *,
+        show_id: str,
+        show: dict[str, Any],
+        state: ShowState,
+        hub: Hub,
+        history_size: int,
+        metrics_interval: float,
+        feed_interval: float,
+        feed_max_items: int,
+        feed_recent: int,
+    ) -> None:
+        self.show_id = show_id
+        self.show = show
+        self.state = state
+        self.stream = ShowStream(history_size)
+        self._hub = hub
+        self._metrics_interval = metrics_interval
+        self._feed_interval = feed_interval
+        self._feed_max_items = feed_max_items
+        self._recent_feed: deque[dict[str, Any]] = deque(maxlen=feed_recent)
+        self._pending_feed: list[dict[str, Any]] = []
+        self._sent_metrics: Metrics = {}
+        self._last_metrics_flush = 0.0
+        self._last_feed_flush = 0.0
+        self._metrics_timer: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._feed_timer: asyncio.TimerHandle | asyncio.Handle | None = None
+
+    # ---- input ---------------------------------------------------------------------------
+
+    def replay_feed(self, records: Iterable[EventRecord]) -> None:
+        """Fill the recent feed at load time without publishing anything."""
+        for record in records:
+            item = feed_item(record)
+            if item is not None:
+                self._recent_feed.append(item)
+
+    def rebase(self) -> None:
+        """Forget pending changes after a replay: the first snapshot already holds them."""
+        self.state.take_changes()
+        self._sent_metrics = self.state.metrics()
+
+    def apply(self, records: Iterable[EventRecord]) -> None:
+        """Fold newly stored events in and schedule their publications."""
+        fed = False
+        for record in records:
+            self.state.apply(record)
+            item = feed_item(record)
+            if item is not None:
+                self._pending_feed.append(item)
+                fed = True
+        if fed:
+            self._schedule_feed()
+        self._schedule_metrics()
+
+    def update_show(self, show: dict[str, Any], ended_at_us: int | None) -> None:
+        self.show = show
+        self.state.ended_at_us = ended_at_us
+        self._hub.broadcast(
+            self.show_id, self.stream.publish(control("show", server_time=now_ms(), show=show))
+        )
+        self._schedule_metrics()  # avg watch time depends on the end
+
+    def update_allocation(self, allocated: dict[str, int]) -> None:
+        self.state.set_allocated(allocated)
+        self._schedule_metrics()
+
+    # ---- pacing --------------------------------------------------------------------------
+
+    def _schedule_feed(self) -> None:
+        if self._feed_timer is None:
+            self._feed_timer = _call_after(
+                self._feed_interval - (time.monotonic() - self._last_feed_flush), self.flush_feed
+            )
+
+    def _schedule_metrics(self) -> None:
+        if self._metrics_timer is None:
+            self._metrics_timer = _call_after(
+                self._metrics_interval - (time.monotonic() - self._last_metrics_flush),
+                self.flush_metrics,
+            )
+
+    def flush_feed(self) -> None:
+        self._feed_timer = None
+        self._last_feed_flush = time.monotonic()
+        pending, self._pending_feed = self._pending_feed, []
+        for start in range(0, len(pending), self._feed_max_items):
+            items = pending[start : start + self._feed_max_items]
+            frame = self.stream.publish(control("feed", server_time=now_ms(), items=items))
+            self._hub.broadcast(self.show_id, frame)
+        self._recent_feed.extend(pending)
+
+    def flush_metrics(self) -> None:
+        self._metrics_timer = None
+        self._last_metrics_flush = time.monotonic()
+        changes = self.state.take_changes()
+        metrics = self.state.metrics()
+        changed = {k: v for k, v in metrics.items() if self._sent_metrics.get(k) != v}
+        metrics_at = self.state.latest_ts_us
+        if not (changed or changes.skus or changes.minutes or changes.families):
+            return
+        self._sent_metrics = metrics
+        message = control(
+            "metrics",
+            server_time=now_ms(),
+            metrics=changed,
+            metrics_at=None if metrics_at is None else metrics_at // 1000,
+            products=self.state.product_rows(changes.skus),
+            series=self.state.series(changes.minutes),
+            feeds=freshness_json({f: self.state.freshness[f] for f in changes.families}),
+        )
+        if "stream" in changes.families:
+            message["stream_health"] = self.state.stream_health
+        self._hub.broadcast(self.show_id, self.stream.publish(message))
+
+    def flush_now(self) -> None:
+        """Publish everything pending at once (used before a snapshot and at shutdown)."""
+        for timer in (self._feed_timer, self._metrics_timer):
+            if timer is not None:
+                timer.cancel()
+        self.flush_feed()
+        self.flush_metrics()
+
+    def close(self) -> None:
+        for timer in (self._feed_timer, self._metrics_timer):
+            if timer is not None:
+                timer.cancel()
+        self._feed_timer = self._metrics_timer = None
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The full picture at the current position. Pending changes are flushed first, so
+        the publications that follow the snapshot are exactly those after its offset."""
+        self.flush_now()
+        latest = self.state.latest_ts_us
+        return {
+            "type": "snapshot",
+            "epoch": self.stream.epoch,
+            "offset": self.stream.offset,
+            "server_time": now_ms(),
+            "show": self.show,
+            "metrics": self.state.metrics(),
+            "metrics_at": None if latest is None else latest // 1000,
+            "products": self.state.product_rows(),
+            "series": self.state.series(),
+            "feed": list(self._recent_feed),
+            "feeds": freshness_json(self.state.freshness),
+            "stream_health": self.state.stream_health,
+        }
+
+
+def _call_after(delay: float, callback: Any) -> asyncio.TimerHandle | asyncio.Handle:
+    loop = asyncio.get_running_loop()
+    if delay <= 0:
+        return loop.call_soon(callback)
+    return loop.call_later(delay, callback)

@@ -1,0 +1,60 @@
+"""Reading a show's stored events back, in storage order, to rebuild its live state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liveops.events import EventRecord
+from liveops.storage.models import Event
+
+_COLUMNS = (
+    Event.event_id,
+    Event.type,
+    Event.ts_us,
+    Event.received_at_us,
+    Event.source,
+    Event.viewer_id,
+    Event.order_id,
+    Event.sku,
+    Event.amount,
+    Event.quantity,
+    Event.online,
+    Event.payload,
+)
+_DETAIL_KEYS = ("bitrate_kbps", "fps", "latency_ms", "stall_ratio", "line")
+
+
+async def stream_records(
+    session: AsyncSession, show_id: str, *, chunk: int = 5_000
+) -> AsyncIterator[EventRecord]:
+    result = await session.stream(
+        select(*_COLUMNS).where(Event.show_id == show_id).order_by(Event.id),
+        execution_options={"yield_per": chunk},
+    )
+    async for row in result:
+        text = detail = None
+        if row.type in ("comment", "stream.health"):
+            payload = orjson.loads(row.payload)
+            if row.type == "comment":
+                text = payload.get("text")
+            else:
+                detail = {k: payload.get(k) for k in _DETAIL_KEYS}
+        yield EventRecord(
+            event_id=row.event_id,
+            type=row.type,
+            ts_us=row.ts_us,
+            received_at_us=row.received_at_us,
+            source=row.source,
+            viewer_id=row.viewer_id,
+            order_id=row.order_id,
+            sku=row.sku,
+            amount=row.amount,
+            quantity=row.quantity,
+            online=row.online,
+            text=text,
+            detail=detail,
+        )

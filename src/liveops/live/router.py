@@ -1,0 +1,133 @@
+"""`/api/v1/shows/{show_id}/live`: the console websocket of docs/protocol.md."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import urlsplit
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from liveops.auth.dependencies import SESSION_COOKIE, resolve_principal
+from liveops.auth.principal import Action, allowed
+from liveops.deps import get_runtime
+from liveops.errors import LiveOpsError
+from liveops.live.connection import SLOW_CONSOLE_CLOSE_CODE, ConsoleConnection
+from liveops.live.protocol import control, now_ms
+from liveops.live.publisher import ShowLive
+
+router = APIRouter()
+
+CLOSE_BAD_POSITION = 4400
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NO_SHOW = 4404
+CLOSE_POLICY = 1008
+
+
+def origin_allowed(websocket: WebSocket, allowed_origins: list[str]) -> bool:
+    """Cookie-authenticated handshakes must come from our own pages (no cross-site hijacking)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return False
+    if origin in allowed_origins:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+def _dumps(message: dict[str, object]) -> str:
+    return orjson.dumps(message).decode()
+
+
+def initial_frames(live: ShowLive, epoch: str | None, offset: int | None) -> list[str]:
+    """What a console gets first: a snapshot, or the exact gap since its position."""
+    if epoch is not None and offset is not None:
+        missed = live.stream.since(epoch, offset)
+        if missed is not None:
+            return [_dumps(control("resumed", epoch=epoch, offset=offset)), *missed]
+        reason = (
+            "the stream restarted since that position (new epoch)"
+            if epoch != live.stream.epoch
+            else "that position is no longer in the stream's history"
+        )
+        return [_dumps(control("resync", reason=reason)), _dumps(live.snapshot())]
+    return [_dumps(live.snapshot())]
+
+
+@router.websocket("/{show_id}/live")
+async def live_console(websocket: WebSocket, show_id: str) -> None:
+    rt = get_runtime(websocket)
+    await websocket.accept()
+    try:
+        principal = await resolve_principal(rt, websocket)
+    except LiveOpsError as exc:
+        await websocket.close(CLOSE_UNAUTHORIZED, exc.message[:120])
+        return
+    uses_cookie = "authorization" not in websocket.headers and SESSION_COOKIE in websocket.cookies
+    if uses_cookie and not origin_allowed(websocket, rt.settings.allowed_origins):
+        await websocket.close(CLOSE_POLICY, "cross-origin websocket refused")
+        return
+    if not allowed(principal, Action.LIVE_READ, show_id):
+        await websocket.close(CLOSE_FORBIDDEN, "this token may not read this show")
+        return
+    epoch = websocket.query_params.get("epoch")
+    raw_offset = websocket.query_params.get("offset")
+    try:
+        offset = None if raw_offset is None else int(raw_offset)
+    except ValueError:
+        await websocket.close(CLOSE_BAD_POSITION, "offset must be an integer")
+        return
+    live = await rt.live.get(show_id)
+    if live is None:
+        await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
+        return
+
+    connection = ConsoleConnection(
+        websocket.send_text, max_frames=rt.settings.console_queue_max_frames
+    )
+    # No await from here to hub.add: nothing can be published between the snapshot (or the
+    # replayed gap) and the moment this console starts receiving.
+    for frame in initial_frames(live, epoch, offset):
+        connection.push(frame)
+    rt.hub.add(show_id, connection)
+    sender = asyncio.create_task(connection.run_sender())
+    receiver = asyncio.create_task(_receive(websocket, connection))
+    try:
+        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        rt.hub.remove(show_id, connection)
+        connection.close()
+        for task in (sender, receiver):
+            task.cancel()
+        for task in (sender, receiver):
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+    if connection.overflowed and websocket.client_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close(SLOW_CONSOLE_CLOSE_CODE, "console too slow; resume")
+
+
+async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:
+    """Answer console frames until the console goes away. Replies go through the connection's
+    queue so that exactly one task ever writes to the socket."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text")
+        if raw is None and message.get("bytes") is not None:
+            raw = message["bytes"].decode(errors="replace")
+        try:
+            frame = orjson.loads(raw or "")
+        except orjson.JSONDecodeError:
+            frame = None
+        if not isinstance(frame, dict):
+            reply = control("error", code="bad_frame", message="frames must be JSON objects")
+        elif frame.get("type") == "ping":
+            reply = control("pong", server_time=now_ms())
+        else:
+            kind = frame.get("type")
+            reply = control("error", code="unknown_type", message=f"unknown frame type {kind!r}")
+        connection.push(_dumps(reply))

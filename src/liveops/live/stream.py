@@ -1,0 +1,43 @@
+"""A show's stream: positions and a bounded history for resume. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from typing import Any
+
+import orjson
+
+
+class ShowStream:
+    """Stamps publications with (epoch, offset), encodes them once, keeps the last N frames.
+
+    The epoch is new for every stream object, i.e. every time a process rebuilds the show's
+    live state: positions from an earlier epoch can never be resumed, only resynced.
+    """
+
+    def __init__(self, history_size: int, epoch: str | None = None) -> None:
+        self.epoch = epoch or secrets.token_hex(6)
+        self.offset = 0
+        self._history: deque[tuple[int, str]] = deque(maxlen=history_size)
+
+    def publish(self, message: dict[str, Any]) -> str:
+        """Give `message` the next position and return its encoded frame (shared by all)."""
+        self.offset += 1
+        message["epoch"] = self.epoch
+        message["offset"] = self.offset
+        frame = orjson.dumps(message).decode()
+        self._history.append((self.offset, frame))
+        return frame
+
+    def since(self, epoch: str, offset: int) -> list[str] | None:
+        """Every frame after `offset`, or None when that position cannot be resumed exactly."""
+        if epoch != self.epoch or offset < 0 or offset > self.offset:
+            return None
+        if offset == self.offset:
+            return []
+        oldest = self._history[0][0] if self._history else self.offset + 1
+        if offset + 1 < oldest:
+            return None  # the gap has been pushed out of the history
+        start = offset + 1 - oldest
+        return [frame for _, frame in list(self._history)[start:]]

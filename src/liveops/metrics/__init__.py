@@ -1,0 +1,1 @@
+"""Metric math: the pure live reducer and the formulas shared with the review."""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from liveops.auth.dependencies import PrincipalDep, require
+from liveops.auth.principal import Action
+from liveops.deps import RuntimeDep
+from liveops.review import service
+
+router = APIRouter()
+
+
+@router.get("/{show_id}/review")
+async def get_review(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> dict[str, Any]:
+    """The post-show review (复盘), recomputed from the stored events.
+
+    `summary` holds every contract §4 metric for the whole show (late refunds included);
+    `targets` compares them with the show's targets; `products` and `series` break the show
+    down by SKU and by minute.
+    """
+    require(principal, Action.REVIEW_READ, show_id)
+    async with rt.read() as session:
+        return await service.review(session, show_id)

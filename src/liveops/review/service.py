@@ -1,0 +1,46 @@
+"""Assemble the review of one show from SQL read models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liveops.events import to_micros
+from liveops.live.registry import show_json
+from liveops.metrics.formulas import derive, ratio
+from liveops.review import queries
+from liveops.shows import repository as shows_repository, service as shows_service
+
+_TARGET_METRIC = {"gmv": "gmv_paid", "uv": "uv", "conversion_rate": "conversion_rate", "aov": "aov"}
+
+
+async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
+    show = await shows_service.get(session, show_id)
+    ended_at_us = to_micros(show.ended_at) if show.ended_at else None
+    recount = await queries.recount(session, show_id, ended_at_us=ended_at_us)
+    summary = derive(recount.counts)
+    lineup = {p.sku: p for p in await shows_repository.lineup(session, show_id)}
+    products = await queries.products(session, show_id)
+    for row in products:
+        planned = lineup.get(row["sku"])
+        row["name"] = planned.name if planned else None
+        row["role"] = planned.role if planned else None
+        row["allocated_stock"] = planned.allocated_stock if planned else None
+    targets = {
+        key: {
+            "target": target,
+            "actual": summary[_TARGET_METRIC[key]],
+            "progress": ratio(summary[_TARGET_METRIC[key]], target),
+        }
+        for key, target in show.targets.items()
+        if key in _TARGET_METRIC
+    }
+    return {
+        "show": show_json(show),
+        "summary": summary,
+        "targets": targets,
+        "products": products,
+        "series": await queries.minutes(session, show_id, count_mode=recount.count_mode),
+        "events": recount.events,
+    }

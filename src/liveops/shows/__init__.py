@@ -1,0 +1,1 @@
+"""Shows: one broadcast's lifecycle (scheduled → live → ended), its lineup and its targets."""

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from liveops.auth.dependencies import PrincipalDep, require
+from liveops.auth.principal import Action
+from liveops.deps import RuntimeDep
+from liveops.events import to_micros
+from liveops.live.registry import show_json
+from liveops.runtime import Runtime
+from liveops.shows import repository, service
+from liveops.shows.schemas import Lineup, LineupProduct, ShowCreate, ShowList, ShowRead, Targets
+from liveops.storage.models import Show
+
+router = APIRouter()
+
+
+@router.post("", response_model=ShowRead, status_code=201)
+async def create_show(body: ShowCreate, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    """Create a show (scheduled), optionally with its lineup and targets."""
+    require(principal, Action.SHOW_CREATE)
+    async with rt.transaction() as session:
+        return await service.create(session, body)
+
+
+@router.get("", response_model=ShowList)
+async def list_shows(principal: PrincipalDep, rt: RuntimeDep) -> ShowList:
+    """The shows this token may see, newest first."""
+    require(principal, Action.SHOW_READ)
+    async with rt.read() as session:
+        shows = await repository.list_all(session, only=principal.show_id)
+    return ShowList(items=[ShowRead.model_validate(s) for s in shows])
+
+
+@router.get("/{show_id}", response_model=ShowRead)
+async def get_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    require(principal, Action.SHOW_READ, show_id)
+    async with rt.read() as session:
+        return await service.get(session, show_id)
+
+
+async def _publish(rt: Runtime, show: Show) -> None:
+    live = await rt.live.get(show.id)
+    if live is not None:
+        live.update_show(show_json(show), to_micros(show.ended_at) if show.ended_at else None)
+
+
+@router.post("/{show_id}/start", response_model=ShowRead)
+async def start_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    """scheduled → live. 409 if the show is already live or has ended."""
+    require(principal, Action.SHOW_CONTROL, show_id)
+    async with rt.transaction() as session:
+        show = await service.start(session, await service.get(session, show_id))
+    await _publish(rt, show)
+    return show
+
+
+@router.post("/{show_id}/end", response_model=ShowRead)
+async def end_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    """live → ended. Events keep being accepted afterwards (late refunds update the review)."""
+    require(principal, Action.SHOW_CONTROL, show_id)
+    async with rt.transaction() as session:
+        show = await service.end(session, await service.get(session, show_id))
+    await _publish(rt, show)
+    return show
+
+
+@router.get("/{show_id}/lineup", response_model=Lineup)
+async def get_lineup(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
+    require(principal, Action.SHOW_READ, show_id)
+    async with rt.read() as session:
+        await service.get(session, show_id)
+        rows = await repository.lineup(session, show_id)
+    return Lineup(products=[LineupProduct.model_validate(r) for r in rows])
+
+
+@router.put("/{show_id}/lineup", response_model=Lineup)
+async def put_lineup(show_id: str, body: Lineup, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
+    """Replace the show's lineup (products, role tags, prices in fen, allocated stock)."""
+    require(principal, Action.SHOW_PLAN, show_id)
+    live = await rt.live.get(show_id)
+    async with rt.transaction() as session:
+        await service.set_lineup(session, await service.get(session, show_id), body.products)
+    if live is not None:
+        live.update_allocation({p.sku: p.allocated_stock for p in body.products})
+    return body
+
+
+@router.put("/{show_id}/targets", response_model=ShowRead)
+async def put_targets(show_id: str, body: Targets, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    require(principal, Action.SHOW_PLAN, show_id)
+    async with rt.transaction() as session:
+        show = await service.set_targets(session, await service.get(session, show_id), body)
+    await _publish(rt, show)
+    return show

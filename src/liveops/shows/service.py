@@ -1,0 +1,86 @@
+"""Show lifecycle rules. Services flush, never commit: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liveops.errors import Conflict, NotFound
+from liveops.shows import repository
+from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets
+from liveops.storage.models import LineupProduct, Show
+
+
+def new_show_id() -> str:
+    return "show_" + secrets.token_hex(8)
+
+
+async def create(session: AsyncSession, data: ShowCreate, *, now: datetime | None = None) -> Show:
+    show = Show(
+        id=new_show_id(),
+        title=data.title,
+        platform=data.platform,
+        room=data.room,
+        status="scheduled",
+        planned_start_at=data.planned_start_at,
+        planned_minutes=data.planned_minutes,
+        anchors=list(data.anchors),
+        targets=data.targets.model_dump(exclude_none=True),
+        created_at=now or datetime.now(UTC),
+    )
+    session.add(show)
+    await session.flush()
+    if data.lineup:
+        await set_lineup(session, show, data.lineup)
+    return show
+
+
+async def get(session: AsyncSession, show_id: str) -> Show:
+    show = await repository.get(session, show_id)
+    if show is None:
+        raise NotFound(f"no show with id {show_id!r}")
+    return show
+
+
+async def start(session: AsyncSession, show: Show, *, now: datetime | None = None) -> Show:
+    if show.status != "scheduled":
+        raise Conflict(f"the show is {show.status}; only a scheduled show can start")
+    show.status = "live"
+    show.started_at = now or datetime.now(UTC)
+    await session.flush()
+    return show
+
+
+async def end(session: AsyncSession, show: Show, *, now: datetime | None = None) -> Show:
+    if show.status != "live":
+        raise Conflict(f"the show is {show.status}; only a live show can end")
+    show.status = "ended"
+    show.ended_at = now or datetime.now(UTC)
+    await session.flush()
+    return show
+
+
+async def set_targets(session: AsyncSession, show: Show, targets: Targets) -> Show:
+    show.targets = targets.model_dump(exclude_none=True)
+    await session.flush()
+    return show
+
+
+async def set_lineup(
+    session: AsyncSession, show: Show, products: Sequence[LineupProductIn]
+) -> None:
+    skus = [p.sku for p in products]
+    if len(set(skus)) != len(skus):
+        duplicated = sorted({s for s in skus if skus.count(s) > 1})
+        raise Conflict(f"each SKU may appear once in a lineup; repeated: {', '.join(duplicated)}")
+    rows = [
+        LineupProduct(show_id=show.id, position=i, **p.model_dump()) for i, p in enumerate(products)
+    ]
+    await repository.replace_lineup(session, show.id, rows)
+
+
+async def allocation(session: AsyncSession, show_id: str) -> dict[str, int]:
+    return {p.sku: p.allocated_stock for p in await repository.lineup(session, show_id)}

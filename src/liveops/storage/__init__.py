@@ -1,0 +1,1 @@
+"""Persistence: the schema, engines and sessions shared by every concern."""

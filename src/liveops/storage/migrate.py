@@ -1,0 +1,44 @@
+"""Apply Alembic migrations to the configured database, from the app or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import liveops
+
+# Arbitrary constant: every `liveops serve` process that migrates on start takes this lock, so
+# replicas starting together do not race on alembic_version.
+_MIGRATION_LOCK_KEY = 7_446_051_130
+
+
+def migrations_dir() -> Path:
+    package_dir = Path(liveops.__file__).resolve().parent
+    bundled = package_dir / "migrations"  # inside an installed wheel
+    if bundled.is_dir():
+        return bundled
+    return package_dir.parents[1] / "migrations"  # a source checkout
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+async def upgrade_to_head(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade)

@@ -1,0 +1,107 @@
+"""Every table. One module so that Alembic, the review and the workers share one registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from liveops.storage.base import Base, BigIntId, UTCDateTime
+
+
+class Show(Base):
+    __tablename__ = "show"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    platform: Mapped[str] = mapped_column(String(40))
+    room: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    planned_start_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    planned_minutes: Mapped[int | None] = mapped_column(Integer)
+    anchors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LineupProduct(Base):
+    __tablename__ = "lineup_product"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    list_price: Mapped[int] = mapped_column(BigInteger)
+    live_price: Mapped[int] = mapped_column(BigInteger)
+    allocated_stock: Mapped[int] = mapped_column(BigInteger)
+
+
+class Event(Base):
+    """One accepted event, exactly as the producer sent it, plus the columns the review reads.
+
+    `(show_id, event_id)` is the idempotency key. Times are integer microseconds since the
+    epoch so that watch time and minute buckets are exact integer arithmetic in SQL.
+    `amount` holds money (order amounts, gift value); `quantity` holds counts (like and
+    impression counts, cart and order quantities); `online` the platform's viewer count.
+    """
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("show_id", "event_id", name="uq_event_show_id_event_id"),
+        Index("ix_event_show_type_ts", "show_id", "type", "ts_us"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(32))
+    ts_us: Mapped[int] = mapped_column(BigInteger)
+    received_at_us: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str | None] = mapped_column(String(64))
+    viewer_id: Mapped[str | None] = mapped_column(String(128))
+    order_id: Mapped[str | None] = mapped_column(String(128))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int | None] = mapped_column(BigInteger)
+    online: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class QuarantinedEvent(Base):
+    """An item of an ingest batch that was rejected, kept verbatim for an operator."""
+
+    __tablename__ = "quarantined_event"
+    __table_args__ = (Index("ix_quarantined_event_show_received", "show_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    batch_index: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """A credential. Only the SHA-256 of the secret is stored.
+
+    `kind` is `api` (bearer tokens minted by an admin), `session` (a browser sign-in, held in
+    an HttpOnly cookie) or `login_code` (a one-time link that becomes a session).
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(24))
+    show_id: Mapped[str | None] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,115 @@
+"""Contract §3 over real HTTP, on the embedded default and on PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Server
+
+pytestmark = pytest.mark.anyio
+
+
+def ev(n: int, kind: str, **fields: Any) -> dict[str, Any]:
+    return {"id": f"e{n}", "type": kind, "ts": f"2026-11-22T10:00:{n:02d}.000Z", **fields}
+
+
+async def create_show(server: Server, **extra: Any) -> str:
+    async with server.client() as client:
+        response = await client.post(
+            "/api/v1/shows", json={"title": "测试专场", "platform": "douyin", **extra}
+        )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+class TestIngest:
+    async def test_partial_acceptance_keeps_valid_and_quarantines_the_rest(
+        self, server: Server
+    ) -> None:
+        show = await create_show(server)
+        batch = [
+            ev(1, "viewer.join", viewer_id="v1"),
+            ev(2, "gift", viewer_id="v1", gift="rose", value=990.5),
+            ev(3, "comment", viewer_id="v1", text="这件有XL吗"),
+            {"id": "e4", "type": "teleport", "ts": "2026-11-22T10:00:04Z"},
+            "not an object",
+        ]
+        async with server.client() as client:
+            response = await client.post(f"/api/v1/shows/{show}/events", json={"events": batch})
+            assert response.status_code == 200
+            body = response.json()
+            assert body["accepted"] == 2
+            assert body["duplicates"] == 0
+            rejected = {r["index"]: r for r in body["rejected"]}
+            assert set(rejected) == {1, 3, 4}
+            assert rejected[1]["id"] == "e2"
+            assert "value" in rejected[1]["error"]
+            assert "integer" in rejected[1]["error"]
+            assert "unknown type 'teleport'" in rejected[3]["error"]
+            assert rejected[4]["id"] is None
+
+            quarantine = (await client.get(f"/api/v1/shows/{show}/quarantine")).json()
+            assert sorted(i["batch_index"] for i in quarantine["items"]) == [1, 3, 4]
+            assert any('"value":990.5' in i["raw"] for i in quarantine["items"])
+
+    async def test_retrying_a_batch_counts_duplicates_and_changes_nothing(
+        self, server: Server
+    ) -> None:
+        show = await create_show(server)
+        batch = [
+            ev(1, "viewer.join", viewer_id="v1"),
+            ev(2, "order.paid", order_id="o1", amount=9900),
+            ev(2, "order.paid", order_id="o1", amount=9900),  # same id twice in one batch
+        ]
+        async with server.client() as client:
+            first = await client.post(f"/api/v1/shows/{show}/events", json={"events": batch})
+            assert first.json() == {"accepted": 2, "duplicates": 1, "rejected": []}
+            again = await client.post(f"/api/v1/shows/{show}/events", json={"events": batch})
+            assert again.json() == {"accepted": 0, "duplicates": 3, "rejected": []}
+            summary = (await client.get(f"/api/v1/shows/{show}/review")).json()["summary"]
+        assert summary["gmv_paid"] == 9900
+        assert summary["views"] == 1
+
+    @pytest.mark.parametrize(
+        ("body", "fragment"),
+        [
+            (b"{not json", "not valid JSON"),
+            (b"[]", '"events" list'),
+            (b'{"events": {}}', '"events" list'),
+        ],
+    )
+    async def test_a_body_that_is_not_an_events_object_is_422(
+        self, server: Server, body: bytes, fragment: str
+    ) -> None:
+        show = await create_show(server)
+        async with server.client() as client:
+            response = await client.post(
+                f"/api/v1/shows/{show}/events",
+                content=body,
+                headers={"Content-Type": "application/json"},
+            )
+        assert response.status_code == 422
+        assert fragment in response.json()["detail"]
+
+    async def test_more_than_5000_events_is_refused_with_the_limit(self, server: Server) -> None:
+        show = await create_show(server)
+        events = [ev(1, "like", count=1)] * 5001
+        async with server.client() as client:
+            response = await client.post(f"/api/v1/shows/{show}/events", json={"events": events})
+        assert response.status_code == 422
+        assert "5000" in response.json()["detail"]
+
+    async def test_unknown_show_is_404(self, server: Server) -> None:
+        async with server.client() as client:
+            response = await client.post(
+                "/api/v1/shows/show_nope/events", json={"events": [ev(1, "like", count=1)]}
+            )
+        assert response.status_code == 404
+
+    async def test_no_token_is_401(self, server: Server) -> None:
+        show = await create_show(server)
+        async with server.client(token="wrong") as client:
+            response = await client.post(f"/api/v1/shows/{show}/events", json={"events": []})
+        assert response.status_code == 401
