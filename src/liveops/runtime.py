@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,34 +20,51 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_engine: AsyncEngine
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     hub: Hub
     live: LiveRegistry
     admin_token: str | None
+    # SQLite allows one writer. Queueing writers here costs nothing; letting them collide
+    # costs SQLite's busy handler, which sleeps in steps of up to 100 ms.
+    write_lock: asyncio.Lock | None
 
     @classmethod
     def build(cls, settings: Settings, *, admin_token: str | None) -> Runtime:
         engine = create_engine(settings)
-        sessionmaker = create_sessionmaker(engine)
+        read_engine = create_engine(settings, reads_only=True) if settings.is_sqlite else engine
+        read_sessionmaker = create_sessionmaker(read_engine)
         hub = Hub()
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=sessionmaker,
+            sessionmaker=create_sessionmaker(engine),
+            read_engine=read_engine,
+            read_sessionmaker=read_sessionmaker,
             hub=hub,
-            live=LiveRegistry(sessionmaker, hub, settings),
+            live=LiveRegistry(read_sessionmaker, hub, settings),
             admin_token=admin_token,
+            write_lock=asyncio.Lock() if settings.is_sqlite else None,
         )
 
-    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The transaction boundary: commits when the block succeeds, before any response."""
-        return unit_of_work(self.sessionmaker)
+        if self.write_lock is None:
+            async with unit_of_work(self.sessionmaker) as session:
+                yield session
+            return
+        async with self.write_lock, unit_of_work(self.sessionmaker) as session:
+            yield session
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
+        async with self.read_sessionmaker() as session:
             yield session
 
     async def close(self) -> None:
         self.live.close()
         self.hub.close_all()
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

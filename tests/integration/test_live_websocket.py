@@ -48,16 +48,16 @@ def open_console(server: Server, show: str, token: str | None = None, query: str
     return connect(f"{server.ws_url}/api/v1/shows/{show}/live{query}", additional_headers=headers)
 
 
-async def receive(ws: ClientConnection, timeout: float = 5) -> dict[str, Any]:
-    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout)))
+async def receive(ws: ClientConnection, within: float = 5) -> dict[str, Any]:
+    return dict(json.loads(await asyncio.wait_for(ws.recv(), within)))
 
 
-async def drain_until(ws: ClientConnection, done: Any, timeout: float = 10) -> list[dict[str, Any]]:
+async def drain_until(ws: ClientConnection, done: Any, within: float = 10) -> list[dict[str, Any]]:
     """Collect frames until `done(frames)` is true."""
     frames: list[dict[str, Any]] = []
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(within):
         while not done(frames):
-            frames.append(await receive(ws, timeout))
+            frames.append(await receive(ws, within))
     return frames
 
 
@@ -111,7 +111,7 @@ class TestConsoleStream:
             await receive(ws)
             for start in range(0, len(burst), 2_500):
                 await post(server, show, burst[start : start + 2_500])
-            frames = await drain_until(ws, lambda fs: len(comment_ids(fs)) == 10_000, timeout=30)
+            frames = await drain_until(ws, lambda fs: len(comment_ids(fs)) == 10_000, within=30)
         assert comment_ids(frames) == [c["id"] for c in burst]
         assert len(frames) < 200  # 10,000 events, a few dozen frames
         metric_frames = [f for f in frames if f["type"] == "metrics"]

@@ -80,52 +80,95 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def to_record(event: s.IngestEvent, received_at_us: int) -> EventRecord:
-    base: dict[str, Any] = {
-        "event_id": event.id,
-        "type": event.type,
-        "ts_us": to_micros(event.ts),
-        "received_at_us": received_at_us,
-        "source": event.source,
+# The fields every event has, in EventRecord's order: event_id, type, ts_us, received_at_us,
+# source. A fixed-size tuple lets each converter below pass them positionally.
+_Base = tuple[str, str, int, int, str | None]
+
+
+def _viewer(e: Any, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id)
+
+
+def _count(e: s.ViewerCount, b: _Base) -> EventRecord:
+    return EventRecord(*b, online=e.online)
+
+
+def _comment(e: s.Comment, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id, text=e.text)
+
+
+def _like(e: s.Like, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id, quantity=e.count)
+
+
+def _gift(e: s.Gift, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id, amount=e.value)
+
+
+def _impression(e: s.ProductImpression, b: _Base) -> EventRecord:
+    return EventRecord(*b, sku=e.sku, quantity=e.count)
+
+
+def _click(e: s.ProductClick, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id, sku=e.sku)
+
+
+def _cart(e: s.CartAdd, b: _Base) -> EventRecord:
+    return EventRecord(*b, viewer_id=e.viewer_id, sku=e.sku, quantity=e.qty)
+
+
+def _created(e: s.OrderCreated, b: _Base) -> EventRecord:
+    return EventRecord(
+        *b, viewer_id=e.viewer_id, order_id=e.order_id, sku=e.sku, quantity=e.qty, amount=e.amount
+    )
+
+
+def _order_amount(e: Any, b: _Base) -> EventRecord:
+    return EventRecord(*b, order_id=e.order_id, amount=e.amount)
+
+
+def _cancelled(e: s.OrderCancelled, b: _Base) -> EventRecord:
+    return EventRecord(*b, order_id=e.order_id)
+
+
+def _stock(e: s.StockSet, b: _Base) -> EventRecord:
+    return EventRecord(*b, sku=e.sku, quantity=e.available)
+
+
+def _health(e: s.StreamHealth, b: _Base) -> EventRecord:
+    detail: dict[str, object] = {
+        "bitrate_kbps": e.bitrate_kbps,
+        "fps": e.fps,
+        "latency_ms": e.latency_ms,
+        "stall_ratio": e.stall_ratio,
+        "line": e.line,
     }
-    match event:
-        case s.ViewerJoin() | s.ViewerLeave() | s.Share() | s.Follow():
-            return EventRecord(**base, viewer_id=event.viewer_id)
-        case s.ViewerCount():
-            return EventRecord(**base, online=event.online)
-        case s.Comment():
-            return EventRecord(**base, viewer_id=event.viewer_id, text=event.text)
-        case s.Like():
-            return EventRecord(**base, viewer_id=event.viewer_id, quantity=event.count)
-        case s.Gift():
-            return EventRecord(**base, viewer_id=event.viewer_id, amount=event.value)
-        case s.ProductImpression():
-            return EventRecord(**base, sku=event.sku, quantity=event.count)
-        case s.ProductClick():
-            return EventRecord(**base, viewer_id=event.viewer_id, sku=event.sku)
-        case s.CartAdd():
-            return EventRecord(**base, viewer_id=event.viewer_id, sku=event.sku, quantity=event.qty)
-        case s.OrderCreated():
-            return EventRecord(
-                **base,
-                order_id=event.order_id,
-                viewer_id=event.viewer_id,
-                sku=event.sku,
-                quantity=event.qty,
-                amount=event.amount,
-            )
-        case s.OrderPaid() | s.OrderRefunded():
-            return EventRecord(**base, order_id=event.order_id, amount=event.amount)
-        case s.OrderCancelled():
-            return EventRecord(**base, order_id=event.order_id)
-        case s.StockSet():
-            return EventRecord(**base, sku=event.sku, quantity=event.available)
-        case s.StreamHealth():
-            detail: dict[str, object] = {
-                "bitrate_kbps": event.bitrate_kbps,
-                "fps": event.fps,
-                "latency_ms": event.latency_ms,
-                "stall_ratio": event.stall_ratio,
-                "line": event.line,
-            }
-            return EventRecord(**base, detail=detail)
+    return EventRecord(*b, detail=detail)
+
+
+# A table rather than a `match` over 17 classes: this runs once per ingested event.
+_TO_RECORD: dict[str, Any] = {
+    "viewer.join": _viewer,
+    "viewer.leave": _viewer,
+    "viewer.count": _count,
+    "comment": _comment,
+    "like": _like,
+    "share": _viewer,
+    "follow": _viewer,
+    "gift": _gift,
+    "product.impression": _impression,
+    "product.click": _click,
+    "cart.add": _cart,
+    "order.created": _created,
+    "order.paid": _order_amount,
+    "order.cancelled": _cancelled,
+    "order.refunded": _order_amount,
+    "stock.set": _stock,
+    "stream.health": _health,
+}
+
+
+def to_record(event: s.IngestEvent, received_at_us: int) -> EventRecord:
+    base: _Base = (event.id, event.type, to_micros(event.ts), received_at_us, event.source)
+    record: EventRecord = _TO_RECORD[event.type](event, base)
+    return record

@@ -4,9 +4,10 @@ Rules (docs/metrics.md): a viewer's joins and leaves, sorted by `ts` with joins 
 equal `ts`, drive a present/absent state machine. The online count is the number present; the
 peak is the greatest count after all the events of one `ts` have been applied.
 
-Events mostly arrive in order, so the common path is O(1). An event older than what was
-already seen re-derives that viewer's intervals and marks the timeline for a lazy recount of
-the peak and per-minute figures the next time they are read.
+The timeline is kept as net changes of the present count per distinct `ts`, grouped in
+one-second buckets. A bucket knows its net change and the highest point it reaches relative to
+its start; reading the peak recomputes only the buckets from the earliest one that changed, so
+in-order traffic costs O(1) per event and a late event costs a pass over the seconds after it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 
 JOIN = 0
 LEAVE = 1
-MINUTE_US = 60_000_000
+SECOND_US = 1_000_000
+MINUTE_US = 60 * SECOND_US
 
 
 @dataclass(slots=True)
@@ -28,57 +30,43 @@ class _Viewer:
     changes: list[tuple[int, int]] = field(default_factory=list)  # (ts_us, +1/-1) that moved state
 
 
+@dataclass(slots=True)
+class _Bucket:
+    deltas: dict[int, int] = field(default_factory=dict)  # ts_us -> net change (0: a moment)
+    net: int = 0
+    high: int = 0  # highest count reached after any ts in the bucket, relative to its start
+    stale: bool = True
+
+
 class PresenceTracker:
     def __init__(self) -> None:
         self._viewers: dict[str, _Viewer] = {}
         self.present_count = 0
         self._open_since_sum = 0
         self._closed_watch_us = 0
-        # Net change of the present count per distinct ts (zero entries included: a no-op
-        # event still marks a moment at which the count is observed).
-        self._delta_at: dict[int, int] = {}
-        self._last_ts: int | None = None
-        self._peak_before_last = 0
-        self._minute_peak_before_last: dict[int, int] = {}
-        self._dirty = False
-        self._dirty_from: int | None = None  # earliest ts whose history changed since a recount
+        self._buckets: dict[int, _Bucket] = {}
+        self._seconds: list[int] = []  # sorted bucket keys
+        self._start: list[int] = []  # present count before each bucket (parallel to _seconds)
+        self._best: list[int] = []  # highest count in buckets [0..i] (parallel to _seconds)
+        self._stale_from: int | None = None  # earliest second whose figures must be recomputed
         self.changed_minutes: set[int] = set()
 
     @property
     def has_events(self) -> bool:
-        return self._last_ts is not None
+        return bool(self._seconds)
 
     def apply(self, viewer_id: str, ts_us: int, kind: int) -> None:
         viewer = self._viewers.get(viewer_id)
         if viewer is None:
             viewer = self._viewers[viewer_id] = _Viewer()
         key = (ts_us, kind)
-        globally_in_order = self._last_ts is None or ts_us >= self._last_ts
-        if (not viewer.transitions or key >= viewer.transitions[-1]) and globally_in_order:
+        if not viewer.transitions or key >= viewer.transitions[-1]:
             viewer.transitions.append(key)
-            self._advance(ts_us)
-            delta = self._step(viewer, ts_us, kind)
-            self._delta_at[ts_us] = self._delta_at.get(ts_us, 0) + delta
-            self.present_count += delta
+            self._mark(ts_us, self._step(viewer, ts_us, kind))
         else:
             bisect.insort(viewer.transitions, key)
             self._rederive(viewer)
-            if not globally_in_order:
-                self._mark_dirty(ts_us)
-            else:
-                self._advance(ts_us)
-                self._delta_at.setdefault(ts_us, 0)
-        self.changed_minutes.add(ts_us // MINUTE_US)
-
-    def _advance(self, ts_us: int) -> None:
-        """Close the group of the previous ts before a later one opens."""
-        if self._last_ts is not None and ts_us > self._last_ts and not self._dirty:
-            self._peak_before_last = max(self._peak_before_last, self.present_count)
-            minute = self._last_ts // MINUTE_US
-            previous = self._minute_peak_before_last.get(minute, 0)
-            self._minute_peak_before_last[minute] = max(previous, self.present_count)
-        if self._last_ts is None or ts_us > self._last_ts:
-            self._last_ts = ts_us
+            self._mark(ts_us, 0)  # even an event that changes nothing is a moment to read at
 
     def _step(self, viewer: _Viewer, ts_us: int, kind: int) -> int:
         if kind == JOIN and not viewer.present:
@@ -86,6 +74,7 @@ class PresenceTracker:
             viewer.open_since = ts_us
             viewer.changes.append((ts_us, 1))
             self._open_since_sum += ts_us
+            self.present_count += 1
             return 1
         if kind == LEAVE and viewer.present:
             viewer.present = False
@@ -94,71 +83,87 @@ class PresenceTracker:
             self._closed_watch_us += interval
             self._open_since_sum -= viewer.open_since
             viewer.changes.append((ts_us, -1))
+            self.present_count -= 1
             return -1
         return 0
 
     def _rederive(self, viewer: _Viewer) -> None:
         """Replay one viewer from scratch after an out-of-order event, fixing every total."""
         for ts_us, delta in viewer.changes:
-            self._delta_at[ts_us] -= delta
-        self.present_count -= 1 if viewer.present else 0
-        self._open_since_sum -= viewer.open_since if viewer.present else 0
+            self._mark(ts_us, -delta)
+        if viewer.present:
+            self.present_count -= 1
+            self._open_since_sum -= viewer.open_since
         self._closed_watch_us -= viewer.closed_watch_us
         viewer.present, viewer.open_since, viewer.closed_watch_us = False, 0, 0
         viewer.changes = []
         for ts_us, kind in viewer.transitions:
-            delta = self._step(viewer, ts_us, kind)
-            self._delta_at[ts_us] = self._delta_at.get(ts_us, 0) + delta
-            self.present_count += delta
-        # A reordering inside the newest group is still exact incrementally; anything earlier
-        # changes history that the committed peaks summarised.
-        earlier = [ts_us for ts_us, _ in viewer.changes if ts_us < (self._last_ts or 0)]
-        if earlier:
-            self._mark_dirty(min(earlier))
+            self._mark(ts_us, self._step(viewer, ts_us, kind))
 
-    def _mark_dirty(self, from_ts_us: int) -> None:
-        self._dirty = True
-        if self._dirty_from is None or from_ts_us < self._dirty_from:
-            self._dirty_from = from_ts_us
+    def _mark(self, ts_us: int, delta: int) -> None:
+        second = ts_us // SECOND_US
+        bucket = self._buckets.get(second)
+        if bucket is None:
+            bucket = self._buckets[second] = _Bucket()
+            index = bisect.bisect_left(self._seconds, second)
+            self._seconds.insert(index, second)
+            self._start.insert(index, 0)
+            self._best.insert(index, 0)
+        bucket.deltas[ts_us] = bucket.deltas.get(ts_us, 0) + delta
+        bucket.stale = True
+        if self._stale_from is None or second < self._stale_from:
+            self._stale_from = second
 
     def total_watch_us(self, end_us: int) -> int:
         """Closed intervals plus every open one running to `end_us`."""
         return self._closed_watch_us + self.present_count * end_us - self._open_since_sum
 
-    def peak(self) -> int:
-        self._recount_if_dirty()
-        return max(self._peak_before_last, self.present_count)
-
-    def minute_peaks(self) -> dict[int, int]:
-        """Greatest present count after any ts of each minute that has presence events."""
-        self._recount_if_dirty()
-        peaks = dict(self._minute_peak_before_last)
-        if self._last_ts is not None:
-            minute = self._last_ts // MINUTE_US
-            peaks[minute] = max(peaks.get(minute, 0), self.present_count)
-        return peaks
-
     def refresh(self) -> None:
-        """Bring the peak and per-minute figures up to date (they are recounted lazily)."""
-        self._recount_if_dirty()
-
-    def _recount_if_dirty(self) -> None:
-        if not self._dirty:
+        """Bring the peak and per-minute figures up to date (they are recomputed lazily)."""
+        if self._stale_from is None:
             return
-        if self._dirty_from is not None and self._last_ts is not None:
-            first, last = self._dirty_from // MINUTE_US, self._last_ts // MINUTE_US
-            self.changed_minutes.update(range(first, last + 1))
-        running = 0
-        peak_before_last = 0
-        minute_peaks: dict[int, int] = {}
-        for ts_us in sorted(self._delta_at):
-            if ts_us == self._last_ts:
-                break  # the newest group stays open: later events may still join it
-            running += self._delta_at[ts_us]
-            peak_before_last = max(peak_before_last, running)
-            minute = ts_us // MINUTE_US
-            minute_peaks[minute] = max(minute_peaks.get(minute, 0), running)
-        self._peak_before_last = peak_before_last
-        self._minute_peak_before_last = minute_peaks
-        self._dirty = False
-        self._dirty_from = None
+        first = bisect.bisect_left(self._seconds, self._stale_from)
+        self._stale_from = None
+        count = 0
+        best: int | None = None
+        if first > 0:
+            count = self._start[first - 1] + self._buckets[self._seconds[first - 1]].net
+            best = self._best[first - 1]
+        for index in range(first, len(self._seconds)):
+            second = self._seconds[index]
+            bucket = self._buckets[second]
+            if bucket.stale:
+                running, high = 0, None
+                for ts_us in sorted(bucket.deltas):
+                    running += bucket.deltas[ts_us]
+                    high = running if high is None or running > high else high
+                bucket.net, bucket.high, bucket.stale = running, high or 0, False
+            self._start[index] = count
+            reached = count + bucket.high
+            best = reached if best is None or reached > best else best
+            self._best[index] = best
+            count += bucket.net
+            self.changed_minutes.add(second // 60)
+
+    def peak(self) -> int:
+        self.refresh()
+        return max(self._best[-1], 0) if self._best else 0
+
+    def minute_peaks(self, minutes: set[int] | None = None) -> dict[int, int]:
+        """Greatest present count after any ts of each minute that has presence events."""
+        self.refresh()
+        peaks: dict[int, int] = {}
+        if minutes is None:
+            indices: range | list[int] = range(len(self._seconds))
+        else:
+            indices = []
+            for minute in sorted(minutes):
+                lo = bisect.bisect_left(self._seconds, minute * 60)
+                hi = bisect.bisect_left(self._seconds, (minute + 1) * 60)
+                indices.extend(range(lo, hi))
+        for index in indices:
+            minute = self._seconds[index] // 60
+            reached = self._start[index] + self._buckets[self._seconds[index]].high
+            if minute not in peaks or reached > peaks[minute]:
+                peaks[minute] = reached
+        return peaks

@@ -321,8 +321,8 @@ class ShowState:
 
     def series(self, minutes: set[int] | None = None) -> list[dict[str, int]]:
         count_mode = self.count_latest is not None
-        presence_peaks = {} if count_mode else self.presence.minute_peaks()
         chosen = sorted(self.minutes if minutes is None else minutes & self.minutes.keys())
+        presence_peaks = {} if count_mode else self.presence.minute_peaks(set(chosen))
         points = []
         for key in chosen:
             m = self.minutes[key]

@@ -17,17 +17,22 @@ from sqlalchemy.ext.asyncio import (
 from liveops.config import Settings
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, reads_only: bool = False) -> AsyncEngine:
+    """An engine for the configured database.
+
+    On SQLite, writers take the write lock when they begin (`BEGIN IMMEDIATE`); `reads_only`
+    engines begin deferred, so reads never wait for a writer (WAL lets them run alongside).
+    """
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=4, max_overflow=4)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, begin="BEGIN" if reads_only else "BEGIN IMMEDIATE")
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling mis-orders BEGIN; we emit BEGIN ourselves.
@@ -43,7 +48,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of one failing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

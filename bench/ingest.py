@@ -1,0 +1,288 @@
+"""Ingest benchmark: accepted events/s through the HTTP API, and ingest→console latency.
+
+    python bench/ingest.py --backend sqlite|postgres [--events 300000] [--batch 1000]
+        [--concurrency 4] [--latency-rate 5000] [--latency-seconds 20]
+
+Starts `liveops serve` as a subprocess pinned to CPU 0 (this process runs on CPU 1), creates
+a show, then:
+
+1. throughput: posts `--events` unique events of a realistic mix in batches of `--batch` from
+   `--concurrency` concurrent clients, as fast as the server acknowledges them;
+2. latency: with a console connected over the websocket, posts `--latency-rate` events/s in
+   batches of 100 for `--latency-seconds`, and measures, for every comment, the time from the
+   start of its POST to its arrival in a `feed` frame on the console.
+
+Prints one JSON line of figures at the end. Every request goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+from websockets.asyncio.client import connect
+
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+LIVEOPS = str(Path(sys.executable).with_name("liveops"))
+
+# Proportions seen in a busy room: engagement dominates, orders are a few percent.
+MIX = [
+    ("comment", 28),
+    ("like", 25),
+    ("viewer.join", 14),
+    ("viewer.leave", 10),
+    ("product.impression", 6),
+    ("product.click", 6),
+    ("cart.add", 3),
+    ("order.created", 3),
+    ("order.paid", 3),
+    ("share", 1),
+    ("gift", 1),
+]
+
+
+class EventFactory:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.kinds = [k for k, w in MIX for _ in range(w)]
+        self.n = 0
+        self.start = datetime.now(UTC)
+
+    def make(self, kind: str | None = None) -> dict[str, Any]:
+        self.n += 1
+        n, rng = self.n, self.rng
+        kind = kind or rng.choice(self.kinds)
+        viewer = f"u{rng.randrange(200_000)}"
+        sku = f"sku-{rng.randrange(8)}"
+        ts = (self.start + timedelta(microseconds=n * 200)).isoformat().replace("+00:00", "Z")
+        event: dict[str, Any] = {"id": f"b{n}", "type": kind, "ts": ts, "source": "bench"}
+        if kind in ("viewer.join", "viewer.leave", "share"):
+            event["viewer_id"] = viewer
+        elif kind == "comment":
+            event |= {
+                "viewer_id": viewer,
+                "text": rng.choice(["有XL码吗", "多少钱", "拍了", "好看"]),
+            }
+        elif kind == "like":
+            event |= {"viewer_id": viewer, "count": rng.randint(1, 20)}
+        elif kind == "gift":
+            event |= {"viewer_id": viewer, "gift": "小心心", "value": 100}
+        elif kind == "product.impression":
+            event |= {"sku": sku, "count": rng.randint(1, 50)}
+        elif kind == "product.click":
+            event |= {"viewer_id": viewer, "sku": sku}
+        elif kind == "cart.add":
+            event |= {"viewer_id": viewer, "sku": sku, "qty": 1}
+        elif kind == "order.created":
+            event |= {
+                "order_id": f"o{n}",
+                "viewer_id": viewer,
+                "sku": sku,
+                "qty": 1,
+                "amount": 9900,
+            }
+        elif kind == "order.paid":
+            event |= {"order_id": f"o{n - 1}", "amount": 9900}
+        return event
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def pg_database(name: str, drop: bool = False) -> None:
+    connection = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        if drop:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def throughput(
+    client: httpx.AsyncClient, path: str, bodies: list[bytes], concurrency: int
+) -> tuple[int, float]:
+    queue = list(reversed(bodies))
+    accepted = 0
+
+    async def worker() -> None:
+        nonlocal accepted
+        while queue:
+            body = queue.pop()
+            response = await client.post(path, content=body)
+            response.raise_for_status()
+            accepted += response.json()["accepted"]
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return accepted, time.perf_counter() - started
+
+
+async def latency(
+    client: httpx.AsyncClient,
+    ws_url: str,
+    token: str,
+    path: str,
+    factory: EventFactory,
+    rate: int,
+    seconds: float,
+) -> list[float]:
+    sent_at: dict[str, float] = {}
+    arrivals: dict[str, float] = {}
+    batch_size = 100
+    batches = int(rate * seconds / batch_size)
+    interval = batch_size / rate
+
+    async with connect(
+        ws_url, additional_headers={"Authorization": f"Bearer {token}"}, max_size=None
+    ) as ws:
+        await ws.recv()  # snapshot
+
+        async def listen() -> None:
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = orjson.loads(raw)
+                if frame["type"] == "feed":
+                    for item in frame["items"]:
+                        arrivals.setdefault(item["id"], now)
+
+        listener = asyncio.create_task(listen())
+        bodies = []
+        for _ in range(batches):
+            events = [factory.make() for _ in range(batch_size)]
+            bodies.append(
+                (
+                    orjson.dumps({"events": events}),
+                    [e["id"] for e in events if e["type"] == "comment"],
+                )
+            )
+        start = time.perf_counter()
+        posts = []
+        for i, (body, comment_ids) in enumerate(bodies):
+            due = start + i * interval
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            now = time.perf_counter()
+            for event_id in comment_ids:
+                sent_at[event_id] = now
+            posts.append(asyncio.create_task(client.post(path, content=body)))
+        for response in await asyncio.gather(*posts):
+            response.raise_for_status()
+        deadline = time.perf_counter() + 10
+        while len(arrivals) < len(sent_at) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        listener.cancel()
+    missing = len(sent_at) - len(arrivals.keys() & sent_at.keys())
+    if missing:
+        print(f"warning: {missing} comments never reached the console", file=sys.stderr)
+    return [(arrivals[i] - sent_at[i]) * 1000 for i in sent_at if i in arrivals]
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    token = "bench_" + secrets.token_hex(8)
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix="liveops-bench-")
+    env = {**os.environ, "LIVEOPS_ADMIN_TOKEN": token, "LIVEOPS_DATA_DIR": data_dir}
+    database = None
+    if args.backend == "postgres":
+        database = f"liveops_bench_{secrets.token_hex(4)}"
+        await pg_database(database)
+        env["LIVEOPS_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
+        subprocess.run([LIVEOPS, "migrate"], env=env, check=True, capture_output=True)
+    command = [LIVEOPS, "serve", "--port", str(port)]
+    if args.pin:
+        command = ["taskset", "-c", "0", *command]
+        os.sched_setaffinity(0, {1})
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        limits = httpx.Limits(max_connections=args.concurrency + 64)
+        async with httpx.AsyncClient(
+            base_url=base, headers=headers, timeout=120, limits=limits
+        ) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            show = await client.post("/api/v1/shows", json={"title": "bench", "platform": "x"})
+            show.raise_for_status()
+            show_id = show.json()["id"]
+            path = f"/api/v1/shows/{show_id}/events"
+
+            factory = EventFactory(seed=7)
+            bodies = []
+            for _ in range(args.events // args.batch):
+                bodies.append(orjson.dumps({"events": [factory.make() for _ in range(args.batch)]}))
+            accepted, elapsed = await throughput(client, path, bodies, args.concurrency)
+            print(f"throughput: {accepted} events in {elapsed:.1f} s", file=sys.stderr)
+
+            ws_url = f"ws://127.0.0.1:{port}/api/v1/shows/{show_id}/live"
+            latencies = await latency(
+                client, ws_url, token, path, factory, args.latency_rate, args.latency_seconds
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+        if database:
+            await pg_database(database, drop=True)
+    return {
+        "backend": args.backend,
+        "events": accepted,
+        "batch": args.batch,
+        "concurrency": args.concurrency,
+        "accepted_per_s": round(accepted / elapsed),
+        "latency_rate": args.latency_rate,
+        "latency_samples": len(latencies),
+        "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "latency_p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--events", type=int, default=300_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--latency-rate", type=int, default=5_000)
+    parser.add_argument("--latency-seconds", type=float, default=20)
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="do not pin the server to CPU 0 and this process to CPU 1",
+    )
+    result = asyncio.run(main(parser.parse_args()))
+    print(json.dumps(result))

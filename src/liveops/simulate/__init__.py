@@ -1,0 +1,34 @@
+"""The show simulator: a seeded, realistic live-commerce show played against a server.
+
+`build_plan` (pure) decides every event and when to deliver it, `recount` (pure) is the
+independent ground truth for every contract §4 metric, and `run_simulation` (async I/O) posts
+a plan to a running server over the public API in real time.
+"""
+
+from liveops.simulate.lineup import DEMO_LINEUP, ROLES, Product, Role
+from liveops.simulate.runner import (
+    SimulationConfig,
+    SimulationError,
+    SimulationReport,
+    run_simulation,
+)
+from liveops.simulate.scenario import Delivery, FlashSale, ShowPlan, build_plan, post_show_seconds
+from liveops.simulate.truth import METRIC_KEYS, recount
+
+__all__ = [
+    "DEMO_LINEUP",
+    "METRIC_KEYS",
+    "ROLES",
+    "Delivery",
+    "FlashSale",
+    "Product",
+    "Role",
+    "ShowPlan",
+    "SimulationConfig",
+    "SimulationError",
+    "SimulationReport",
+    "build_plan",
+    "post_show_seconds",
+    "recount",
+    "run_simulation",
+]

@@ -1,0 +1,62 @@
+"""How many of each kind of event a show of a given size gets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How many of each thing to schedule so the show comes to about the target event count."""
+
+    sessions: int
+    comments: int
+    likes: int
+    shares: int
+    follows: int
+    gifts: int
+    impressions: int
+    clicks: int
+    cart_adds: int
+    orders: int
+    flash_orders: int
+    count_every_ms: int
+    health_every_ms: int
+    stock_every_ms: int
+
+
+def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Budget:
+    """Split ``unique`` valid events over the kinds of event, fixed-cadence readings first."""
+    # Readings take a small, bounded share even at low rates.
+    count_every = max(1_000, math.ceil(50_000 / rate))
+    health_every = max(3_000, math.ceil(100_000 / rate))
+    stock_every = max(5_000, duration_ms // 40)
+    fixed = (
+        duration_ms // count_every
+        + 1
+        + duration_ms // health_every
+        + products
+        + duration_ms // stock_every
+        + 1
+    )
+    rest = max(0, unique - fixed)
+    # Orders are 3% of the rest; with payments, cancels and refunds they make ~6%.
+    orders = round(0.03 * rest)
+    flash = round(0.3 * orders)
+    return Budget(
+        sessions=round(0.125 * rest),
+        comments=round(0.2 * rest),
+        likes=round(0.235 * rest),
+        shares=round(0.025 * rest),
+        follows=round(0.02 * rest),
+        gifts=round(0.02 * rest),
+        impressions=round(0.05 * rest),
+        clicks=round(0.09 * rest),
+        cart_adds=round(0.04 * rest),
+        orders=orders - flash,
+        flash_orders=flash,
+        count_every_ms=count_every,
+        health_every_ms=health_every,
+        stock_every_ms=stock_every,
+    )
