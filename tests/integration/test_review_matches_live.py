@@ -47,7 +47,7 @@ def wire_events(draw: st.DrawFn) -> list[dict[str, Any]]:
 @st.composite
 def wire_event(draw: st.DrawFn) -> dict[str, Any]:
     # Few distinct seconds over ~3 minutes: ties and minute boundaries are common.
-    t = draw(st.sampled_from([0, 1, 1, 30, 59, 60, 61, 90, 119, 120, 150, 179]))
+    t = draw(st.sampled_from([0, 1, 1, 30, 59, 60, 61, 90, 119, 120, 150, 179, 210, 240]))
     viewer = draw(st.sampled_from(VIEWERS))
     order = draw(st.sampled_from(ORDERS))
     sku = draw(st.sampled_from(SKUS))

@@ -70,6 +70,12 @@ CASES = [
         ended_at=100,
     ),
     Case(
+        "presence: a join after the show's end adds no watch time",
+        [join(1, 0, "a"), join(2, 150, "b")],
+        {"online": 2, "uv": 2, "avg_watch_seconds": 100 / 2},
+        ended_at=100,
+    ),
+    Case(
         "presence: a second join while present and a leave while absent change nothing",
         [join(1, 0, "a"), join(2, 5, "a"), leave(3, 10, "a"), leave(4, 12, "a")],
         {"online": 0, "peak_online": 1, "uv": 1, "views": 2, "avg_watch_seconds": 10.0},

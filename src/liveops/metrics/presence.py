@@ -115,8 +115,15 @@ class PresenceTracker:
             self._stale_from = second
 
     def total_watch_us(self, end_us: int) -> int:
-        """Closed intervals plus every open one running to `end_us`."""
-        return self._closed_watch_us + self.present_count * end_us - self._open_since_sum
+        """Closed intervals plus every open one running to `end_us` (zero if opened later)."""
+        latest = self._seconds[-1] * SECOND_US + SECOND_US if self._seconds else 0
+        if end_us >= latest:
+            # Every open interval began before end_us: one product instead of a loop.
+            return self._closed_watch_us + self.present_count * end_us - self._open_since_sum
+        # The show ended before some presence events (a join after the end): rare, so loop.
+        return self._closed_watch_us + sum(
+            max(0, end_us - v.open_since) for v in self._viewers.values() if v.present
+        )
 
     def refresh(self) -> None:
         """Bring the peak and per-minute figures up to date (they are recomputed lazily)."""

@@ -64,7 +64,7 @@ _PRESENCE_CTE = """
       FROM event WHERE show_id = :show_id AND type IN ('viewer.join', 'viewer.leave')
     ),
     d AS (
-      SELECT ts_us, state - COALESCE(LAG(state) OVER (
+      SELECT viewer_id, ts_us, state - COALESCE(LAG(state) OVER (
                PARTITION BY viewer_id ORDER BY ts_us, state DESC), 0) AS delta
       FROM p
     ),
@@ -76,12 +76,30 @@ _PRESENCE_CTE = """
     )
 """
 
+_OPEN_WATCH = text(
+    _PRESENCE_CTE
+    + """
+    , v AS (
+      SELECT SUM(delta) AS present, MAX(CASE WHEN delta = 1 THEN ts_us END) AS opened
+      FROM d GROUP BY viewer_id
+    )
+    SELECT COALESCE(SUM(CASE WHEN opened < :end_us THEN :end_us - opened ELSE 0 END), 0)
+    FROM v WHERE present = 1
+    """
+)
+
 _PRESENCE = text(
     _PRESENCE_CTE
     + """
+    , v AS (
+      SELECT SUM(-delta * ts_us) AS changes, SUM(delta) AS present,
+             MAX(CASE WHEN delta = 1 THEN ts_us END) AS opened
+      FROM d GROUP BY viewer_id
+    )
     SELECT
-      (SELECT COALESCE(SUM(delta), 0) FROM d) AS present,
-      (SELECT COALESCE(SUM(-delta * ts_us), 0) FROM d) AS watch_base,
+      (SELECT COALESCE(SUM(present), 0) FROM v) AS present,
+      (SELECT COALESCE(SUM(changes + CASE WHEN present = 1 THEN opened ELSE 0 END), 0)
+         FROM v) AS closed_watch,
       (SELECT COALESCE(MAX(running), 0) FROM r) AS peak
     """
 )
@@ -155,6 +173,10 @@ async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | Non
     latest = totals["latest_ts_us"]
     end_us = ended_at_us if ended_at_us is not None else int(latest or 0)
     present = int(presence["present"])
+    # An interval still open runs to the end; one opened after the end counts zero.
+    open_watch = int(
+        (await session.execute(_OPEN_WATCH, {**params, "end_us": end_us})).scalar_one()
+    )
     if totals["counts_sent"]:
         online = int((await session.execute(_LATEST_COUNT, params)).scalar_one())
         peak = int(totals["count_peak"])
@@ -165,7 +187,7 @@ async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | Non
         peak_online=peak,
         uv=int(totals["uv"]),
         views=int(totals["views"]),
-        total_watch_us=int(presence["watch_base"]) + present * end_us,
+        total_watch_us=int(presence["closed_watch"]) + open_watch,
         comments=int(totals["comments"]),
         likes=int(totals["likes"]),
         shares=int(totals["shares"]),

@@ -1,0 +1,72 @@
+import { useCallback, useEffect, useState } from "react";
+import { ConsolePage } from "./components/ConsolePage";
+import { ShowList } from "./components/ShowList";
+import { SignIn } from "./components/SignIn";
+import { getMe, type Me } from "./lib/api";
+import { onLinkClick, useRoute } from "./lib/route";
+
+type Auth =
+  | { status: "checking" }
+  | { status: "signed_out" }
+  | { status: "signed_in"; me: Me }
+  | { status: "error"; message: string };
+
+/** Auth gate + the two pages. */
+export function App() {
+  const route = useRoute();
+  const [auth, setAuth] = useState<Auth>({ status: "checking" });
+
+  const check = useCallback(async () => {
+    try {
+      const me = await getMe();
+      setAuth(me === null ? { status: "signed_out" } : { status: "signed_in", me });
+    } catch (err) {
+      setAuth({ status: "error", message: err instanceof Error ? err.message : String(err) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+  }, [check]);
+
+  if (auth.status === "checking") {
+    return <div className="centered muted">正在验证身份… Checking session…</div>;
+  }
+  if (auth.status === "error") {
+    return (
+      <div className="centered">
+        <div className="panel notice notice--bad">
+          <p>无法连接服务器 / cannot reach the server: {auth.message}</p>
+          <button type="button" className="btn" onClick={() => void check()}>
+            重试 Retry
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (auth.status === "signed_out") {
+    return (
+      <div className="centered">
+        <SignIn onSignedIn={() => void check()} />
+      </div>
+    );
+  }
+
+  switch (route.page) {
+    case "shows":
+      return <ShowList me={auth.me} />;
+    case "console":
+      return <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />;
+    case "not_found":
+      return (
+        <div className="centered">
+          <div className="panel notice">
+            <p>页面不存在 / no such page: {route.path}</p>
+            <a href="/" onClick={(e) => onLinkClick(e, "/")}>
+              返回场次列表 Back to shows
+            </a>
+          </div>
+        </div>
+      );
+  }
+}

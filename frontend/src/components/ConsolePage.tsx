@@ -1,0 +1,108 @@
+import { useEffect, useState } from "react";
+import { getLineup, type LineupProduct, type Me } from "../lib/api";
+import { useNow } from "../lib/hooks";
+import type { ShowInfo } from "../live/protocol";
+import { useLive } from "../live/useLive";
+import { CommentStream } from "./CommentStream";
+import { ConsoleHeader } from "./ConsoleHeader";
+import { KpiGrid } from "./KpiGrid";
+import { OrderTape } from "./OrderTape";
+import { ProductTable } from "./ProductTable";
+import { SignIn } from "./SignIn";
+import { StreamHealthBadge } from "./StreamHealthBadge";
+import { TrendChart } from "./TrendChart";
+
+/** The field-control (场控) console for one show. */
+export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
+  const { state, restart, retryNow } = useLive(showId);
+  // One clock for every age on the page, on the server's time base.
+  const serverNow = useNow(1000) + state.clockOffsetMs;
+  const { conn, show } = state;
+  const showEnded = show?.status === "ended";
+  const lineup = useLineup(showId, show);
+
+  useEffect(() => {
+    document.title = show !== null ? `${show.title} · LiveOps 场控台` : "LiveOps 场控台";
+  }, [show]);
+
+  return (
+    <div className="page console">
+      <ConsoleHeader
+        showId={showId}
+        show={show}
+        conn={conn}
+        me={me}
+        serverNow={serverNow}
+        onRetryNow={retryNow}
+        health={
+          <StreamHealthBadge
+            health={state.streamHealth}
+            feeds={state.feeds}
+            serverNow={serverNow}
+            showEnded={showEnded}
+          />
+        }
+      />
+
+      {conn.state === "failed" && (
+        <div className="banner banner--bad" role="alert" data-testid="conn-error">
+          {conn.error ?? "连接已停止 / stopped"}
+        </div>
+      )}
+      {conn.state === "resyncing" && state.resyncReason !== null && (
+        <div className="banner banner--warn" role="status">
+          数据流已重置，正在重新同步 / stream history lost, resyncing: {state.resyncReason}
+        </div>
+      )}
+      {conn.state === "signed_out" && (
+        <div className="overlay">
+          <SignIn reason="会话已过期，请重新登录 / your session ended, sign in again" onSignedIn={restart} />
+        </div>
+      )}
+
+      <main className="console__grid">
+        <section className="console__main">
+          <KpiGrid
+            metrics={state.metrics}
+            metricsAt={state.metricsAt}
+            feeds={state.feeds}
+            targets={show?.targets ?? {}}
+            showEnded={showEnded}
+            serverNow={serverNow}
+            hasData={show !== null}
+          />
+          <TrendChart series={state.series} />
+          <ProductTable products={state.products} lineup={lineup} />
+        </section>
+        <aside className="console__side">
+          <CommentStream comments={state.comments} />
+          <OrderTape orders={state.orders} />
+        </aside>
+      </main>
+    </div>
+  );
+}
+
+/**
+ * Product names, role tags, prices and allocations come from the show's lineup, not from
+ * the live stream. Fetched when the page opens and again whenever the show itself changes
+ * (a snapshot or a `show` frame), which is when a lineup edit may have happened.
+ */
+function useLineup(showId: string, show: ShowInfo | null): readonly LineupProduct[] {
+  const [lineup, setLineup] = useState<readonly LineupProduct[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    getLineup(showId).then(
+      (products) => {
+        if (!cancelled) setLineup(products);
+      },
+      () => {
+        // Not fatal: the table still shows SKUs and figures without names.
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [showId, show]);
+  return lineup;
+}

@@ -1,0 +1,177 @@
+import { memo, useMemo, useState, type MouseEvent } from "react";
+import { formatClock, formatCount, formatHourMinute, formatMoney } from "../lib/format";
+import { useElementWidth } from "../lib/hooks";
+import type { SeriesPoint } from "../live/protocol";
+
+const HEIGHT = 190;
+const MARGIN = { top: 12, right: 64, bottom: 24, left: 56 };
+const MINUTE = 60_000;
+/** Show at most the last hour; a control room looks at now, the review looks at the rest. */
+const WINDOW_MINUTES = 60;
+/**
+ * Never fewer slots than this, so one early minute does not become one huge bar; a young
+ * show fills the chart from the left, the empty slots lie ahead of it.
+ */
+const MIN_SLOTS = 15;
+/** Smallest axis maxima: a quiet start should not look like a dramatic curve. */
+const MIN_ONLINE_AXIS = 10;
+const MIN_GMV_AXIS = 10_000; // ¥100
+
+/** Round up to 1, 2, 2.5 or 5 times a power of ten, for readable axis maxima. */
+export function niceMax(v: number): number {
+  if (!(v > 0)) return 1;
+  const mag = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= v) return m * mag;
+  return 10 * mag;
+}
+
+interface Slot {
+  t: number;
+  point: SeriesPoint | undefined;
+}
+
+/**
+ * Online viewers (line, left axis) and paid GMV (bars, right axis) per minute. Plain SVG,
+ * no animation: it redraws on every metrics frame and must never lag or ease.
+ */
+// memo: the page re-renders every second for the age clocks; this only needs new data.
+export const TrendChart = memo(function TrendChart({ series }: { series: readonly SeriesPoint[] }) {
+  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [hover, setHover] = useState<number | null>(null);
+
+  const slots = useMemo<Slot[]>(() => {
+    const byMinute = new Map<number, SeriesPoint>();
+    for (const p of series) {
+      const t = Date.parse(p.minute);
+      if (!Number.isNaN(t)) byMinute.set(Math.floor(t / MINUTE) * MINUTE, p);
+    }
+    if (byMinute.size === 0) return [];
+    const times = [...byMinute.keys()];
+    const last = Math.max(...times);
+    const first = Math.max(Math.min(...times), last - (WINDOW_MINUTES - 1) * MINUTE);
+    const n = Math.max(MIN_SLOTS, Math.round((last - first) / MINUTE) + 1);
+    return Array.from({ length: n }, (_, i) => {
+      const t = first + i * MINUTE;
+      return { t, point: byMinute.get(t) };
+    });
+  }, [series]);
+
+  const plotW = Math.max(0, width - MARGIN.left - MARGIN.right);
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const maxOnline = niceMax(Math.max(MIN_ONLINE_AXIS, ...slots.map((s) => s.point?.online ?? 0)));
+  const maxGmv = niceMax(Math.max(MIN_GMV_AXIS, ...slots.map((s) => s.point?.gmv ?? 0)));
+  const slotW = slots.length > 0 ? plotW / slots.length : 0;
+  const xMid = (i: number) => MARGIN.left + (i + 0.5) * slotW;
+  const yOnline = (v: number) => MARGIN.top + plotH - (v / maxOnline) * plotH;
+  const yGmv = (v: number) => MARGIN.top + plotH - (v / maxGmv) * plotH;
+
+  const line = slots
+    .map((s, i) => (s.point === undefined ? null : `${xMid(i).toFixed(1)},${yOnline(s.point.online).toFixed(1)}`))
+    .filter((p): p is string => p !== null)
+    .join(" ");
+  const labelEvery = Math.max(1, Math.ceil(slots.length / Math.max(1, Math.floor(plotW / 70))));
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  const hovered = hover !== null ? slots[hover] : undefined;
+  const latest = [...slots].reverse().find((s) => s.point !== undefined);
+  const shown = hovered ?? latest;
+
+  function onMove(ev: MouseEvent<SVGSVGElement>) {
+    if (slotW <= 0) return;
+    const rect = ev.currentTarget.getBoundingClientRect();
+    const i = Math.floor((ev.clientX - rect.left - MARGIN.left) / slotW);
+    setHover(i >= 0 && i < slots.length ? i : null);
+  }
+
+  return (
+    <section className="panel trend" data-testid="trend-chart">
+      <div className="panel__head">
+        <h2>
+          分钟趋势 <span className="en">Per minute</span>
+        </h2>
+        <div className="trend__legend small">
+          <span className="legend legend--online">在线人数 Online</span>
+          <span className="legend legend--gmv">成交额 GMV / min</span>
+          {shown !== undefined && shown.point !== undefined && (
+            <span className="trend__readout num">
+              {formatClock(shown.t).slice(0, 5)} · 在线 {formatCount(shown.point.online)} · 成交{" "}
+              {formatMoney(shown.point.gmv)} · 订单 {formatCount(shown.point.orders)}
+            </span>
+          )}
+        </div>
+      </div>
+      <div className="trend__body" ref={ref}>
+        {slots.length === 0 ? (
+          <div className="trend__empty muted">暂无分钟数据 No per-minute data yet</div>
+        ) : (
+          width > 0 && (
+            <svg
+              width={width}
+              height={HEIGHT}
+              role="img"
+              aria-label="在线人数与每分钟成交额"
+              onMouseMove={onMove}
+              onMouseLeave={() => setHover(null)}
+            >
+              {ticks.map((f) => {
+                const y = MARGIN.top + plotH - f * plotH;
+                return (
+                  <g key={f}>
+                    <line className="trend__grid" x1={MARGIN.left} x2={MARGIN.left + plotW} y1={y} y2={y} />
+                    <text className="trend__axis trend__axis--online" x={MARGIN.left - 6} y={y + 4} textAnchor="end">
+                      {formatCount(maxOnline * f)}
+                    </text>
+                    <text
+                      className="trend__axis trend__axis--gmv"
+                      x={MARGIN.left + plotW + 6}
+                      y={y + 4}
+                      textAnchor="start"
+                    >
+                      {formatMoney(maxGmv * f)}
+                    </text>
+                  </g>
+                );
+              })}
+              {slots.map((s, i) =>
+                s.point !== undefined && s.point.gmv > 0 ? (
+                  <rect
+                    key={s.t}
+                    className="trend__bar"
+                    x={MARGIN.left + i * slotW + slotW * 0.15}
+                    width={Math.max(1, slotW * 0.7)}
+                    y={yGmv(s.point.gmv)}
+                    height={MARGIN.top + plotH - yGmv(s.point.gmv)}
+                  />
+                ) : null,
+              )}
+              <polyline className="trend__line" points={line} />
+              {latest !== undefined && latest.point !== undefined && (
+                <circle
+                  className="trend__dot"
+                  cx={xMid(slots.indexOf(latest))}
+                  cy={yOnline(latest.point.online)}
+                  r={3.5}
+                />
+              )}
+              {slots.map((s, i) =>
+                i % labelEvery === 0 ? (
+                  <text key={s.t} className="trend__axis" x={xMid(i)} y={HEIGHT - 6} textAnchor="middle">
+                    {formatHourMinute(s.t)}
+                  </text>
+                ) : null,
+              )}
+              {hover !== null && (
+                <line
+                  className="trend__cursor"
+                  x1={xMid(hover)}
+                  x2={xMid(hover)}
+                  y1={MARGIN.top}
+                  y2={MARGIN.top + plotH}
+                />
+              )}
+            </svg>
+          )
+        )}
+      </div>
+    </section>
+  );
+});

@@ -1,0 +1,130 @@
+/**
+ * The few HTTP calls the console makes. The session lives in the `liveops_session` HttpOnly
+ * cookie set by the server; this module never sees, stores or forwards a token except the
+ * one the user pastes into the sign-in form, which goes straight into the login body.
+ */
+import { parseShow, type ShowInfo } from "../live/protocol";
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = "HttpError";
+  }
+}
+
+export interface Me {
+  role: string;
+  show_id: string | null;
+}
+
+export interface ShowSummary extends ShowInfo {
+  created_at: string | null;
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (text === "") return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** FastAPI answers `{"detail": "…"}` or, for validation errors, `{"detail": [{"msg": …}]}`. */
+export function detailOf(body: unknown, fallback: string): string {
+  if (typeof body === "string" && body !== "") return body;
+  if (typeof body !== "object" || body === null) return fallback;
+  const detail = (body as { detail?: unknown }).detail;
+  if (typeof detail === "string" && detail !== "") return detail;
+  if (Array.isArray(detail)) {
+    const msgs = detail
+      .map((d: unknown) => (typeof d === "object" && d !== null ? (d as { msg?: unknown }).msg : undefined))
+      .filter((m): m is string => typeof m === "string");
+    if (msgs.length > 0) return msgs.join("; ");
+  }
+  return fallback;
+}
+
+async function request(path: string, init: RequestInit = {}): Promise<unknown> {
+  const res = await fetch(path, {
+    credentials: "same-origin",
+    ...init,
+    headers: { Accept: "application/json", ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}) },
+  });
+  const body = await readJson(res);
+  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
+  return body;
+}
+
+/** The signed-in identity, or null when not signed in (401). */
+export async function getMe(): Promise<Me | null> {
+  try {
+    const body = await request("/api/v1/auth/me");
+    const o = (typeof body === "object" && body !== null ? body : {}) as { role?: unknown; show_id?: unknown };
+    return {
+      role: typeof o.role === "string" ? o.role : "unknown",
+      show_id: typeof o.show_id === "string" ? o.show_id : null,
+    };
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+/** Exchange a pasted token for a session cookie. Throws HttpError with the server's detail. */
+export async function login(token: string): Promise<void> {
+  await request("/api/v1/auth/login", { method: "POST", body: JSON.stringify({ token }) });
+}
+
+export async function listShows(): Promise<ShowSummary[]> {
+  const body = await request("/api/v1/shows");
+  const items = typeof body === "object" && body !== null ? (body as { items?: unknown }).items : undefined;
+  if (!Array.isArray(items)) return [];
+  const out: ShowSummary[] = [];
+  for (const item of items) {
+    const show = parseShow(item);
+    if (show === null) continue;
+    const created = (item as { created_at?: unknown }).created_at;
+    out.push({ ...show, created_at: typeof created === "string" ? created : null });
+  }
+  return out;
+}
+
+/** One planned product of the show (GET /api/v1/shows/{id}/lineup). */
+export interface LineupProduct {
+  sku: string;
+  name: string;
+  /** 引流款 / 福利款 / 利润款 / 爆款 / 清仓 */
+  role: string;
+  /** fen */
+  list_price: number | null;
+  /** fen */
+  live_price: number | null;
+  allocated_stock: number | null;
+}
+
+export async function getLineup(showId: string): Promise<LineupProduct[]> {
+  const body = await request(`/api/v1/shows/${encodeURIComponent(showId)}/lineup`);
+  const products = typeof body === "object" && body !== null ? (body as { products?: unknown }).products : undefined;
+  if (!Array.isArray(products)) return [];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const out: LineupProduct[] = [];
+  for (const p of products) {
+    if (typeof p !== "object" || p === null) continue;
+    const o = p as Record<string, unknown>;
+    if (typeof o.sku !== "string" || o.sku === "") continue;
+    out.push({
+      sku: o.sku,
+      name: typeof o.name === "string" ? o.name : "",
+      role: typeof o.role === "string" ? o.role : "",
+      list_price: num(o.list_price),
+      live_price: num(o.live_price),
+      allocated_stock: num(o.allocated_stock),
+    });
+  }
+  return out;
+}

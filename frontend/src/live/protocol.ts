@@ -1,0 +1,521 @@
+/**
+ * Types for the live websocket protocol (docs/protocol.md) and the one place where a raw
+ * frame becomes a typed message.
+ *
+ * The envelope (`type`, `epoch`, `offset`) is checked strictly because ordering and resume
+ * depend on it. Payloads are read leniently (missing numbers become 0, unknown keys are
+ * dropped) so that a server that adds a field, or a frame with one odd value, never blanks
+ * the whole console during a show.
+ */
+
+/** Every metric key of CONTRACT.md §4, in the order the contract lists them. */
+export const METRIC_KEYS = [
+  "online",
+  "peak_online",
+  "uv",
+  "views",
+  "avg_watch_seconds",
+  "comments",
+  "shares",
+  "new_followers",
+  "likes",
+  "gift_value",
+  "interacting_viewers",
+  "interaction_rate",
+  "product_clicks",
+  "click_viewers",
+  "click_rate",
+  "orders_created",
+  "orders_paid",
+  "gmv_paid",
+  "buyers",
+  "conversion_rate",
+  "click_to_pay_rate",
+  "aov",
+  "uv_value",
+  "gpm",
+  "orders_refunded",
+  "refund_amount",
+  "refund_rate",
+  "net_gmv",
+] as const;
+
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+/** A snapshot holds every key; a `metrics` frame only the keys that changed. */
+export type Metrics = Partial<Record<MetricKey, number>>;
+
+export interface Position {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+export type ShowStatus = "scheduled" | "live" | "ended";
+
+export interface ShowInfo {
+  id: string;
+  title: string;
+  platform: string;
+  /** `scheduled` / `live` / `ended`; kept as a string so a new state still renders. */
+  status: ShowStatus | (string & {});
+  started_at: string | null;
+  ended_at: string | null;
+  /** Targets keyed by metric key (e.g. `gmv_paid` in fen), when the show has any. */
+  targets: Partial<Record<MetricKey, number>>;
+}
+
+/** Per-product live figures (docs/metrics.md, "Per product"). */
+export interface ProductRow {
+  sku: string;
+  name: string | null;
+  impressions: number;
+  clicks: number;
+  cart_adds: number;
+  orders: number;
+  units: number;
+  paid_orders: number;
+  paid_units: number;
+  /** Paid amount in fen. */
+  gmv: number;
+  /** null when neither a `stock.set` nor a lineup allocation is known. */
+  stock_left: number | null;
+}
+
+/** One UTC minute of the show (docs/metrics.md, "Per minute"). */
+export interface SeriesPoint {
+  /** RFC 3339 start of the minute. */
+  minute: string;
+  online: number;
+  joins: number;
+  comments: number;
+  likes: number;
+  orders: number;
+  /** Paid amount in fen. */
+  gmv: number;
+}
+
+/** Freshness of one event family (`viewer`, `comment`, `order`, …). */
+export interface FeedFreshness {
+  /** Source time of the newest event of the family. */
+  ts: string | null;
+  /** Server time at which that newest event was received. */
+  received_at: string | null;
+}
+
+export type Feeds = Record<string, FeedFreshness>;
+
+/** Latest `stream.health` event of the show (not in docs/protocol.md yet; sent by the server). */
+export interface StreamHealth {
+  ts: string | null;
+  bitrate_kbps: number | null;
+  fps: number | null;
+  latency_ms: number | null;
+  /** 0–1 */
+  stall_ratio: number | null;
+  line: string | null;
+}
+
+export interface CommentItem {
+  kind: "comment";
+  id: string;
+  ts: string;
+  viewer_id: string;
+  text: string;
+}
+
+export type OrderEvent = "created" | "paid" | "cancelled" | "refunded";
+
+export interface OrderItem {
+  kind: "order";
+  id: string;
+  ts: string;
+  event: OrderEvent;
+  order_id: string;
+  viewer_id?: string;
+  sku?: string;
+  qty?: number;
+  /** fen */
+  amount?: number;
+}
+
+export type FeedItem = CommentItem | OrderItem;
+
+interface Positioned {
+  epoch: string;
+  offset: number;
+}
+
+export interface SnapshotMessage extends Positioned {
+  type: "snapshot";
+  server_time: string;
+  show: ShowInfo;
+  metrics: Metrics;
+  metrics_at: string | null;
+  products: ProductRow[];
+  series: SeriesPoint[];
+  /** The most recent feed items, oldest first. */
+  feed: FeedItem[];
+  feeds: Feeds;
+  /** null when the show has had no `stream.health` event. */
+  stream_health: StreamHealth | null;
+}
+
+export interface MetricsMessage extends Positioned {
+  type: "metrics";
+  server_time: string;
+  /** Only the keys that changed. */
+  metrics: Metrics;
+  /** `undefined` when the frame did not carry the field (keep the old value). */
+  metrics_at: string | null | undefined;
+  /** Only changed SKUs, whole rows. */
+  products: ProductRow[];
+  /** Only changed minutes, whole points. */
+  series: SeriesPoint[];
+  /** Only changed families. */
+  feeds: Feeds;
+  /** Present only when the stream's health changed. */
+  stream_health: StreamHealth | undefined;
+}
+
+export interface FeedMessage extends Positioned {
+  type: "feed";
+  server_time: string;
+  items: FeedItem[];
+}
+
+export interface ShowMessage extends Positioned {
+  type: "show";
+  server_time: string;
+  show: ShowInfo;
+}
+
+export interface ResumedMessage extends Positioned {
+  type: "resumed";
+}
+
+export interface ResyncMessage {
+  type: "resync";
+  reason: string;
+}
+
+export interface PongMessage {
+  type: "pong";
+  server_time: string;
+}
+
+export interface ErrorMessage {
+  type: "error";
+  code: string;
+  message: string;
+}
+
+/** Frames that carry a stream position and must be applied in offset order. */
+export type Publication = MetricsMessage | FeedMessage | ShowMessage;
+
+export type ServerMessage = SnapshotMessage | Publication | ResumedMessage | ResyncMessage | PongMessage | ErrorMessage;
+
+export interface PingMessage {
+  type: "ping";
+}
+
+export type ClientMessage = PingMessage;
+
+/** Close codes of docs/protocol.md. */
+export const CloseCode = {
+  Normal: 1000,
+  /** Never sent on the wire: what browsers report when the connection just dropped. */
+  Abnormal: 1006,
+  PolicyViolation: 1008,
+  ServerError: 1011,
+  ServiceRestart: 1012,
+  TooSlow: 4008,
+  BadPosition: 4400,
+  Unauthenticated: 4401,
+  Forbidden: 4403,
+  NoSuchShow: 4404,
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function num(v: unknown, fallback = 0): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+}
+
+function str(v: unknown, fallback = ""): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return fallback;
+}
+
+/**
+ * Times arrive as RFC 3339 strings or as numeric epochs (the server sends milliseconds for
+ * `server_time`, `metrics_at` and `feeds`, seconds for series minutes, microseconds inside
+ * `stream_health`). The unit is told apart by magnitude — for any date between 1973 and
+ * 5138 the three ranges do not overlap — and the rest of the console only sees strings.
+ */
+export function timeString(v: unknown): string | null {
+  if (typeof v === "string" && v !== "") return v;
+  if (typeof v === "number" && Number.isFinite(v) && v > 0) {
+    const ms = v >= 1e14 ? v / 1000 : v >= 1e11 ? v : v * 1000;
+    const d = new Date(ms);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  }
+  return null;
+}
+
+function firstTime(o: Json, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const t = timeString(o[k]);
+    if (t !== null) return t;
+  }
+  return null;
+}
+
+const METRIC_KEY_SET: ReadonlySet<string> = new Set(METRIC_KEYS);
+
+function isMetricKey(k: string): k is MetricKey {
+  return METRIC_KEY_SET.has(k);
+}
+
+export function parseMetrics(v: unknown): Metrics {
+  const out: Metrics = {};
+  if (!isObject(v)) return out;
+  for (const [k, value] of Object.entries(v)) {
+    if (isMetricKey(k) && typeof value === "number" && Number.isFinite(value)) out[k] = value;
+  }
+  return out;
+}
+
+/** Show targets use the planning names; `gmv` is the paid GMV of CONTRACT.md §4. */
+const TARGET_ALIASES: Readonly<Record<string, MetricKey>> = { gmv: "gmv_paid" };
+
+function parseTargets(v: unknown): Metrics {
+  if (!isObject(v)) return {};
+  const renamed: Json = {};
+  for (const [k, value] of Object.entries(v)) renamed[TARGET_ALIASES[k] ?? k] = value;
+  return parseMetrics(renamed);
+}
+
+export function parseShow(v: unknown): ShowInfo | null {
+  if (!isObject(v)) return null;
+  const id = str(v.id);
+  if (id === "") return null;
+  return {
+    id,
+    title: str(v.title),
+    platform: str(v.platform),
+    status: str(v.status, "scheduled"),
+    started_at: timeString(v.started_at),
+    ended_at: timeString(v.ended_at),
+    targets: parseTargets(v.targets),
+  };
+}
+
+function numOrNull(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+export function parseStreamHealth(v: unknown): StreamHealth | null {
+  if (!isObject(v)) return null;
+  return {
+    ts: timeString(v.ts),
+    bitrate_kbps: numOrNull(v.bitrate_kbps),
+    fps: numOrNull(v.fps),
+    latency_ms: numOrNull(v.latency_ms),
+    stall_ratio: numOrNull(v.stall_ratio),
+    line: typeof v.line === "string" && v.line !== "" ? v.line : null,
+  };
+}
+
+function parseProduct(v: unknown): ProductRow | null {
+  if (!isObject(v)) return null;
+  const sku = str(v.sku);
+  if (sku === "") return null;
+  const name = typeof v.name === "string" && v.name !== "" ? v.name : null;
+  return {
+    sku,
+    name,
+    impressions: num(v.impressions),
+    clicks: num(v.clicks),
+    cart_adds: num(v.cart_adds),
+    orders: num(v.orders),
+    units: num(v.units),
+    paid_orders: num(v.paid_orders),
+    paid_units: num(v.paid_units),
+    gmv: num(v.gmv),
+    stock_left: typeof v.stock_left === "number" && Number.isFinite(v.stock_left) ? v.stock_left : null,
+  };
+}
+
+/** The minute's time key is `minute` in docs; `ts`/`t`/`start` are read too. */
+const MINUTE_KEYS = ["minute", "ts", "t", "start", "at"] as const;
+
+function parseSeriesPoint(v: unknown): SeriesPoint | null {
+  if (!isObject(v)) return null;
+  const minute = firstTime(v, MINUTE_KEYS);
+  if (minute === null) return null;
+  return {
+    minute,
+    online: num(v.online),
+    joins: num(v.joins),
+    comments: num(v.comments),
+    likes: num(v.likes),
+    orders: num(v.orders),
+    gmv: num(v.gmv),
+  };
+}
+
+const SOURCE_TIME_KEYS = ["ts", "source_ts", "source_time", "event_ts"] as const;
+const RECEIVED_TIME_KEYS = ["received_at", "server_ts", "server_time", "received"] as const;
+
+export function parseFeeds(v: unknown): Feeds {
+  const out: Feeds = {};
+  if (!isObject(v)) return out;
+  for (const [family, info] of Object.entries(v)) {
+    if (isObject(info)) {
+      out[family] = {
+        ts: firstTime(info, SOURCE_TIME_KEYS),
+        received_at: firstTime(info, RECEIVED_TIME_KEYS),
+      };
+    } else {
+      // A bare timestamp per family is read as the source time.
+      const t = timeString(info);
+      if (t !== null) out[family] = { ts: t, received_at: null };
+    }
+  }
+  return out;
+}
+
+const ORDER_EVENTS: ReadonlySet<string> = new Set<OrderEvent>(["created", "paid", "cancelled", "refunded"]);
+
+function isOrderEvent(s: string): s is OrderEvent {
+  return ORDER_EVENTS.has(s);
+}
+
+export function parseFeedItem(v: unknown): FeedItem | null {
+  if (!isObject(v)) return null;
+  const id = str(v.id);
+  const ts = timeString(v.ts) ?? "";
+  if (v.kind === "comment") {
+    return { kind: "comment", id, ts, viewer_id: str(v.viewer_id), text: str(v.text) };
+  }
+  if (v.kind === "order") {
+    const event = str(v.event);
+    if (!isOrderEvent(event)) return null;
+    const item: OrderItem = { kind: "order", id, ts, event, order_id: str(v.order_id) };
+    if (typeof v.viewer_id === "string") item.viewer_id = v.viewer_id;
+    if (typeof v.sku === "string") item.sku = v.sku;
+    if (typeof v.qty === "number") item.qty = v.qty;
+    if (typeof v.amount === "number") item.amount = v.amount;
+    return item;
+  }
+  return null;
+}
+
+function parseList<T>(v: unknown, parse: (item: unknown) => T | null): T[] {
+  if (!Array.isArray(v)) return [];
+  const out: T[] = [];
+  for (const item of v) {
+    const parsed = parse(item);
+    if (parsed !== null) out.push(parsed);
+  }
+  return out;
+}
+
+function position(o: Json): Positioned | null {
+  const epoch = o.epoch;
+  const offset = o.offset;
+  if (typeof epoch !== "string" && typeof epoch !== "number") return null;
+  if (typeof offset !== "number" || !Number.isInteger(offset)) return null;
+  return { epoch: String(epoch), offset };
+}
+
+/**
+ * Turn one text frame into a typed message, or null when the frame is not a message this
+ * console understands (it is then ignored; the protocol lets servers add types).
+ */
+export function parseServerMessage(data: string): ServerMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(raw) || typeof raw.type !== "string") return null;
+  const serverTime = timeString(raw.server_time) ?? "";
+
+  switch (raw.type) {
+    case "snapshot": {
+      const pos = position(raw);
+      const show = parseShow(raw.show);
+      if (pos === null || show === null) return null;
+      return {
+        type: "snapshot",
+        ...pos,
+        server_time: serverTime,
+        show,
+        metrics: parseMetrics(raw.metrics),
+        metrics_at: timeString(raw.metrics_at),
+        products: parseList(raw.products, parseProduct),
+        series: parseList(raw.series, parseSeriesPoint),
+        feed: parseList(raw.feed, parseFeedItem),
+        feeds: parseFeeds(raw.feeds),
+        stream_health: parseStreamHealth(raw.stream_health),
+      };
+    }
+    case "metrics": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      return {
+        type: "metrics",
+        ...pos,
+        server_time: serverTime,
+        metrics: parseMetrics(raw.metrics),
+        metrics_at: "metrics_at" in raw ? timeString(raw.metrics_at) : undefined,
+        products: parseList(raw.products, parseProduct),
+        series: parseList(raw.series, parseSeriesPoint),
+        feeds: parseFeeds(raw.feeds),
+        stream_health: parseStreamHealth(raw.stream_health) ?? undefined,
+      };
+    }
+    case "feed": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      return { type: "feed", ...pos, server_time: serverTime, items: parseList(raw.items, parseFeedItem) };
+    }
+    case "show": {
+      const pos = position(raw);
+      const show = parseShow(raw.show);
+      if (pos === null || show === null) return null;
+      return { type: "show", ...pos, server_time: serverTime, show };
+    }
+    case "resumed": {
+      const pos = position(raw);
+      return pos === null ? null : { type: "resumed", ...pos };
+    }
+    case "resync":
+      return { type: "resync", reason: str(raw.reason) };
+    case "pong":
+      return { type: "pong", server_time: serverTime };
+    case "error":
+      return { type: "error", code: str(raw.code), message: str(raw.message) };
+    default:
+      return null;
+  }
+}
+
+export function isPublication(msg: ServerMessage): msg is Publication {
+  return msg.type === "metrics" || msg.type === "feed" || msg.type === "show";
+}
+
+export function encodeClientMessage(msg: ClientMessage): string {
+  return JSON.stringify(msg);
+}

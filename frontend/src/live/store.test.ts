@@ -1,0 +1,216 @@
+import { describe, expect, it } from "vitest";
+import { parseServerMessage, type Publication, type SnapshotMessage } from "./protocol";
+import { LiveStore, type FrameScheduler } from "./store";
+import { feedFrame, metricsFrame, snapshotFrame } from "./testing";
+
+/** A scheduler the test runs by hand, like requestAnimationFrame firing. */
+function manualFrames() {
+  const pending: (() => void)[] = [];
+  const schedule: FrameScheduler = (cb) => {
+    pending.push(cb);
+    return () => {
+      const i = pending.indexOf(cb);
+      if (i >= 0) pending.splice(i, 1);
+    };
+  };
+  const runFrame = () => {
+    for (const cb of pending.splice(0)) cb();
+  };
+  return { schedule, runFrame, pending };
+}
+
+function snap(epoch = "E1", offset = 1, extra: Record<string, unknown> = {}): SnapshotMessage {
+  const msg = parseServerMessage(JSON.stringify(snapshotFrame(epoch, offset, extra)));
+  if (msg?.type !== "snapshot") throw new Error("bad fixture");
+  return msg;
+}
+
+function pub(frame: Record<string, unknown>): Publication {
+  const msg = parseServerMessage(JSON.stringify(frame));
+  if (msg === null || (msg.type !== "metrics" && msg.type !== "feed" && msg.type !== "show"))
+    throw new Error("bad fixture");
+  return msg;
+}
+
+function storeWithSnapshot(options: { maxComments?: number } = {}) {
+  const frames = manualFrames();
+  const store = new LiveStore({ schedule: frames.schedule, ...options });
+  store.snapshot(snap(), 0);
+  store.flush();
+  return { store, frames };
+}
+
+describe("LiveStore", () => {
+  it("merges metrics deltas into the snapshot, keeping keys the delta does not carry", () => {
+    const { store } = storeWithSnapshot();
+    store.publication(pub(metricsFrame("E1", 2, { online: 130, orders_paid: 4 })), 0);
+    store.publication(pub(metricsFrame("E1", 3, { online: 128 })), 0);
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.metrics).toEqual({ online: 128, uv: 250, gmv_paid: 50_000, comments: 2, orders_paid: 4 });
+    expect(s.metricsAt).toBe("2025-11-11T12:10:00Z");
+  });
+
+  it("replaces whole product rows and series points by key, and merges feed freshness", () => {
+    const { store } = storeWithSnapshot();
+    store.publication(
+      pub(
+        metricsFrame(
+          "E1",
+          2,
+          {},
+          {
+            products: [
+              { sku: "A1", clicks: 9, orders: 2, units: 3, gmv: 19_800, stock_left: 97 },
+              { sku: "B2", name: "面膜", clicks: 1, orders: 0, units: 0, gmv: 0, stock_left: 10 },
+            ],
+            series: [
+              { minute: "2025-11-11T12:10:00Z", online: 130, joins: 1, comments: 0, likes: 0, orders: 1, gmv: 100 },
+              { minute: "2025-11-11T12:09:00Z", online: 111, joins: 5, comments: 2, likes: 9, orders: 1, gmv: 9_900 },
+            ],
+            feeds: { orders: { ts: "2025-11-11T12:10:00Z", received_at: "2025-11-11T12:10:00.1Z" } },
+          },
+        ),
+      ),
+      0,
+    );
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.products.map((p) => [p.sku, p.clicks, p.stock_left])).toEqual([
+      ["A1", 9, 97],
+      ["B2", 1, 10],
+    ]);
+    expect(s.products[0]?.name).toBeNull(); // whole rows: the delta row had no name
+    expect(s.series.map((p) => [p.minute, p.online])).toEqual([
+      ["2025-11-11T12:09:00Z", 111],
+      ["2025-11-11T12:10:00Z", 130],
+    ]);
+    expect(Object.keys(s.feeds).sort()).toEqual(["comments", "orders", "viewers"]);
+  });
+
+  it("keeps metrics_at when a metrics frame does not carry it", () => {
+    const { store } = storeWithSnapshot();
+    const frame = metricsFrame("E1", 2, { online: 1 });
+    delete frame.metrics_at;
+    store.publication(pub(frame), 0);
+    store.flush();
+    expect(store.getSnapshot().metricsAt).toBe("2025-11-11T12:09:59Z");
+  });
+
+  it("appends feed comments and keeps only the last maxComments", () => {
+    const { store } = storeWithSnapshot({ maxComments: 500 });
+    store.publication(pub(feedFrame("E1", 2, 450)), 0);
+    store.publication(pub(feedFrame("E1", 3, 100)), 0);
+    store.flush();
+    const { comments } = store.getSnapshot();
+    expect(comments).toHaveLength(500);
+    // 2 from the snapshot + 550 new = 552; the oldest 52 are gone and the order is kept.
+    const last = comments[comments.length - 1];
+    const first = comments[0];
+    expect(last?.text).toMatch(/评论/);
+    expect(first?.id).not.toBe("c1");
+    const ids = comments.map((c) => Number(c.id.slice(1)));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it("keeps order events apart from comments, also bounded", () => {
+    const frames = manualFrames();
+    const store = new LiveStore({ schedule: frames.schedule, maxOrders: 3 });
+    store.snapshot(snap(), 0);
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      kind: "order",
+      id: `o${i}`,
+      ts: "2025-11-11T12:10:00Z",
+      event: "paid",
+      order_id: `ORD${i}`,
+      amount: 100,
+    }));
+    store.publication(pub({ type: "feed", epoch: "E1", offset: 2, server_time: "2025-11-11T12:10:00Z", items }), 0);
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.orders.map((o) => o.id)).toEqual(["o2", "o3", "o4"]);
+    expect(s.comments).toHaveLength(2);
+  });
+
+  it("drops all state on resync", () => {
+    const { store } = storeWithSnapshot();
+    store.resync("history lost");
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.show).toBeNull();
+    expect(s.metrics).toEqual({});
+    expect(s.products).toEqual([]);
+    expect(s.series).toEqual([]);
+    expect(s.comments).toEqual([]);
+    expect(s.feeds).toEqual({});
+    expect(s.resyncReason).toBe("history lost");
+
+    store.snapshot(snap("E2", 7, { metrics: { online: 5 } }), 0);
+    store.flush();
+    expect(store.getSnapshot().metrics).toEqual({ online: 5 });
+    expect(store.getSnapshot().resyncReason).toBeNull();
+  });
+
+  it("a snapshot replaces, not merges", () => {
+    const { store } = storeWithSnapshot();
+    store.publication(pub(feedFrame("E1", 2, 3)), 0);
+    store.snapshot(snap("E1", 9, { metrics: { uv: 1 }, feed: [], products: [] }), 0);
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.metrics).toEqual({ uv: 1 });
+    expect(s.comments).toEqual([]);
+    expect(s.products).toEqual([]);
+  });
+
+  it("publishes at most once per animation frame, however many frames arrive", () => {
+    const frames = manualFrames();
+    const store = new LiveStore({ schedule: frames.schedule });
+    let renders = 0;
+    store.subscribe(() => (renders += 1));
+    const before = store.getSnapshot();
+
+    store.snapshot(snap(), 0);
+    for (let i = 2; i < 50; i++) store.publication(pub(metricsFrame("E1", i, { online: i })), 0);
+    expect(frames.pending).toHaveLength(1);
+    expect(store.getSnapshot()).toBe(before); // nothing visible until the frame
+    expect(renders).toBe(0);
+
+    frames.runFrame();
+    expect(renders).toBe(1);
+    expect(store.getSnapshot().metrics.online).toBe(49);
+
+    frames.runFrame(); // no change, no render
+    expect(renders).toBe(1);
+  });
+
+  it("keeps unchanged arrays identical between frames (cheap React bail-outs)", () => {
+    const { store } = storeWithSnapshot();
+    const before = store.getSnapshot();
+    store.publication(pub(metricsFrame("E1", 2, { online: 1 })), 0);
+    store.flush();
+    const after = store.getSnapshot();
+    expect(after).not.toBe(before);
+    expect(after.comments).toBe(before.comments);
+    expect(after.products).toBe(before.products);
+    expect(after.series).toBe(before.series);
+  });
+
+  it("tracks the server clock offset from server_time", () => {
+    const frames = manualFrames();
+    const store = new LiveStore({ schedule: frames.schedule });
+    const received = Date.parse("2025-11-11T12:09:58Z");
+    store.snapshot(snap(), received); // server_time 12:10:00
+    store.flush();
+    expect(store.getSnapshot().clockOffsetMs).toBe(2000);
+  });
+
+  it("unsubscribe stops notifications", () => {
+    const { store } = storeWithSnapshot();
+    let calls = 0;
+    const off = store.subscribe(() => (calls += 1));
+    off();
+    store.publication(pub(metricsFrame("E1", 2, { online: 1 })), 0);
+    store.flush();
+    expect(calls).toBe(0);
+  });
+});

@@ -1,0 +1,264 @@
+/**
+ * The console's live state, held outside React.
+ *
+ * Frames can arrive far faster than a screen can usefully repaint (metrics ~10/s, feed
+ * batches every ~20 ms in a busy room). The store applies every frame at once to mutable
+ * working copies, but publishes a new immutable snapshot for `useSyncExternalStore` at most
+ * once per animation frame, so React renders at most once per frame however busy the room.
+ */
+import type { ConnStatus, LiveSink } from "./client";
+import type {
+  CommentItem,
+  Feeds,
+  FeedItem,
+  Metrics,
+  OrderItem,
+  ProductRow,
+  Publication,
+  SeriesPoint,
+  ShowInfo,
+  SnapshotMessage,
+  StreamHealth,
+} from "./protocol";
+
+export interface LiveState {
+  conn: ConnStatus;
+  show: ShowInfo | null;
+  metrics: Metrics;
+  /** Source time of the newest counted event, or null. */
+  metricsAt: string | null;
+  feeds: Feeds;
+  streamHealth: StreamHealth | null;
+  /** In the server's order; SKUs first seen later are appended. */
+  products: readonly ProductRow[];
+  /** Sorted by minute. */
+  series: readonly SeriesPoint[];
+  /** Oldest first, at most `maxComments`. */
+  comments: readonly CommentItem[];
+  /** Oldest first, at most `maxOrders`. */
+  orders: readonly OrderItem[];
+  /** serverNow ≈ Date.now() + clockOffsetMs (from the last `server_time` seen). */
+  clockOffsetMs: number;
+  /** Why the state was last dropped (a `resync` reason), until the next snapshot. */
+  resyncReason: string | null;
+  /** How many snapshots/publications were applied; handy for diagnostics and tests. */
+  applied: number;
+}
+
+/** Runs `cb` before the next paint; returns a cancel function. */
+export type FrameScheduler = (cb: () => void) => () => void;
+
+export const animationFrameScheduler: FrameScheduler = (cb) => {
+  if (typeof requestAnimationFrame === "function") {
+    const id = requestAnimationFrame(() => cb());
+    return () => cancelAnimationFrame(id);
+  }
+  const id = setTimeout(cb, 16);
+  return () => clearTimeout(id);
+};
+
+export interface LiveStoreOptions {
+  maxComments?: number;
+  maxOrders?: number;
+  schedule?: FrameScheduler;
+}
+
+const INITIAL_CONN: ConnStatus = {
+  state: "connecting",
+  position: null,
+  attempt: 0,
+  nextRetryAt: null,
+  lastCloseCode: null,
+  error: null,
+};
+
+function pushBounded<T>(list: T[], items: readonly T[], max: number): void {
+  for (const item of items) list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+export class LiveStore implements LiveSink {
+  readonly maxComments: number;
+  readonly maxOrders: number;
+  private readonly schedule: FrameScheduler;
+  private readonly listeners = new Set<() => void>();
+  private cancelFlush: (() => void) | null = null;
+
+  // Working copies, mutated as frames arrive.
+  private conn: ConnStatus = INITIAL_CONN;
+  private show: ShowInfo | null = null;
+  private metrics: Metrics = {};
+  private metricsAt: string | null = null;
+  private feeds: Feeds = {};
+  private streamHealth: StreamHealth | null = null;
+  private productMap = new Map<string, ProductRow>();
+  private seriesMap = new Map<string, SeriesPoint>();
+  private commentList: CommentItem[] = [];
+  private orderList: OrderItem[] = [];
+  private clockOffsetMs = 0;
+  private resyncReason: string | null = null;
+  private applied = 0;
+
+  // Which derived arrays must be rebuilt at the next flush.
+  private productsDirty = false;
+  private seriesDirty = false;
+  private commentsDirty = false;
+  private ordersDirty = false;
+
+  private state: LiveState;
+
+  constructor(options: LiveStoreOptions = {}) {
+    this.maxComments = options.maxComments ?? 500;
+    this.maxOrders = options.maxOrders ?? 200;
+    this.schedule = options.schedule ?? animationFrameScheduler;
+    this.state = this.build(null);
+  }
+
+  // --- useSyncExternalStore ------------------------------------------------------------
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  getSnapshot = (): LiveState => this.state;
+
+  // --- LiveSink ------------------------------------------------------------------------
+
+  snapshot(msg: SnapshotMessage, receivedAt: number): void {
+    this.show = msg.show;
+    this.metrics = { ...msg.metrics };
+    this.metricsAt = msg.metrics_at;
+    this.feeds = { ...msg.feeds };
+    this.streamHealth = msg.stream_health;
+    this.productMap = new Map(msg.products.map((p) => [p.sku, p]));
+    this.seriesMap = new Map(msg.series.map((p) => [p.minute, p]));
+    this.commentList = [];
+    this.orderList = [];
+    this.appendFeed(msg.feed);
+    this.resyncReason = null;
+    this.observeClock(msg.server_time, receivedAt);
+    this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
+    this.applied += 1;
+    this.changed();
+  }
+
+  publication(msg: Publication, receivedAt: number): void {
+    this.observeClock(msg.server_time, receivedAt);
+    this.applied += 1;
+    switch (msg.type) {
+      case "metrics":
+        // Frames carry only what changed: merge, never replace.
+        this.metrics = { ...this.metrics, ...msg.metrics };
+        if (msg.metrics_at !== undefined) this.metricsAt = msg.metrics_at;
+        if (Object.keys(msg.feeds).length > 0) this.feeds = { ...this.feeds, ...msg.feeds };
+        if (msg.stream_health !== undefined) this.streamHealth = msg.stream_health;
+        for (const row of msg.products) this.productMap.set(row.sku, row);
+        for (const point of msg.series) this.seriesMap.set(point.minute, point);
+        if (msg.products.length > 0) this.productsDirty = true;
+        if (msg.series.length > 0) this.seriesDirty = true;
+        break;
+      case "feed":
+        this.appendFeed(msg.items);
+        break;
+      case "show":
+        this.show = msg.show;
+        break;
+    }
+    this.changed();
+  }
+
+  resync(reason: string): void {
+    // The held numbers belong to a history that no longer exists; showing them while the
+    // new snapshot is on its way would mix two histories, so they go now.
+    this.show = null;
+    this.metrics = {};
+    this.metricsAt = null;
+    this.feeds = {};
+    this.streamHealth = null;
+    this.productMap = new Map();
+    this.seriesMap = new Map();
+    this.commentList = [];
+    this.orderList = [];
+    this.resyncReason = reason;
+    this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
+    this.changed();
+  }
+
+  status(status: ConnStatus): void {
+    this.conn = status;
+    this.changed();
+  }
+
+  serverTime(serverTime: string, receivedAt: number): void {
+    this.observeClock(serverTime, receivedAt);
+    this.changed();
+  }
+
+  /** Publish pending changes now instead of at the next frame. */
+  flush(): void {
+    if (this.cancelFlush !== null) {
+      this.cancelFlush();
+      this.cancelFlush = null;
+    }
+    this.state = this.build(this.state);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  // --- internals -----------------------------------------------------------------------
+
+  private appendFeed(items: readonly FeedItem[]): void {
+    const comments: CommentItem[] = [];
+    const orders: OrderItem[] = [];
+    for (const item of items) {
+      if (item.kind === "comment") comments.push(item);
+      else orders.push(item);
+    }
+    if (comments.length > 0) {
+      pushBounded(this.commentList, comments, this.maxComments);
+      this.commentsDirty = true;
+    }
+    if (orders.length > 0) {
+      pushBounded(this.orderList, orders, this.maxOrders);
+      this.ordersDirty = true;
+    }
+  }
+
+  private observeClock(serverTime: string, receivedAt: number): void {
+    const t = Date.parse(serverTime);
+    if (!Number.isNaN(t)) this.clockOffsetMs = t - receivedAt;
+  }
+
+  private changed(): void {
+    if (this.cancelFlush !== null) return;
+    this.cancelFlush = this.schedule(() => {
+      this.cancelFlush = null;
+      this.flush();
+    });
+  }
+
+  private build(prev: LiveState | null): LiveState {
+    const state: LiveState = {
+      conn: this.conn,
+      show: this.show,
+      metrics: this.metrics,
+      metricsAt: this.metricsAt,
+      feeds: this.feeds,
+      streamHealth: this.streamHealth,
+      products: this.productsDirty || prev === null ? [...this.productMap.values()] : prev.products,
+      series:
+        this.seriesDirty || prev === null
+          ? [...this.seriesMap.values()].sort((a, b) => Date.parse(a.minute) - Date.parse(b.minute))
+          : prev.series,
+      comments: this.commentsDirty || prev === null ? this.commentList.slice() : prev.comments,
+      orders: this.ordersDirty || prev === null ? this.orderList.slice() : prev.orders,
+      clockOffsetMs: this.clockOffsetMs,
+      resyncReason: this.resyncReason,
+      applied: this.applied,
+    };
+    this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = false;
+    return state;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Test doubles for the live client: a scriptable fake WebSocket, a recording sink and frame
+ * builders. Imported by the *.test.ts files only (never by the app bundle).
+ */
+import type { ConnStatus, LiveSink, SocketLike } from "./client";
+import type { Publication, SnapshotMessage } from "./protocol";
+
+export class FakeSocket implements SocketLike {
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  readonly sent: string[] = [];
+  closedWith: { code: number | undefined; reason: string | undefined } | null = null;
+
+  constructor(readonly url: string) {}
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+  }
+
+  // --- driven by the test, as the server would ---
+
+  open(): void {
+    this.onopen?.();
+  }
+
+  receive(frame: object): void {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+
+  receiveRaw(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+
+  serverClose(code: number, reason = ""): void {
+    this.onclose?.({ code, reason });
+  }
+}
+
+/** Collects every socket the client creates, in order. */
+export class SocketFactory {
+  readonly sockets: FakeSocket[] = [];
+  readonly create = (url: string): FakeSocket => {
+    const s = new FakeSocket(url);
+    this.sockets.push(s);
+    return s;
+  };
+
+  get last(): FakeSocket {
+    const s = this.sockets[this.sockets.length - 1];
+    if (s === undefined) throw new Error("no socket created yet");
+    return s;
+  }
+}
+
+export type SinkCall =
+  | { kind: "snapshot"; offset: number }
+  | { kind: "publication"; type: Publication["type"]; offset: number }
+  | { kind: "resync"; reason: string };
+
+export class RecordingSink implements LiveSink {
+  readonly calls: SinkCall[] = [];
+  readonly statuses: ConnStatus[] = [];
+
+  snapshot(msg: SnapshotMessage): void {
+    this.calls.push({ kind: "snapshot", offset: msg.offset });
+  }
+  publication(msg: Publication): void {
+    this.calls.push({ kind: "publication", type: msg.type, offset: msg.offset });
+  }
+  resync(reason: string): void {
+    this.calls.push({ kind: "resync", reason });
+  }
+  status(status: ConnStatus): void {
+    this.statuses.push(status);
+  }
+  serverTime(): void {}
+
+  get lastStatus(): ConnStatus | undefined {
+    return this.statuses[this.statuses.length - 1];
+  }
+}
+
+export const SHOW = {
+  id: "show-1",
+  title: "双11 美妆专场",
+  platform: "douyin",
+  status: "live",
+  started_at: "2025-11-11T12:00:00Z",
+  ended_at: null,
+  targets: { gmv_paid: 10_000_000 },
+};
+
+export function snapshotFrame(
+  epoch: string,
+  offset: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: "snapshot",
+    epoch,
+    offset,
+    server_time: "2025-11-11T12:10:00Z",
+    show: SHOW,
+    metrics: { online: 100, uv: 250, gmv_paid: 50_000, comments: 2 },
+    metrics_at: "2025-11-11T12:09:59Z",
+    products: [{ sku: "A1", name: "口红", clicks: 3, orders: 1, units: 1, gmv: 9_900, stock_left: 99 }],
+    series: [{ minute: "2025-11-11T12:09:00Z", online: 100, joins: 5, comments: 2, likes: 9, orders: 1, gmv: 9_900 }],
+    feed: [
+      { kind: "comment", id: "c1", ts: "2025-11-11T12:09:50Z", viewer_id: "v1", text: "多少钱" },
+      { kind: "comment", id: "c2", ts: "2025-11-11T12:09:55Z", viewer_id: "v2", text: "上链接" },
+    ],
+    feeds: {
+      viewers: { ts: "2025-11-11T12:09:59Z", received_at: "2025-11-11T12:09:59.2Z" },
+      comments: { ts: "2025-11-11T12:09:55Z", received_at: "2025-11-11T12:09:55.1Z" },
+    },
+    ...extra,
+  };
+}
+
+export function metricsFrame(
+  epoch: string,
+  offset: number,
+  metrics: Record<string, number> = {},
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: "metrics",
+    epoch,
+    offset,
+    server_time: "2025-11-11T12:10:01Z",
+    metrics,
+    metrics_at: "2025-11-11T12:10:00Z",
+    products: [],
+    series: [],
+    feeds: {},
+    ...extra,
+  };
+}
+
+let commentSeq = 0;
+
+export function feedFrame(epoch: string, offset: number, count = 1): Record<string, unknown> {
+  const items = Array.from({ length: count }, () => {
+    commentSeq += 1;
+    return {
+      kind: "comment",
+      id: `f${commentSeq}`,
+      ts: "2025-11-11T12:10:01Z",
+      viewer_id: "v9",
+      text: `评论 ${commentSeq}`,
+    };
+  });
+  return { type: "feed", epoch, offset, server_time: "2025-11-11T12:10:01Z", items };
+}

@@ -1,0 +1,37 @@
+import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { getMe } from "../lib/api";
+import { LiveClient, liveUrl } from "./client";
+import { LiveStore, type LiveState } from "./store";
+
+export interface LiveHandle {
+  state: LiveState;
+  /** Resume after signing in again (4401), or skip a backoff wait. */
+  restart: () => void;
+  retryNow: () => void;
+}
+
+/**
+ * One store and one client per show page. The client lives as long as the page shows this
+ * show; React only reads the store.
+ */
+export function useLive(showId: string): LiveHandle {
+  const { store, client } = useMemo(() => {
+    const store = new LiveStore();
+    const client = new LiveClient({
+      url: (position) => liveUrl(showId, position),
+      sink: store,
+      // A refused handshake looks like 1006 to a browser; ask HTTP whether we are signed out.
+      probeAuth: async () => (await getMe()) !== null,
+      onLog: (m) => console.info(`[live ${showId}] ${m}`),
+    });
+    return { store, client };
+  }, [showId]);
+
+  useEffect(() => {
+    client.start();
+    return () => client.stop();
+  }, [client]);
+
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  return useMemo(() => ({ state, restart: () => client.start(), retryNow: () => client.retryNow() }), [state, client]);
+}
