@@ -44,8 +44,9 @@ async def review_summary(server: Server, show: str) -> dict[str, Any]:
 
 async def live_metrics(server: Server, show: str) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {server.token}"}
-    async with connect(f"{server.ws_url}/api/v1/shows/{show}/live", additional_headers=headers,
-                       max_size=None) as ws:
+    async with connect(
+        f"{server.ws_url}/api/v1/shows/{show}/live", additional_headers=headers, max_size=None
+    ) as ws:
         snapshot = json.loads(await asyncio.wait_for(ws.recv(), 10))
     assert snapshot["type"] == "snapshot"
     return dict(snapshot["metrics"])
@@ -54,9 +55,22 @@ async def live_metrics(server: Server, show: str) -> dict[str, Any]:
 async def play_with_the_cli(server: Server) -> tuple[str, dict[str, Any]]:
     show = await create_show(server)
     process = await asyncio.create_subprocess_exec(
-        LIVEOPS, "simulate", "--url", server.url, "--show", show, "--seed", "7",
-        "--duration", "60", "--rate", "500", "--token", server.token,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        LIVEOPS,
+        "simulate",
+        "--url",
+        server.url,
+        "--show",
+        show,
+        "--seed",
+        "7",
+        "--duration",
+        "60",
+        "--rate",
+        "500",
+        "--token",
+        server.token,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 240)
     assert process.returncode == 0, stderr.decode()
@@ -90,8 +104,14 @@ async def test_a_real_time_simulated_show_reviews_to_the_simulators_totals(
 async def test_replaying_every_batch_leaves_the_review_unchanged(server: Server) -> None:
     show = await create_show(server)
     config = SimulationConfig(
-        url=server.url, show_id=show, duration=20, rate=400, seed=3, token=server.token,
-        realtime=False, start=datetime.now(UTC) - timedelta(minutes=5),
+        url=server.url,
+        show_id=show,
+        duration=20,
+        rate=400,
+        seed=3,
+        token=server.token,
+        realtime=False,
+        start=datetime.now(UTC) - timedelta(minutes=5),
     )
     first = await run_simulation(config, out=lambda _: None)
     assert first.accepted == first.unique_events
@@ -99,9 +119,7 @@ async def test_replaying_every_batch_leaves_the_review_unchanged(server: Server)
     before = await review_summary(server, show)
     assert_same_metrics(before, first.totals, "review")
 
-    replay = await run_simulation(
-        dataclasses.replace(config, end_show=False), out=lambda _: None
-    )
+    replay = await run_simulation(dataclasses.replace(config, end_show=False), out=lambda _: None)
     assert replay.accepted == 0
     assert replay.duplicates == replay.events_sent - replay.malformed_sent
     assert replay.rejected == replay.malformed_sent

@@ -53,7 +53,6 @@ _SQLITE_INSERT = (
     f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
     "ON CONFLICT (show_id, event_id) DO NOTHING"
 )
-_SQLITE_LOOKUP_CHUNK = 500  # well under SQLite's limit of bound parameters
 
 
 async def insert_new(
@@ -92,20 +91,28 @@ async def insert_new(
         inserted = await driver.fetch(_PG_INSERT, *map(list, zip(*rows, strict=True)))
         return {row[0] for row in inserted}
     # SQLite: the session began with BEGIN IMMEDIATE, so this transaction holds the write lock
-    # and nothing can insert between the lookup and the insert.
-    existing: set[str] = set()
-    ids = [row[1] for row in rows]
-    for start in range(0, len(ids), _SQLITE_LOOKUP_CHUNK):
-        chunk = ids[start : start + _SQLITE_LOOKUP_CHUNK]
-        cursor = await driver.execute(
-            f"SELECT event_id FROM event WHERE show_id = ? AND event_id IN "
-            f"({', '.join('?' * len(chunk))})",
-            (show_id, *chunk),
-        )
-        existing.update(row[0] for row in await cursor.fetchall())
-    new_rows = [row for row in rows if row[1] not in existing]
-    await driver.executemany(_SQLITE_INSERT, new_rows)
-    return {row[1] for row in new_rows}
+    # and nothing else can insert meanwhile. Usually every event is new: insert them all and
+    # let the change counter confirm it; only when some were already stored, find out which.
+    changes_before = driver.total_changes
+    await driver.executemany(_SQLITE_INSERT, rows)
+    if driver.total_changes - changes_before == len(rows):
+        return {row[1] for row in rows}
+    return await _sqlite_inserted_since(driver, show_id, changes_before)
+
+
+async def _sqlite_inserted_since(driver: Any, show_id: str, changes_before: int) -> set[str]:
+    """The ids this transaction inserted, when some of its events were already stored.
+
+    Rowids only grow (rows are never deleted), so the rows this transaction inserted are the
+    show's newest, and the change counter says how many there are.
+    """
+    inserted = driver.total_changes - changes_before
+    if inserted == 0:
+        return set()
+    cursor = await driver.execute(
+        "SELECT event_id FROM event WHERE show_id = ? ORDER BY id DESC LIMIT ?", (show_id, inserted)
+    )
+    return {row[0] for row in await cursor.fetchall()}
 
 
 async def quarantine(

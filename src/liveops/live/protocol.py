@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from liveops.events import EventRecord, iso_from_micros
+from liveops.events import EventRecord
 
 ORDER_EVENTS = {
     "order.created": "created",
@@ -25,7 +25,7 @@ def feed_item(record: EventRecord) -> dict[str, Any] | None:
         return {
             "kind": "comment",
             "id": record.event_id,
-            "ts": iso_from_micros(record.ts_us),
+            "ts": record.ts_us // 1000,
             "viewer_id": record.viewer_id,
             "text": record.text,
         }
@@ -35,7 +35,7 @@ def feed_item(record: EventRecord) -> dict[str, Any] | None:
     item: dict[str, Any] = {
         "kind": "order",
         "id": record.event_id,
-        "ts": iso_from_micros(record.ts_us),
+        "ts": record.ts_us // 1000,
         "event": order_event,
         "order_id": record.order_id,
     }

@@ -49,6 +49,7 @@ class PresenceTracker:
         self._start: list[int] = []  # present count before each bucket (parallel to _seconds)
         self._best: list[int] = []  # highest count in buckets [0..i] (parallel to _seconds)
         self._stale_from: int | None = None  # earliest second whose figures must be recomputed
+        self._latest_ts_us = 0  # newest presence event: every open interval began by then
         self.changed_minutes: set[int] = set()
 
     @property
@@ -101,6 +102,8 @@ class PresenceTracker:
             self._mark(ts_us, self._step(viewer, ts_us, kind))
 
     def _mark(self, ts_us: int, delta: int) -> None:
+        if ts_us > self._latest_ts_us:
+            self._latest_ts_us = ts_us
         second = ts_us // SECOND_US
         bucket = self._buckets.get(second)
         if bucket is None:
@@ -116,8 +119,7 @@ class PresenceTracker:
 
     def total_watch_us(self, end_us: int) -> int:
         """Closed intervals plus every open one running to `end_us` (zero if opened later)."""
-        latest = self._seconds[-1] * SECOND_US + SECOND_US if self._seconds else 0
-        if end_us >= latest:
+        if end_us >= self._latest_ts_us:
             # Every open interval began before end_us: one product instead of a loop.
             return self._closed_watch_us + self.present_count * end_us - self._open_since_sum
         # The show ended before some presence events (a join after the end): rare, so loop.

@@ -256,7 +256,7 @@ class ShowState:
     def _on_health(self, e: EventRecord) -> None:
         if e.ts_us >= self._health_ts and e.detail is not None:
             self._health_ts = e.ts_us
-            self.stream_health = {"ts": e.ts_us, **e.detail}
+            self.stream_health = {"ts": e.ts_us // 1000, **e.detail}  # ms, like every wire time
 
     # ---- reading -------------------------------------------------------------------------
 
