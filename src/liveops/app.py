@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI, Request
@@ -17,6 +17,7 @@ from liveops.auth.router import pages as login_pages
 from liveops.config import Settings
 from liveops.errors import LiveOpsError
 from liveops.runtime import Runtime
+from liveops.storage.db import exclusive_embedded_use
 from liveops.storage.migrate import upgrade_to_head
 from liveops.web import console_router, mount_assets
 
@@ -36,14 +37,17 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        runtime = Runtime.build(settings, admin_token=token)
-        if settings.is_sqlite:
-            # Embedded mode is one process: migrating on start is safe and saves a step.
-            await upgrade_to_head(runtime.engine)
-        try:
-            yield {"runtime": runtime}
-        finally:
-            await runtime.close()
+        with ExitStack() as held:
+            if settings.is_sqlite and settings.database_url is None:
+                held.enter_context(exclusive_embedded_use(settings.data_dir))
+            runtime = Runtime.build(settings, admin_token=token)
+            try:
+                if settings.is_sqlite:
+                    # Embedded mode is one process: migrating on start is safe and saves a step.
+                    await upgrade_to_head(runtime.engine)
+                yield {"runtime": runtime}
+            finally:
+                await runtime.close()
 
     app = FastAPI(
         title="LiveOps",

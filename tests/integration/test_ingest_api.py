@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -113,3 +117,23 @@ class TestIngest:
         async with server.client(token="wrong") as client:
             response = await client.post(f"/api/v1/shows/{show}/events", json={"events": []})
         assert response.status_code == 401
+
+
+@pytest.mark.timeout(60)
+async def test_a_second_process_on_the_same_embedded_database_is_refused(tmp_path: Path) -> None:
+    from liveops.config import Settings
+    from tests.conftest import running_server
+
+    async with running_server(Settings(data_dir=tmp_path)):
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("liveops")),
+            "serve",
+            "--port",
+            str(free_port()),
+            env={**os.environ, "LIVEOPS_DATA_DIR": str(tmp_path)},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode != 0
+    assert "already serving the embedded database" in output.decode()

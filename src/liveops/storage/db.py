@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import fcntl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -67,3 +69,31 @@ async def unit_of_work(
         except BaseException:
             await session.rollback()
             raise
+
+
+class EmbeddedDatabaseBusy(RuntimeError):
+    """Another process already serves this embedded database."""
+
+
+@contextmanager
+def exclusive_embedded_use(data_dir: Path) -> Iterator[None]:
+    """Hold the embedded database for this process alone.
+
+    The embedded mode keeps each show's live state in process memory. A second process on the
+    same SQLite file would build its own, and its consoles would show other numbers, so it is
+    refused instead (the lock is released by the OS even if this process dies).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "liveops.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EmbeddedDatabaseBusy(
+                f"another liveops process is already serving the embedded database in "
+                f"{data_dir.resolve()}; the embedded mode runs one process. Stop the other "
+                f"one, pick another LIVEOPS_DATA_DIR, or use PostgreSQL and Redis."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
