@@ -13,6 +13,7 @@ ORDER_EVENTS = {
     "order.cancelled": "cancelled",
     "order.refunded": "refunded",
 }
+FED_TYPES = frozenset({"comment", *ORDER_EVENTS})  # the event types that become feed items
 
 
 def now_ms() -> int:

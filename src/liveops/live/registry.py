@@ -11,6 +11,7 @@ from liveops.config import Settings
 from liveops.events import to_micros
 from liveops.live import repository
 from liveops.live.hub import Hub
+from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
 from liveops.metrics.state import ShowState
 from liveops.shows import repository as shows_repository, service as shows_service
@@ -77,13 +78,7 @@ class LiveRegistry:
             recent = []
             async for record in repository.stream_records(session, show_id):
                 state.apply(record)
-                if record.type in (
-                    "comment",
-                    "order.created",
-                    "order.paid",
-                    "order.cancelled",
-                    "order.refunded",
-                ):
+                if record.type in FED_TYPES:
                     recent.append(record)
                     if len(recent) > 4 * s.feed_recent_in_snapshot:
                         del recent[: -s.feed_recent_in_snapshot]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 Metrics = dict[str, int | float]
 
+# The contract §4 keys, in the contract's order.
 METRIC_KEYS: tuple[str, ...] = (
     "online",
     "peak_online",
@@ -13,9 +14,9 @@ METRIC_KEYS: tuple[str, ...] = (
     "views",
     "avg_watch_seconds",
     "comments",
-    "likes",
     "shares",
     "new_followers",
+    "likes",
     "gift_value",
     "interacting_viewers",
     "interaction_rate",
@@ -77,9 +78,9 @@ def derive(c: BaseCounts) -> Metrics:
         "views": c.views,
         "avg_watch_seconds": ratio(c.total_watch_us, c.uv * 1_000_000),
         "comments": c.comments,
-        "likes": c.likes,
         "shares": c.shares,
         "new_followers": c.new_followers,
+        "likes": c.likes,
         "gift_value": c.gift_value,
         "interacting_viewers": c.interacting_viewers,
         "interaction_rate": ratio(c.interacting_viewers, c.uv),

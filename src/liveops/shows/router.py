@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.auth.dependencies import PrincipalDep, require
-from liveops.auth.principal import Action
+from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep
 from liveops.events import to_micros
 from liveops.live.registry import show_json
@@ -45,24 +48,29 @@ async def _publish(rt: Runtime, show: Show) -> None:
         live.update_show(show_json(show), to_micros(show.ended_at) if show.ended_at else None)
 
 
+async def _transition(
+    show_id: str,
+    principal: Principal,
+    rt: Runtime,
+    move: Callable[[AsyncSession, Show], Awaitable[Show]],
+) -> Show:
+    require(principal, Action.SHOW_CONTROL, show_id)
+    async with rt.transaction() as session:
+        show = await move(session, await service.get(session, show_id))
+    await _publish(rt, show)
+    return show
+
+
 @router.post("/{show_id}/start", response_model=ShowRead)
 async def start_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     """scheduled → live. 409 if the show is already live or has ended."""
-    require(principal, Action.SHOW_CONTROL, show_id)
-    async with rt.transaction() as session:
-        show = await service.start(session, await service.get(session, show_id))
-    await _publish(rt, show)
-    return show
+    return await _transition(show_id, principal, rt, service.start)
 
 
 @router.post("/{show_id}/end", response_model=ShowRead)
 async def end_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     """live → ended. Events keep being accepted afterwards (late refunds update the review)."""
-    require(principal, Action.SHOW_CONTROL, show_id)
-    async with rt.transaction() as session:
-        show = await service.end(session, await service.get(session, show_id))
-    await _publish(rt, show)
-    return show
+    return await _transition(show_id, principal, rt, service.end)
 
 
 @router.get("/{show_id}/lineup", response_model=Lineup)

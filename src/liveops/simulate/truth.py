@@ -2,7 +2,8 @@
 
 This is the ground truth the server is checked against, so it is written straight from
 docs/metrics.md and shares no code with `liveops.metrics` or `liveops.review`: a bug in the
-server's reducer cannot hide behind the same bug here.
+server's reducer cannot hide behind the same bug here. Only the names of the keys
+(`METRIC_KEYS`, the contract's list) are shared.
 """
 
 from __future__ import annotations
@@ -11,37 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-METRIC_KEYS: tuple[str, ...] = (
-    "online",
-    "peak_online",
-    "uv",
-    "views",
-    "avg_watch_seconds",
-    "comments",
-    "shares",
-    "new_followers",
-    "likes",
-    "gift_value",
-    "interacting_viewers",
-    "interaction_rate",
-    "product_clicks",
-    "click_viewers",
-    "click_rate",
-    "orders_created",
-    "orders_paid",
-    "gmv_paid",
-    "buyers",
-    "conversion_rate",
-    "click_to_pay_rate",
-    "aov",
-    "uv_value",
-    "gpm",
-    "orders_refunded",
-    "refund_amount",
-    "refund_rate",
-    "net_gmv",
-)
-"""The contract §4 keys, in the contract's order."""
+from liveops.metrics.formulas import METRIC_KEYS as METRIC_KEYS  # re-exported: the contract keys
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTERACTIONS = frozenset({"comment", "like", "share", "follow", "gift"})
