@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Response
@@ -20,6 +21,7 @@ from liveops.deps import RuntimeDep
 from liveops.runtime import Runtime
 
 router = APIRouter()
+_SHOW_ID = re.compile(r"show_[0-9a-f]{16}")
 pages = APIRouter()
 
 
@@ -96,9 +98,9 @@ async def create_login_link(
 async def login_with_code(code: str, rt: RuntimeDep, show: str | None = None) -> Response:
     async with rt.transaction() as session:
         principal = await service.redeem_login_code(session, code)
-    target = (
-        f"/shows/{show}" if show else (f"/shows/{principal.show_id}" if principal.show_id else "/")
-    )
+    # Only ever redirect to one of our own console pages: `show` comes from a link's URL.
+    wanted = show if show and _SHOW_ID.fullmatch(show) else principal.show_id
+    target = f"/shows/{wanted}" if wanted else "/"
     response = RedirectResponse(target, status_code=303)
     await _start_session(rt, principal, response)
     return response
