@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
-from liveops.live.hub import Hub
-from liveops.live.registry import LiveRegistry
+from liveops.live.backend import LiveBackend
+from liveops.live.memory import MemoryBackend
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 
 
@@ -22,8 +22,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     read_engine: AsyncEngine
     read_sessionmaker: async_sessionmaker[AsyncSession]
-    hub: Hub
-    live: LiveRegistry
+    live: LiveBackend
     admin_token: str | None
     # SQLite allows one writer. Queueing writers here costs nothing; letting them collide
     # costs SQLite's busy handler, which sleeps in steps of up to 100 ms.
@@ -34,15 +33,13 @@ class Runtime:
         engine = create_engine(settings)
         read_engine = create_engine(settings, reads_only=True) if settings.is_sqlite else engine
         read_sessionmaker = create_sessionmaker(read_engine)
-        hub = Hub()
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             read_engine=read_engine,
             read_sessionmaker=read_sessionmaker,
-            hub=hub,
-            live=LiveRegistry(read_sessionmaker, hub, settings),
+            live=MemoryBackend(read_sessionmaker, settings),
             admin_token=admin_token,
             write_lock=asyncio.Lock() if settings.is_sqlite else None,
         )
@@ -63,8 +60,7 @@ class Runtime:
             yield session
 
     async def close(self) -> None:
-        self.live.close()
-        self.hub.close_all()
+        await self.live.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -47,7 +47,7 @@ _PG_TYPES = (
 _PG_INSERT = (
     f"INSERT INTO event ({', '.join(_COLUMNS)}) "
     f"SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_PG_TYPES))}) "
-    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING event_id"
+    "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING id, event_id"
 )
 _SQLITE_INSERT = (
     f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
@@ -57,15 +57,16 @@ _SQLITE_INSERT = (
 
 async def insert_new(
     session: AsyncSession, show_id: str, records: Sequence[EventRecord], payloads: Sequence[object]
-) -> set[str]:
-    """Insert the events whose id the show does not have yet; return the ids inserted.
+) -> dict[str, int]:
+    """Insert the events whose id the show does not have yet; return {event id: row id} of
+    those inserted.
 
     The unique constraint on (show_id, event_id) is the guarantee; this is the hot path, so it
     talks to the driver directly inside the session's transaction (the ORM's bulk path costs
     hundreds of microseconds per row here).
     """
     if not records:
-        return set()
+        return {}
     rows = [
         (
             show_id,
@@ -89,18 +90,22 @@ async def insert_new(
     if connection.dialect.name == "postgresql":
         # One round trip; RETURNING names exactly the rows that were new, even under races.
         inserted = await driver.fetch(_PG_INSERT, *map(list, zip(*rows, strict=True)))
-        return {row[0] for row in inserted}
+        return {row[1]: row[0] for row in inserted}
     # SQLite: the session began with BEGIN IMMEDIATE, so this transaction holds the write lock
     # and nothing else can insert meanwhile. Usually every event is new: insert them all and
     # let the change counter confirm it; only when some were already stored, find out which.
     changes_before = driver.total_changes
     await driver.executemany(_SQLITE_INSERT, rows)
     if driver.total_changes - changes_before == len(rows):
-        return {row[1] for row in rows}
+        # All new, so they took consecutive rowids ending at the last one inserted.
+        cursor = await driver.execute("SELECT last_insert_rowid()")
+        (last,) = await cursor.fetchone()
+        first = last - len(rows) + 1
+        return {row[1]: first + i for i, row in enumerate(rows)}
     return await _sqlite_inserted_since(driver, show_id, changes_before)
 
 
-async def _sqlite_inserted_since(driver: Any, show_id: str, changes_before: int) -> set[str]:
+async def _sqlite_inserted_since(driver: Any, show_id: str, changes_before: int) -> dict[str, int]:
     """The ids this transaction inserted, when some of its events were already stored.
 
     Rowids only grow (rows are never deleted), so the rows this transaction inserted are the
@@ -108,11 +113,12 @@ async def _sqlite_inserted_since(driver: Any, show_id: str, changes_before: int)
     """
     inserted = driver.total_changes - changes_before
     if inserted == 0:
-        return set()
+        return {}
     cursor = await driver.execute(
-        "SELECT event_id FROM event WHERE show_id = ? ORDER BY id DESC LIMIT ?", (show_id, inserted)
+        "SELECT event_id, id FROM event WHERE show_id = ? ORDER BY id DESC LIMIT ?",
+        (show_id, inserted),
     )
-    return {row[0] for row in await cursor.fetchall()}
+    return {row[0]: row[1] for row in await cursor.fetchall()}
 
 
 async def quarantine(

@@ -57,13 +57,11 @@ async def post_events(
     require(principal, Action.EVENTS_WRITE, show_id)
     settings = rt.settings
     items = await _read_events(request, settings.max_events_per_request, settings.max_body_bytes)
-    # Load the live state BEFORE writing: its replay must not include this batch (registry rule).
-    live = await rt.live.get(show_id)
-    if live is None:
+    if not await rt.live.show_exists(show_id):
         raise NotFound(f"no show with id {show_id!r}")
     async with rt.transaction() as session:
         stored = await service.ingest(session, show_id, items)
-    live.apply(stored.new_records)
+    await rt.live.ingested(show_id, stored.new_records, stored.row_ids)
     return stored.result
 
 

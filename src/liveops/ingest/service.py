@@ -18,6 +18,7 @@ from liveops.ingest.validation import validate_items
 class StoredBatch:
     result: IngestResult
     new_records: list[EventRecord]  # in batch order; to be applied to the live state after commit
+    row_ids: list[int]  # the storage row of each new record
 
 
 async def ingest(
@@ -38,6 +39,7 @@ async def ingest(
     if batch.rejections:
         await repository.quarantine(session, show_id, batch.rejections, now)
     new_records = [r for r in records if r.event_id in inserted]
+    row_ids = [inserted[r.event_id] for r in new_records]
     result = IngestResult(
         accepted=len(new_records),
         duplicates=len(batch.records) - len(new_records),
@@ -45,4 +47,4 @@ async def ingest(
             RejectedItem(index=r.index, id=r.event_id, error=r.error) for r in batch.rejections
         ],
     )
-    return StoredBatch(result, new_records)
+    return StoredBatch(result, new_records, row_ids)

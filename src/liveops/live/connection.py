@@ -24,10 +24,18 @@ class ConsoleConnection:
         self._wakeup = asyncio.Event()
         self.overflowed = False
         self.closed = False
+        self.position = -1  # the stream offset of the newest frame queued
 
-    def push(self, frame: str) -> None:
+    def push(self, frame: str, offset: int | None = None) -> None:
+        """Queue a frame. `offset` is the stream position the frame brings the console to
+        (None for frames outside the stream, such as pong); a frame at or before the position
+        already reached is dropped, so overlapping sources never deliver anything twice."""
         if self.closed or self.overflowed:
             return
+        if offset is not None:
+            if offset <= self.position:
+                return
+            self.position = offset
         if len(self._queue) >= self._max_frames:
             self.overflowed = True
             self._queue.clear()

@@ -19,10 +19,16 @@ class Hub:
             if not connections:
                 del self._by_show[show_id]
 
-    def broadcast(self, show_id: str, frame: str) -> None:
-        """Hand one already-encoded frame to every console of the show, never waiting."""
+    def broadcast(self, show_id: str, offset: int, frame: str) -> None:
+        """Hand one already-encoded publication to every console of the show, never waiting."""
         for connection in self._by_show.get(show_id, ()):
-            connection.push(frame)
+            connection.push(frame, offset)
+
+    def shows(self) -> set[str]:
+        return set(self._by_show)
+
+    def connections(self, show_id: str) -> list[ConsoleConnection]:
+        return list(self._by_show.get(show_id, ()))
 
     def count(self, show_id: str | None = None) -> int:
         if show_id is not None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from liveops.events import EventRecord
-from liveops.live.hub import Hub
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
 from liveops.live.stream import ShowStream
 from liveops.metrics.formulas import Metrics
@@ -29,8 +28,10 @@ class ShowLive:
         show_id: str,
         show: dict[str, Any],
         state: ShowState,
-        hub: Hub,
+        deliver: Callable[[int, str], None],
         history_size: int,
+        stream: ShowStream | None = None,
+        after_metrics: Callable[[ShowLive], None] | None = None,
         metrics_interval: float,
         feed_interval: float,
         feed_max_items: int,
@@ -39,8 +40,9 @@ class ShowLive:
         self.show_id = show_id
         self.show = show
         self.state = state
-        self.stream = ShowStream(history_size)
-        self._hub = hub
+        self.stream = stream or ShowStream(history_size)
+        self._deliver = deliver
+        self._after_metrics = after_metrics  # e.g. the Redis aggregator stores a snapshot
         self._metrics_interval = metrics_interval
         self._feed_interval = feed_interval
         self._feed_max_items = feed_max_items
@@ -82,9 +84,7 @@ class ShowLive:
     def update_show(self, show: dict[str, Any], ended_at_us: int | None) -> None:
         self.show = show
         self.state.ended_at_us = ended_at_us
-        self._hub.broadcast(
-            self.show_id, self.stream.publish(control("show", server_time=now_ms(), show=show))
-        )
+        self._publish(control("show", server_time=now_ms(), show=show))
         self._schedule_metrics()  # avg watch time depends on the end
 
     def update_allocation(self, allocated: dict[str, int]) -> None:
@@ -112,8 +112,7 @@ class ShowLive:
         pending, self._pending_feed = self._pending_feed, []
         for start in range(0, len(pending), self._feed_max_items):
             items = pending[start : start + self._feed_max_items]
-            frame = self.stream.publish(control("feed", server_time=now_ms(), items=items))
-            self._hub.broadcast(self.show_id, frame)
+            self._publish(control("feed", server_time=now_ms(), items=items))
         self._recent_feed.extend(pending)
 
     def flush_metrics(self) -> None:
@@ -137,7 +136,13 @@ class ShowLive:
         )
         if "stream" in changes.families:
             message["stream_health"] = self.state.stream_health
-        self._hub.broadcast(self.show_id, self.stream.publish(message))
+        self._publish(message)
+        if self._after_metrics is not None:
+            self._after_metrics(self)
+
+    def _publish(self, message: dict[str, Any]) -> None:
+        frame = self.stream.publish(message)
+        self._deliver(self.stream.offset, frame)
 
     def flush_now(self) -> None:
         """Publish everything pending at once (used before a snapshot and at shutdown)."""
@@ -159,6 +164,10 @@ class ShowLive:
         """The full picture at the current position. Pending changes are flushed first, so
         the publications that follow the snapshot are exactly those after its offset."""
         self.flush_now()
+        return self.current_snapshot()
+
+    def current_snapshot(self) -> dict[str, Any]:
+        """The snapshot at the current offset, without flushing what is pending."""
         latest = self.state.latest_ts_us
         return {
             "type": "snapshot",

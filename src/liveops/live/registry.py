@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -68,7 +69,7 @@ class LiveRegistry:
                 show_id=show_id,
                 show=show_json(show),
                 state=state,
-                hub=self._hub,
+                deliver=functools.partial(self._hub.broadcast, show_id),
                 history_size=s.stream_history_size,
                 metrics_interval=s.metrics_interval_seconds,
                 feed_interval=s.feed_interval_seconds,

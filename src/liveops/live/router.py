@@ -16,7 +16,6 @@ from liveops.deps import get_runtime
 from liveops.errors import LiveOpsError
 from liveops.live.connection import SLOW_CONSOLE_CLOSE_CODE, ConsoleConnection
 from liveops.live.protocol import control, now_ms
-from liveops.live.publisher import ShowLive
 
 router = APIRouter()
 
@@ -39,21 +38,6 @@ def origin_allowed(websocket: WebSocket, allowed_origins: list[str]) -> bool:
 
 def _dumps(message: dict[str, object]) -> str:
     return orjson.dumps(message).decode()
-
-
-def initial_frames(live: ShowLive, epoch: str | None, offset: int | None) -> list[str]:
-    """What a console gets first: a snapshot, or the exact gap since its position."""
-    if epoch is not None and offset is not None:
-        missed = live.stream.since(epoch, offset)
-        if missed is not None:
-            return [_dumps(control("resumed", epoch=epoch, offset=offset)), *missed]
-        reason = (
-            "the stream restarted since that position (new epoch)"
-            if epoch != live.stream.epoch
-            else "that position is no longer in the stream's history"
-        )
-        return [_dumps(control("resync", reason=reason)), _dumps(live.snapshot())]
-    return [_dumps(live.snapshot())]
 
 
 @router.websocket("/{show_id}/live")
@@ -79,25 +63,18 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     except ValueError:
         await websocket.close(CLOSE_BAD_POSITION, "offset must be an integer")
         return
-    live = await rt.live.get(show_id)
-    if live is None:
-        await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
-        return
-
     connection = ConsoleConnection(
         websocket.send_text, max_frames=rt.settings.console_queue_max_frames
     )
-    # No await from here to hub.add: nothing can be published between the snapshot (or the
-    # replayed gap) and the moment this console starts receiving.
-    for frame in initial_frames(live, epoch, offset):
-        connection.push(frame)
-    rt.hub.add(show_id, connection)
+    if not await rt.live.attach(show_id, connection, epoch, offset):
+        await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
+        return
     sender = asyncio.create_task(connection.run_sender())
     receiver = asyncio.create_task(_receive(websocket, connection))
     try:
         await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        rt.hub.remove(show_id, connection)
+        rt.live.detach(show_id, connection)
         connection.close()
         for task in (sender, receiver):
             task.cancel()

@@ -30,8 +30,9 @@ class ShowStream:
         self._history.append((self.offset, frame))
         return frame
 
-    def since(self, epoch: str, offset: int) -> list[str] | None:
-        """Every frame after `offset`, or None when that position cannot be resumed exactly."""
+    def since(self, epoch: str, offset: int) -> list[tuple[int, str]] | None:
+        """Every (offset, frame) after `offset`, or None when that position cannot be resumed
+        exactly (another epoch, or pushed out of the history)."""
         if epoch != self.epoch or offset < 0 or offset > self.offset:
             return None
         if offset == self.offset:
@@ -40,4 +41,4 @@ class ShowStream:
         if offset + 1 < oldest:
             return None  # the gap has been pushed out of the history
         start = offset + 1 - oldest
-        return [frame for _, frame in list(self._history)[start:]]
+        return list(self._history)[start:]

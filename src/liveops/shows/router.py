@@ -43,9 +43,8 @@ async def get_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Sho
 
 
 async def _publish(rt: Runtime, show: Show) -> None:
-    live = await rt.live.get(show.id)
-    if live is not None:
-        live.update_show(show_json(show), to_micros(show.ended_at) if show.ended_at else None)
+    ended_at_us = to_micros(show.ended_at) if show.ended_at else None
+    await rt.live.show_changed(show.id, show_json(show), ended_at_us)
 
 
 async def _transition(
@@ -86,11 +85,9 @@ async def get_lineup(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> L
 async def put_lineup(show_id: str, body: Lineup, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
     """Replace the show's lineup (products, role tags, prices in fen, allocated stock)."""
     require(principal, Action.SHOW_PLAN, show_id)
-    live = await rt.live.get(show_id)
     async with rt.transaction() as session:
         await service.set_lineup(session, await service.get(session, show_id), body.products)
-    if live is not None:
-        live.update_allocation({p.sku: p.allocated_stock for p in body.products})
+    await rt.live.allocation_changed(show_id, {p.sku: p.allocated_stock for p in body.products})
     return body
 
 

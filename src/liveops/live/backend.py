@@ -1,0 +1,47 @@
+"""The seam between the HTTP/websocket edges and how live state is kept and fanned out.
+
+Two implementations: `MemoryBackend` (embedded: one process holds every show's live state and
+its consoles) and `RedisBackend` (many processes share Redis: one aggregator per show, any
+process serves any console). Routers only ever talk to this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from liveops.events import EventRecord
+from liveops.live.connection import ConsoleConnection
+
+
+class LiveBackend(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None:
+        """Stop background work; consoles have been closed by then."""
+
+    async def show_exists(self, show_id: str) -> bool:
+        """Called before an ingest batch is written (the embedded mode loads the state here)."""
+
+    async def ingested(
+        self, show_id: str, records: Sequence[EventRecord], row_ids: Sequence[int]
+    ) -> None:
+        """Newly stored events, after their commit, in batch order."""
+
+    async def show_changed(
+        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
+    ) -> None:
+        """The show was started, ended or edited."""
+
+    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
+        """The lineup's allocated stock changed."""
+
+    async def attach(
+        self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
+    ) -> bool:
+        """Queue the console's first frames (snapshot, or the exact gap since its position) and
+        start delivering publications to it, with nothing missed in between. False: no show."""
+
+    def detach(self, show_id: str, connection: ConsoleConnection) -> None: ...
+
+    def console_count(self) -> int: ...

@@ -1,0 +1,101 @@
+"""The embedded live backend: every show's live state and consoles in this one process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liveops.config import Settings
+from liveops.events import EventRecord
+from liveops.live.connection import ConsoleConnection
+from liveops.live.hub import Hub
+from liveops.live.protocol import control
+from liveops.live.publisher import ShowLive
+from liveops.live.registry import LiveRegistry
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return orjson.dumps(message).decode()
+
+
+def initial_frames(
+    live: ShowLive, epoch: str | None, offset: int | None
+) -> list[tuple[int | None, str]]:
+    """A console's first frames, each with the stream offset it brings the console to."""
+    if epoch is not None and offset is not None:
+        missed = live.stream.since(epoch, offset)
+        if missed is not None:
+            resumed: tuple[int | None, str] = (
+                offset,
+                _dumps(control("resumed", epoch=epoch, offset=offset)),
+            )
+            return [resumed, *missed]
+        reason = (
+            "the stream restarted since that position (new epoch)"
+            if epoch != live.stream.epoch
+            else "that position is no longer in the stream's history"
+        )
+        snapshot = live.snapshot()
+        return [
+            (0, _dumps(control("resync", reason=reason))),
+            (snapshot["offset"], _dumps(snapshot)),
+        ]
+    snapshot = live.snapshot()
+    return [(snapshot["offset"], _dumps(snapshot))]
+
+
+class MemoryBackend:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.hub = Hub()
+        self.registry = LiveRegistry(sessionmaker, self.hub, settings)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self.registry.close()
+        self.hub.close_all()
+
+    async def show_exists(self, show_id: str) -> bool:
+        # Loading here, BEFORE the batch is written, keeps the batch out of the replay.
+        return await self.registry.get(show_id) is not None
+
+    async def ingested(
+        self, show_id: str, records: Sequence[EventRecord], row_ids: Sequence[int]
+    ) -> None:
+        live = self.registry.peek(show_id)
+        if live is not None:
+            live.apply(records)
+
+    async def show_changed(
+        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
+    ) -> None:
+        live = await self.registry.get(show_id)
+        if live is not None:
+            live.update_show(show, ended_at_us)
+
+    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
+        live = await self.registry.get(show_id)
+        if live is not None:
+            live.update_allocation(allocated)
+
+    async def attach(
+        self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
+    ) -> bool:
+        live = await self.registry.get(show_id)
+        if live is None:
+            return False
+        # No await from here to hub.add: nothing can be published in between.
+        for frame_offset, frame in initial_frames(live, epoch, offset):
+            connection.push(frame, frame_offset)
+        self.hub.add(show_id, connection)
+        return True
+
+    def detach(self, show_id: str, connection: ConsoleConnection) -> None:
+        self.hub.remove(show_id, connection)
+
+    def console_count(self) -> int:
+        return self.hub.count()

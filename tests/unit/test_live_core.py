@@ -1,0 +1,84 @@
+"""The pure cores of the live package: positions, history and the per-console queue rule."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+
+from liveops.live.connection import ConsoleConnection
+from liveops.live.stream import ShowStream
+
+
+def stream_with(n: int, history: int = 5) -> ShowStream:
+    stream = ShowStream(history, epoch="e1")
+    for i in range(n):
+        stream.publish({"type": "feed", "i": i})
+    return stream
+
+
+@pytest.mark.parametrize(
+    ("published", "epoch", "offset", "expected"),
+    [
+        (3, "e1", 3, []),  # up to date
+        (3, "e1", 1, [2, 3]),  # the exact gap
+        (3, "e1", 0, [1, 2, 3]),  # from the very start
+        (8, "e1", 3, [4, 5, 6, 7, 8]),  # the gap is exactly the history
+        (8, "e1", 2, None),  # offset 3 was pushed out of the history
+        (3, "other", 1, None),  # another epoch
+        (3, "e1", 4, None),  # a position from the future
+        (3, "e1", -1, None),
+    ],
+)
+def test_since_returns_the_exact_gap_or_none(
+    published: int, epoch: str, offset: int, expected: list[int] | None
+) -> None:
+    result = stream_with(published).since(epoch, offset)
+    if expected is None:
+        assert result is None
+    else:
+        assert result is not None
+        assert [o for o, _ in result] == expected
+        assert [orjson.loads(f)["offset"] for _, f in result] == expected
+
+
+def test_publish_stamps_the_position_and_encodes_once() -> None:
+    stream = ShowStream(10, epoch="e9")
+    frame = stream.publish({"type": "metrics"})
+    assert orjson.loads(frame) == {"type": "metrics", "epoch": "e9", "offset": 1}
+    assert stream.since("e9", 0) == [(1, frame)]  # the very same string, not re-encoded
+
+
+async def _drain(connection: ConsoleConnection) -> None:
+    task = asyncio.create_task(connection.run_sender())
+    await asyncio.sleep(0)
+    connection.close()
+    await asyncio.wait_for(task, 1)
+
+
+@pytest.mark.anyio
+async def test_a_frame_at_or_before_the_position_reached_is_dropped() -> None:
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    connection = ConsoleConnection(send, max_frames=10)
+    for offset, frame in [(5, "snap"), (4, "old"), (5, "dup"), (6, "a"), (None, "pong"), (7, "b")]:
+        connection.push(frame, offset)
+    await _drain(connection)
+    assert sent == ["snap", "a", "pong", "b"]
+
+
+@pytest.mark.anyio
+async def test_overflow_closes_the_console_instead_of_growing() -> None:
+    async def send(frame: str) -> None:
+        await asyncio.sleep(3600)  # a console that never reads
+
+    connection = ConsoleConnection(send, max_frames=3)
+    for offset in range(1, 10):
+        connection.push(f"f{offset}", offset)
+    assert connection.overflowed
+    task = asyncio.create_task(connection.run_sender())
+    await asyncio.wait_for(task, 1)  # the sender stops so the socket can be closed with 4008
