@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio
 import uvicorn
 
 from liveops.app import create_app
@@ -51,13 +52,45 @@ def pg_database() -> Iterator[str]:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own in the shared Redis, deleted afterwards."""
+    prefix = f"liveops-test-{secrets.token_hex(4)}"
+    yield prefix
+
+    async def clean() -> None:
+        client = redis.asyncio.Redis.from_url(REDIS_URL)
+        try:
+            keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+    asyncio.run(clean())
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis]),
+    ]
+)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for the embedded default and for PostgreSQL: every such test runs on both."""
+    """Settings for the embedded default, for PostgreSQL, and for PostgreSQL with Redis (the
+    many-process path, here in one process): every such test runs on all three."""
+    fast = {"data_dir": tmp_path, "metrics_interval_seconds": 0.05}
+    if request.param == "sqlite":
+        return Settings(**fast)
+    url = request.getfixturevalue("pg_database")
     if request.param == "postgres":
-        url = request.getfixturevalue("pg_database")
-        return Settings(data_dir=tmp_path, database_url=url, metrics_interval_seconds=0.05)
-    return Settings(data_dir=tmp_path, metrics_interval_seconds=0.05)
+        return Settings(database_url=url, **fast)
+    prefix = request.getfixturevalue("redis_prefix")
+    return Settings(database_url=url, redis_url=REDIS_URL, redis_prefix=prefix, **fast)
 
 
 @dataclass

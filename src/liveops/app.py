@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                 if settings.is_sqlite:
                     # Embedded mode is one process: migrating on start is safe and saves a step.
                     await upgrade_to_head(runtime.engine)
+                await runtime.live.start()
                 yield {"runtime": runtime}
             finally:
                 await runtime.close()
@@ -72,18 +73,28 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
         )
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "process": request.state.runtime.process_id}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
         runtime: Runtime = request.state.runtime
+        checks: dict[str, str] = {}
         try:
             async with runtime.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
         except Exception as exc:  # any failure means not ready; say which
-            return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, 503)
-        return JSONResponse({"status": "ready", "database": "ok"})
+            checks["database"] = str(exc)[:200] or type(exc).__name__
+        if runtime.redis is not None:
+            try:
+                await runtime.redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = str(exc)[:200] or type(exc).__name__
+        ready = all(v == "ok" for v in checks.values())
+        body = {"status": "ready" if ready else "unavailable", **checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     app.include_router(api_router())
     app.include_router(console_router())

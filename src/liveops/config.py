@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     feed_recent_in_snapshot: int = 200
     console_queue_max_frames: int = 2_000
 
+    # Many processes (Redis)
+    redis_prefix: str = "liveops"
+    lease_seconds: float = 3.0
+    reconcile_seconds: float = 10.0
+
     # Auth
     session_ttl_seconds: int = 12 * 3600
     login_code_ttl_seconds: int = 600

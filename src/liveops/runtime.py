@@ -7,12 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.live.backend import LiveBackend
 from liveops.live.memory import MemoryBackend
+from liveops.live.redis_backend import RedisBackend
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
+from liveops.storage.redis import create_redis
 
 
 @dataclass
@@ -39,10 +42,22 @@ class Runtime:
             sessionmaker=create_sessionmaker(engine),
             read_engine=read_engine,
             read_sessionmaker=read_sessionmaker,
-            live=MemoryBackend(read_sessionmaker, settings),
+            live=(
+                RedisBackend(settings, read_sessionmaker, create_redis(settings.redis_url))
+                if settings.redis_url
+                else MemoryBackend(read_sessionmaker, settings)
+            ),
             admin_token=admin_token,
             write_lock=asyncio.Lock() if settings.is_sqlite else None,
         )
+
+    @property
+    def redis(self) -> Redis | None:
+        return self.live.redis if isinstance(self.live, RedisBackend) else None
+
+    @property
+    def process_id(self) -> str:
+        return self.live.process_id
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -15,6 +15,8 @@ from liveops.live.connection import ConsoleConnection
 
 
 class LiveBackend(Protocol):
+    process_id: str  # names this process in logs, leases and /healthz
+
     async def start(self) -> None: ...
 
     async def close(self) -> None:

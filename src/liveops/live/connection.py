@@ -24,7 +24,19 @@ class ConsoleConnection:
         self._wakeup = asyncio.Event()
         self.overflowed = False
         self.closed = False
+        self.close_code: int | None = None  # set when the server ends the connection
         self.position = -1  # the stream offset of the newest frame queued
+        self._held: list[tuple[int, str]] | None = None
+
+    def hold(self) -> None:
+        """Keep live publications aside while the first frames are being fetched."""
+        self._held = []
+
+    def release(self) -> None:
+        """Queue what was kept aside; the ones the first frames already covered are dropped."""
+        held, self._held = self._held or [], None
+        for offset, frame in held:
+            self.push(frame, offset)
 
     def push(self, frame: str, offset: int | None = None) -> None:
         """Queue a frame. `offset` is the stream position the frame brings the console to
@@ -32,12 +44,16 @@ class ConsoleConnection:
         already reached is dropped, so overlapping sources never deliver anything twice."""
         if self.closed or self.overflowed:
             return
+        if self._held is not None and offset is not None:
+            self._held.append((offset, frame))
+            return
         if offset is not None:
             if offset <= self.position:
                 return
             self.position = offset
         if len(self._queue) >= self._max_frames:
             self.overflowed = True
+            self.close_code = SLOW_CONSOLE_CLOSE_CODE
             self._queue.clear()
         else:
             self._queue.append(frame)
@@ -46,6 +62,11 @@ class ConsoleConnection:
     def close(self) -> None:
         self.closed = True
         self._wakeup.set()
+
+    def close_with(self, code: int) -> None:
+        """Ask the handler to close the socket with `code` (the console should reconnect)."""
+        self.close_code = code
+        self.close()
 
     async def run_sender(self) -> None:
         """Send until closed or overflowed; returns so the handler can close the socket."""

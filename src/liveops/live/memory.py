@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,7 @@ def initial_frames(
 
 class MemoryBackend:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.process_id = secrets.token_hex(6)
         self.hub = Hub()
         self.registry = LiveRegistry(sessionmaker, self.hub, settings)
 

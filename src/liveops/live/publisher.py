@@ -81,6 +81,12 @@ class ShowLive:
             self._schedule_feed()
         self._schedule_metrics()
 
+    def replace_state(self, state: ShowState) -> None:
+        """Swap in a state rebuilt from storage. Its changes are still pending (everything the
+        replay touched), so the next metrics frame carries every difference to consoles."""
+        self.state = state
+        self._schedule_metrics()
+
     def update_show(self, show: dict[str, Any], ended_at_us: int | None) -> None:
         self.show = show
         self.state.ended_at_us = ended_at_us

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
-from liveops.events import to_micros
+from liveops.events import EventRecord, to_micros
 from liveops.live import repository
 from liveops.live.hub import Hub
 from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
+from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import ShowRead
@@ -22,6 +25,69 @@ from liveops.storage.models import Show
 
 def show_json(show: Show) -> dict[str, Any]:
     return ShowRead.model_validate(show).model_dump(mode="json")
+
+
+@dataclass
+class LoadedShow:
+    """A show's live state rebuilt from storage."""
+
+    show: dict[str, Any]
+    state: ShowState
+    recent_feed: list[EventRecord]
+    row_ids: set[int]  # every row replayed, to skip them if they arrive again on a bus
+    max_row_id: int
+
+
+async def load_show(
+    session: AsyncSession, show_id: str, settings: Settings, *, keep_row_ids: bool = False
+) -> LoadedShow | None:
+    """Replay every stored event of the show into a fresh reducer."""
+    show = await shows_repository.get(session, show_id)
+    if show is None:
+        return None
+    state = ShowState(allocated=await shows_service.allocation(session, show_id))
+    state.ended_at_us = to_micros(show.ended_at) if show.ended_at else None
+    keep = settings.feed_recent_in_snapshot
+    recent: list[EventRecord] = []
+    row_ids: set[int] = set()
+    max_row_id = 0
+    async for row_id, record in repository.stream_records(session, show_id):
+        state.apply(record)
+        max_row_id = max(max_row_id, row_id)
+        if keep_row_ids:
+            row_ids.add(row_id)
+        if record.type in FED_TYPES:
+            recent.append(record)
+            if len(recent) > 4 * keep:
+                del recent[:-keep]
+    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id)
+
+
+def make_live(
+    show_id: str,
+    loaded: LoadedShow,
+    settings: Settings,
+    deliver: Callable[[int, str], None],
+    *,
+    stream: ShowStream | None = None,
+    after_metrics: Callable[[ShowLive], None] | None = None,
+) -> ShowLive:
+    live = ShowLive(
+        show_id=show_id,
+        show=loaded.show,
+        state=loaded.state,
+        deliver=deliver,
+        history_size=settings.stream_history_size,
+        stream=stream,
+        after_metrics=after_metrics,
+        metrics_interval=settings.metrics_interval_seconds,
+        feed_interval=settings.feed_interval_seconds,
+        feed_max_items=settings.feed_max_items_per_frame,
+        feed_recent=settings.feed_recent_in_snapshot,
+    )
+    live.replay_feed(loaded.recent_feed)
+    live.rebase()
+    return live
 
 
 class LiveRegistry:
@@ -59,33 +125,13 @@ class LiveRegistry:
 
     async def _load(self, show_id: str) -> ShowLive | None:
         async with self._sessionmaker() as session:
-            show = await shows_repository.get(session, show_id)
-            if show is None:
-                return None
-            state = ShowState(allocated=await shows_service.allocation(session, show_id))
-            state.ended_at_us = to_micros(show.ended_at) if show.ended_at else None
-            s = self._settings
-            live = ShowLive(
-                show_id=show_id,
-                show=show_json(show),
-                state=state,
-                deliver=functools.partial(self._hub.broadcast, show_id),
-                history_size=s.stream_history_size,
-                metrics_interval=s.metrics_interval_seconds,
-                feed_interval=s.feed_interval_seconds,
-                feed_max_items=s.feed_max_items_per_frame,
-                feed_recent=s.feed_recent_in_snapshot,
-            )
-            recent = []
-            async for record in repository.stream_records(session, show_id):
-                state.apply(record)
-                if record.type in FED_TYPES:
-                    recent.append(record)
-                    if len(recent) > 4 * s.feed_recent_in_snapshot:
-                        del recent[: -s.feed_recent_in_snapshot]
-            live.replay_feed(recent[-s.feed_recent_in_snapshot :])
-            live.rebase()
-            return live
+            loaded = await load_show(session, show_id, self._settings)
+        if loaded is None:
+            return None
+        live = make_live(
+            show_id, loaded, self._settings, functools.partial(self._hub.broadcast, show_id)
+        )
+        return live
 
     def close(self) -> None:
         for live in self._shows.values():

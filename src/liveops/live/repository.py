@@ -30,9 +30,10 @@ _DETAIL_KEYS = ("bitrate_kbps", "fps", "latency_ms", "stall_ratio", "line")
 
 async def stream_records(
     session: AsyncSession, show_id: str, *, chunk: int = 5_000
-) -> AsyncIterator[EventRecord]:
+) -> AsyncIterator[tuple[int, EventRecord]]:
+    """Every stored event of the show with its row id, in storage order."""
     result = await session.stream(
-        select(*_COLUMNS).where(Event.show_id == show_id).order_by(Event.id),
+        select(Event.id, *_COLUMNS).where(Event.show_id == show_id).order_by(Event.id),
         execution_options={"yield_per": chunk},
     )
     async for row in result:
@@ -43,18 +44,21 @@ async def stream_records(
                 text = payload.get("text")
             else:
                 detail = {k: payload.get(k) for k in _DETAIL_KEYS}
-        yield EventRecord(
-            event_id=row.event_id,
-            type=row.type,
-            ts_us=row.ts_us,
-            received_at_us=row.received_at_us,
-            source=row.source,
-            viewer_id=row.viewer_id,
-            order_id=row.order_id,
-            sku=row.sku,
-            amount=row.amount,
-            quantity=row.quantity,
-            online=row.online,
-            text=text,
-            detail=detail,
+        yield (
+            row.id,
+            EventRecord(
+                event_id=row.event_id,
+                type=row.type,
+                ts_us=row.ts_us,
+                received_at_us=row.received_at_us,
+                source=row.source,
+                viewer_id=row.viewer_id,
+                order_id=row.order_id,
+                sku=row.sku,
+                amount=row.amount,
+                quantity=row.quantity,
+                online=row.online,
+                text=text,
+                detail=detail,
+            ),
         )

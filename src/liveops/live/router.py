@@ -24,6 +24,10 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NO_SHOW = 4404
 CLOSE_POLICY = 1008
+_CLOSE_REASONS = {
+    SLOW_CONSOLE_CLOSE_CODE: "console too slow; resume from your position",
+    1012: "stream restarted; reconnect and resume",
+}
 
 
 def origin_allowed(websocket: WebSocket, allowed_origins: list[str]) -> bool:
@@ -81,9 +85,11 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         for task in (sender, receiver):
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
-    if connection.overflowed and websocket.client_state == WebSocketState.CONNECTED:
+    code = connection.close_code
+    if code is not None and websocket.client_state == WebSocketState.CONNECTED:
+        reason = _CLOSE_REASONS.get(code, "")
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close(SLOW_CONSOLE_CLOSE_CODE, "console too slow; resume")
+            await websocket.close(code, reason)
 
 
 async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:

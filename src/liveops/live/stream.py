@@ -16,9 +16,9 @@ class ShowStream:
     live state: positions from an earlier epoch can never be resumed, only resynced.
     """
 
-    def __init__(self, history_size: int, epoch: str | None = None) -> None:
+    def __init__(self, history_size: int, epoch: str | None = None, offset: int = 0) -> None:
         self.epoch = epoch or secrets.token_hex(6)
-        self.offset = 0
+        self.offset = offset  # the position of the newest publication (0: none yet)
         self._history: deque[tuple[int, str]] = deque(maxlen=history_size)
 
     def publish(self, message: dict[str, Any]) -> str:

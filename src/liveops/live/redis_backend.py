@@ -1,0 +1,308 @@
+"""The live backend for many processes sharing PostgreSQL and Redis.
+
+- Ingest on any process appends newly stored events to the show's events stream.
+- One process per show holds the aggregator lease (live.aggregator) and publishes positioned
+  frames to the show's publication stream, plus the latest snapshot.
+- Every process reads the publication streams of the shows its consoles watch with ONE
+  blocking read (a hub), and hands each frame, encoded once, to those consoles.
+- Consoles get their first frames from Redis (snapshot, or the exact gap since their position),
+  so any process can serve any console and resume any position still in the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from liveops.config import Settings
+from liveops.events import EventRecord
+from liveops.live.aggregator import ShowOwner, claim, encode_records
+from liveops.live.connection import ConsoleConnection
+from liveops.live.hub import Hub
+from liveops.live.protocol import control
+from liveops.shows import repository as shows_repository
+from liveops.storage.redis import Keys
+
+log = logging.getLogger("liveops.live")
+
+SNAPSHOT_WAIT_SECONDS = 10.0  # a console of a show nobody aggregates yet waits this long
+INTEREST_SECONDS = 60.0  # a show ingested here keeps an aggregator claimed this long
+EVENTS_STREAM_MAXLEN = 100_000  # entries (batches); the aggregator reads them within moments
+STREAM_RESTARTED_CLOSE_CODE = 1012
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return orjson.dumps(message).decode()
+
+
+def _offset_of(entry_id: str) -> int:
+    return int(entry_id.rsplit("-", 1)[1])
+
+
+class RedisBackend:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        redis: Redis,
+    ) -> None:
+        self.process_id = secrets.token_hex(6)
+        self.hub = Hub()
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self.redis = redis
+        # redis-py types every reply as a union of all decodings; this client decodes to str
+        # (create_redis), so the replies are handled as the plain values they are.
+        self._redis: Any = redis
+        self._keys = Keys(settings.redis_prefix)
+        self._known_shows: set[str] = set()
+        self._positions: dict[str, str] = {}  # watched show -> last publication id read
+        self._epochs: dict[str, str | None] = {}  # watched show -> epoch its consoles follow
+        self._interest: dict[str, float] = {}  # show -> until when an aggregator is wanted
+        self._owners: dict[str, tuple[ShowOwner, asyncio.Task[None]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._read_publications(), name="liveops-hub-reader"),
+            asyncio.create_task(self._claim_aggregators(), name="liveops-aggregator-claims"),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for _, task in self._owners.values():
+            task.cancel()
+        for task in [*self._tasks, *(t for _, t in self._owners.values())]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        # Hand the shows over at once rather than after the lease runs out.
+        for owner, _ in self._owners.values():
+            await owner.release()
+        self.hub.close_all()
+        await self._redis.aclose()
+
+    def owned_shows(self) -> list[str]:
+        return sorted(self._owners)
+
+    def console_count(self) -> int:
+        return self.hub.count()
+
+    # ---- writes from the HTTP edge -------------------------------------------------------
+
+    async def show_exists(self, show_id: str) -> bool:
+        if show_id in self._known_shows:
+            return True
+        async with self._sessionmaker() as session:
+            exists = await shows_repository.get(session, show_id) is not None
+        if exists:
+            self._known_shows.add(show_id)
+        return exists
+
+    async def ingested(
+        self, show_id: str, records: Sequence[EventRecord], row_ids: Sequence[int]
+    ) -> None:
+        self._want(show_id)
+        if not records:
+            return
+        payload = encode_records(list(records), list(row_ids))
+        try:
+            await self._redis.xadd(
+                self._keys.events(show_id),
+                {"r": payload},
+                maxlen=EVENTS_STREAM_MAXLEN,
+                approximate=True,
+            )
+        except RedisError as exc:
+            # The events are stored (acknowledged means kept); the live view catches up when
+            # the aggregator reconciles with storage. Display fails open, storage never does.
+            log.warning(
+                "could not pass %d events of show %s to the bus: %s", len(records), show_id, exc
+            )
+
+    async def show_changed(
+        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
+    ) -> None:
+        self._want(show_id)
+        change = orjson.dumps({"show": show, "ended_at_us": ended_at_us})
+        await self._redis.xadd(self._keys.events(show_id), {"show": change})
+
+    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
+        self._want(show_id)
+        await self._redis.xadd(self._keys.events(show_id), {"allocation": orjson.dumps(allocated)})
+
+    def _want(self, show_id: str) -> None:
+        self._interest[show_id] = time.monotonic() + INTEREST_SECONDS
+
+    # ---- consoles ------------------------------------------------------------------------
+
+    async def attach(
+        self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
+    ) -> bool:
+        if not await self.show_exists(show_id):
+            return False
+        self._want(show_id)
+        connection.hold()
+        self.hub.add(show_id, connection)
+        try:
+            frames, last = await self._first_frames(show_id, epoch, offset)
+        except BaseException:
+            self.hub.remove(show_id, connection)
+            raise
+        for frame_offset, frame in frames:
+            connection.push(frame, frame_offset)
+        if show_id not in self._positions:
+            self._positions[show_id] = f"0-{last}"
+            await self._wake_reader()
+        connection.release()
+        return True
+
+    def detach(self, show_id: str, connection: ConsoleConnection) -> None:
+        self.hub.remove(show_id, connection)
+        if not self.hub.connections(show_id):
+            self._positions.pop(show_id, None)
+            self._epochs.pop(show_id, None)
+
+    async def _first_frames(
+        self, show_id: str, epoch: str | None, offset: int | None
+    ) -> tuple[list[tuple[int | None, str]], int]:
+        """The console's first frames and the offset they reach."""
+        keys = self._keys
+        current_epoch = await self._redis.get(keys.epoch(show_id))
+        if epoch is not None and offset is not None:
+            if epoch == current_epoch:
+                gap = await self._gap(show_id, offset)
+                if gap is not None:
+                    self._epochs.setdefault(show_id, current_epoch)
+                    resumed = _dumps(control("resumed", epoch=epoch, offset=offset))
+                    last = gap[-1][0] if gap else offset
+                    return [(offset, resumed), *gap], last
+                reason = "that position is no longer in the stream's history"
+            else:
+                reason = "the stream restarted since that position (new epoch)"
+            frames, last = await self._snapshot_frames(show_id)
+            return [(None, _dumps(control("resync", reason=reason))), *frames], last
+        return await self._snapshot_frames(show_id)
+
+    async def _gap(self, show_id: str, offset: int) -> list[tuple[int, str]] | None:
+        """Every publication after `offset`, or None if that cannot be given exactly."""
+        key = self._keys.publications(show_id)
+        entries = await self._redis.xrange(key, min=f"0-{offset + 1}", max="+")
+        if entries:
+            if _offset_of(entries[0][0]) != offset + 1:
+                return None  # trimmed: the oldest kept entry is past the console's position
+            return [(_offset_of(entry_id), fields["f"]) for entry_id, fields in entries]
+        newest = await self._redis.xrevrange(key, count=1)
+        newest_offset = _offset_of(newest[0][0]) if newest else 0
+        return [] if newest_offset == offset else None
+
+    async def _snapshot_frames(self, show_id: str) -> tuple[list[tuple[int | None, str]], int]:
+        key = self._keys.snapshot(show_id)
+        deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
+        stored = await self._redis.hgetall(key)
+        while not stored:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no aggregator published a snapshot of show {show_id}")
+            await asyncio.sleep(0.05)
+            stored = await self._redis.hgetall(key)
+        snapshot_offset = int(stored["offset"])
+        self._epochs.setdefault(show_id, orjson.loads(stored["frame"])["epoch"])
+        gap = await self._gap(show_id, snapshot_offset) or []
+        frames: list[tuple[int | None, str]] = [(snapshot_offset, stored["frame"]), *gap]
+        return frames, gap[-1][0] if gap else snapshot_offset
+
+    # ---- the hub's one reader ------------------------------------------------------------
+
+    async def _wake_reader(self) -> None:
+        with contextlib.suppress(RedisError):
+            await self._redis.xadd(self._keys.wake(self.process_id), {"w": 1}, maxlen=10)
+
+    async def _read_publications(self) -> None:
+        """Read every watched show's publications with one blocking call, forever."""
+        wake_key = self._keys.wake(self.process_id)
+        wake_at = "$"
+        next_epoch_check = 0.0
+        while True:
+            streams = {wake_key: wake_at}
+            streams.update({self._keys.publications(s): p for s, p in self._positions.items()})
+            try:
+                response = await self._redis.xread(streams, count=1000, block=1000)
+                if time.monotonic() >= next_epoch_check:
+                    await self._check_epochs()
+                    next_epoch_check = time.monotonic() + 1.0
+            except RedisError as exc:
+                log.warning("reading publications failed (%s); retrying", exc)
+                await asyncio.sleep(0.5)
+                with contextlib.suppress(RedisError):
+                    await self._check_epochs()
+                continue
+            for stream_key, entries in response:
+                if stream_key == wake_key:
+                    wake_at = entries[-1][0]
+                    continue
+                show_id = stream_key.split(":")[-2]
+                if show_id not in self._positions:
+                    continue
+                for entry_id, fields in entries:
+                    self._positions[show_id] = entry_id
+                    self.hub.broadcast(show_id, _offset_of(entry_id), fields["f"])
+
+    async def _check_epochs(self) -> None:
+        """A show whose stream restarted (Redis lost it) cannot be resumed: its consoles are
+        closed with 1012 and come back with their position, to be told to resync."""
+        shows = list(self._positions)
+        if not shows:
+            return
+        epochs = await self._redis.mget([self._keys.epoch(s) for s in shows])
+        for show_id, epoch in zip(shows, epochs, strict=True):
+            known = self._epochs.get(show_id)
+            if known is not None and epoch != known:
+                log.warning("show %s: stream restarted (epoch %s -> %s)", show_id, known, epoch)
+                self._positions[show_id] = "0-0"
+                self._epochs[show_id] = None
+                for connection in self.hub.connections(show_id):
+                    connection.close_with(STREAM_RESTARTED_CLOSE_CODE)
+            elif known is None and epoch is not None:
+                self._epochs[show_id] = epoch
+
+    # ---- aggregator leases ---------------------------------------------------------------
+
+    async def _claim_aggregators(self) -> None:
+        """Make sure every show this process needs has an aggregator somewhere."""
+        ttl_ms = int(self._settings.lease_seconds * 1000)
+        while True:
+            now = time.monotonic()
+            wanted = {s for s, until in self._interest.items() if until > now}
+            wanted |= self.hub.shows()
+            for show_id, (_, task) in list(self._owners.items()):
+                if task.done():
+                    del self._owners[show_id]
+            for show_id in wanted - self._owners.keys():
+                try:
+                    token = await claim(self._redis, self._keys, show_id, self.process_id, ttl_ms)
+                except RedisError:
+                    break
+                if token is None:
+                    continue
+                owner = ShowOwner(
+                    show_id=show_id,
+                    token=token,
+                    redis=self._redis,
+                    keys=self._keys,
+                    sessionmaker=self._sessionmaker,
+                    settings=self._settings,
+                )
+                self._owners[show_id] = (owner, asyncio.create_task(owner.run()))
+            await asyncio.sleep(0.25)
