@@ -18,7 +18,7 @@ from liveops.config import Settings
 from liveops.errors import LiveOpsError
 from liveops.runtime import Runtime
 from liveops.storage.db import exclusive_embedded_use
-from liveops.storage.migrate import upgrade_to_head
+from liveops.storage.migrate import require_head, upgrade_to_head
 from liveops.web import console_router, mount_assets
 
 log = logging.getLogger("liveops")
@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                 if settings.is_sqlite:
                     # Embedded mode is one process: migrating on start is safe and saves a step.
                     await upgrade_to_head(runtime.engine)
+                else:
+                    # Many processes may start together: migrating is `liveops migrate`'s job.
+                    await require_head(runtime.engine)
                 await runtime.live.start()
                 yield {"runtime": runtime}
             finally:

@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import httpx
 import uvicorn
@@ -48,34 +49,53 @@ def _check_workers(settings: Settings, workers: int) -> None:
             "in-process bus that serves one process only, and consoles on the other workers "
             "would miss updates. Set LIVEOPS_REDIS_URL, or run with --workers 1."
         )
-    if workers > 1:
+    if workers > 1 and settings.is_sqlite:
         raise CliError(
-            "--workers > 1 is not available yet: cross-process fan-out over Redis is still "
-            "being built. Run --workers 1."
+            f"--workers {workers} needs PostgreSQL: SQLite serves one process. Set "
+            "LIVEOPS_DATABASE_URL=postgresql+asyncpg://… (and run `liveops migrate`)."
         )
+
+
+# Websocket limits: consoles send tiny frames; a dead peer is noticed within ~40 s.
+_UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "info",
+    "ws_ping_interval": 20.0,
+    "ws_ping_timeout": 20.0,
+    "ws_max_size": 1 << 20,
+    "timeout_graceful_shutdown": 10,
+}
 
 
 def _server(settings: Settings, token: str, host: str, port: int) -> uvicorn.Server:
     from liveops.app import create_app
 
-    config = uvicorn.Config(
-        create_app(settings, admin_token=token),
-        host=host,
-        port=port,
-        log_level="info",
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
-        ws_max_size=1 << 20,
-    )
-    return uvicorn.Server(config)
+    app = create_app(settings, admin_token=token)
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **_UVICORN_OPTIONS))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = _settings()
     _check_workers(settings, args.workers)
     token = _admin_token(settings)
-    print(f"LiveOps on http://{args.host}:{args.port}  (database: {_db_label(settings)})")
-    _server(settings, token, args.host, args.port).run()
+    bus = "Redis" if settings.redis_url else "in-process bus"
+    print(
+        f"LiveOps on http://{args.host}:{args.port}  (database: {_db_label(settings)}; {bus}; "
+        f"{args.workers} worker{'s' if args.workers > 1 else ''})",
+        flush=True,
+    )
+    if args.workers == 1:
+        _server(settings, token, args.host, args.port).run()
+        return
+    # Worker processes build their own app from the environment; they share this token.
+    os.environ["LIVEOPS_ADMIN_TOKEN"] = token
+    uvicorn.run(
+        "liveops.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        **_UVICORN_OPTIONS,
+    )
 
 
 def _db_label(settings: Settings) -> str:

@@ -42,3 +42,27 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade_to_head(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def _current_and_head(connection: Connection) -> tuple[str | None, str | None]:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    current = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return current, head
+
+
+async def require_head(engine: AsyncEngine) -> None:
+    """Refuse to serve a database whose schema is not the latest: say what to run."""
+    async with engine.connect() as connection:
+        current, head = await connection.run_sync(_current_and_head)
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing'}, this version needs {head}: "
+            "run `liveops migrate` first"
+        )

@@ -1,0 +1,244 @@
+"""Several real `liveops serve` processes sharing PostgreSQL and Redis (issue #3)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio
+from websockets.asyncio.client import ClientConnection, connect
+
+from liveops.simulate import SimulationConfig, run_simulation
+from tests.conftest import REDIS_URL, free_port
+from tests.integration.test_simulated_show import assert_same_metrics
+
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.redis]
+LIVEOPS = str(Path(sys.executable).with_name("liveops"))
+
+
+@dataclass
+class Process:
+    url: str
+    popen: asyncio.subprocess.Process
+    process_id: str
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+
+@asynccontextmanager
+async def cluster(
+    n: int, database_url: str, prefix: str, tmp_path: Path
+) -> AsyncIterator[tuple[list[Process], str]]:
+    token = "cluster_" + secrets.token_hex(8)
+    env = {
+        **os.environ,
+        "LIVEOPS_DATABASE_URL": database_url,
+        "LIVEOPS_REDIS_URL": REDIS_URL,
+        "LIVEOPS_REDIS_PREFIX": prefix,
+        "LIVEOPS_ADMIN_TOKEN": token,
+        "LIVEOPS_DATA_DIR": str(tmp_path),
+        "LIVEOPS_LEASE_SECONDS": "2",
+    }
+    migrate = await asyncio.create_subprocess_exec(
+        LIVEOPS, "migrate", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await asyncio.wait_for(migrate.wait(), 60) == 0
+    processes: list[Process] = []
+    try:
+        for i in range(n):
+            port = free_port()
+            with (tmp_path / f"server-{i}.log").open("wb") as log:
+                popen = await asyncio.create_subprocess_exec(
+                    LIVEOPS, "serve", "--port", str(port), env=env, stdout=log, stderr=log
+                )
+            processes.append(Process(f"http://127.0.0.1:{port}", popen, ""))
+        async with httpx.AsyncClient(timeout=5) as client:
+            for process in processes:
+                for _ in range(200):
+                    try:
+                        health = await client.get(f"{process.url}/healthz")
+                        process.process_id = health.json()["process"]
+                        break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.05)
+                assert process.process_id, "a server did not start"
+        yield processes, token
+    finally:
+        for process in processes:
+            if process.popen.returncode is None:
+                process.popen.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.popen.wait(), 15)
+            except TimeoutError:
+                process.popen.kill()
+
+
+def console(process: Process, show: str, token: str) -> Any:
+    return connect(
+        f"{process.ws_url}/api/v1/shows/{show}/live",
+        additional_headers={"Authorization": f"Bearer {token}"},
+        max_size=None,
+    )
+
+
+class ConsoleLog:
+    """Reads a console until told to stop; checks positions as it goes."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.frames: list[dict[str, Any]] = []
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            self.frames.append(json.loads(raw))
+
+    def offsets(self) -> list[int]:
+        return [f["offset"] for f in self.frames if f["type"] in ("feed", "metrics", "show")]
+
+    def comment_ids(self) -> list[str]:
+        return [
+            item["id"]
+            for f in self.frames
+            if f["type"] == "feed"
+            for item in f["items"]
+            if item["kind"] == "comment"
+        ]
+
+
+async def snapshot_metrics(process: Process, show: str, token: str) -> dict[str, Any]:
+    async with console(process, show, token) as ws:
+        snapshot = json.loads(await asyncio.wait_for(ws.recv(), 15))
+    assert snapshot["type"] == "snapshot"
+    return dict(snapshot["metrics"])
+
+
+async def owner_of(prefix: str, show: str) -> str | None:
+    client = redis.asyncio.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        token = await client.get(f"{prefix}:show:{show}:owner")
+    finally:
+        await client.aclose()
+    return None if token is None else str(token).split(":")[0]
+
+
+async def create_show(process: Process, token: str) -> str:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+        response = await client.post(
+            f"{process.url}/api/v1/shows", json={"title": "多进程专场", "platform": "douyin"}
+        )
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+@pytest.mark.timeout(240)
+async def test_events_posted_to_one_process_reach_consoles_on_the_others(
+    pg_database: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    async with cluster(3, pg_database, redis_prefix, tmp_path) as (processes, token):
+        a, b, c = processes
+        show = await create_show(a, token)
+        async with console(b, show, token) as on_b, console(c, show, token) as on_c:
+            log_b, log_c = ConsoleLog(on_b), ConsoleLog(on_c)
+            config = SimulationConfig(
+                url=a.url,
+                show_id=show,
+                duration=10,
+                rate=300,
+                seed=5,
+                token=token,
+                realtime=False,
+                start=datetime.now(UTC) - timedelta(minutes=2),
+            )
+            report = await run_simulation(config, out=lambda _: None)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if (
+                    len(log_b.comment_ids())
+                    == len(log_c.comment_ids())
+                    == report.totals["comments"]
+                ):
+                    break
+                await asyncio.sleep(0.1)
+            for log in (log_b, log_c):
+                offsets = log.offsets()
+                assert offsets == list(range(offsets[0], offsets[0] + len(offsets)))
+                assert len(log.comment_ids()) == report.totals["comments"]
+            assert log_b.comment_ids() == log_c.comment_ids()
+            await asyncio.sleep(0.5)
+            snapshots = [await snapshot_metrics(p, show, token) for p in processes]
+        for metrics in snapshots:
+            assert_same_metrics(metrics, report.totals, "live snapshot")
+        assert snapshots[0] == snapshots[1] == snapshots[2]
+
+
+@pytest.mark.timeout(300)
+async def test_killing_the_aggregators_owner_hands_over_within_5_seconds(
+    pg_database: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    async with cluster(3, pg_database, redis_prefix, tmp_path) as (processes, token):
+        show = await create_show(processes[0], token)
+        # Watch the show from every process; one of them will own the aggregator.
+        watchers = [await console(p, show, token).__aenter__() for p in processes]
+        for ws in watchers:
+            assert json.loads(await asyncio.wait_for(ws.recv(), 15))["type"] == "snapshot"
+        deadline = time.monotonic() + 10
+        while (owner := await owner_of(redis_prefix, show)) is None:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        victim = next(p for p in processes if p.process_id == owner)
+        survivors = [p for p in processes if p is not victim]
+        logs = [
+            ConsoleLog(ws) for p, ws in zip(processes, watchers, strict=True) if p is not victim
+        ]
+
+        config = SimulationConfig(
+            url=survivors[0].url,
+            show_id=show,
+            duration=16,
+            rate=250,
+            seed=9,
+            token=token,
+            realtime=True,
+        )
+        simulation = asyncio.create_task(run_simulation(config, out=lambda _: None))
+        await asyncio.sleep(5)
+        victim.popen.send_signal(signal.SIGKILL)  # no goodbye: the lease must run out
+        killed_at = time.monotonic()
+        while (new_owner := await owner_of(redis_prefix, show)) in (None, owner):
+            assert time.monotonic() - killed_at < 5, "no process took the show over within 5 s"
+            await asyncio.sleep(0.05)
+        handover = time.monotonic() - killed_at
+        assert new_owner in {p.process_id for p in survivors}
+        report = await simulation
+        await asyncio.sleep(1.5)
+
+        for log in logs:
+            offsets = log.offsets()
+            assert offsets == list(range(offsets[0], offsets[0] + len(offsets))), "gap or repeat"
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+            review = await client.get(f"{survivors[1].url}/api/v1/shows/{show}/review")
+        assert_same_metrics(review.json()["summary"], report.totals, "review")
+        for process in survivors:
+            assert_same_metrics(
+                await snapshot_metrics(process, show, token), report.totals, "live snapshot"
+            )
+        for ws in watchers:
+            await ws.close()
+        print(f"handover took {handover:.2f} s")  # noqa: T201
