@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
+from types import FrameType
 from typing import TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from liveops.api import api_router
@@ -26,6 +30,26 @@ log = logging.getLogger("liveops")
 
 class State(TypedDict):
     runtime: Runtime
+
+
+def _drain_on_sigterm(runtime: Runtime) -> None:
+    """Mark the process as draining the moment SIGTERM arrives, then let uvicorn shut down.
+
+    uvicorn then closes every console with 1012 (they reconnect elsewhere and resume) and waits
+    for requests in flight; until then, new ingest gets 503 with Retry-After and /readyz says
+    not ready, so nothing is acknowledged that a dying process might not store.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        runtime.draining = True
+        log.info("SIGTERM: draining (ingest answers 503, consoles close with 1012)")
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def create_app(settings: Settings | None = None, *, admin_token: str | None = None) -> FastAPI:
@@ -49,6 +73,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                     # Many processes may start together: migrating is `liveops migrate`'s job.
                     await require_head(runtime.engine)
                 await runtime.live.start()
+                _drain_on_sigterm(runtime)
                 yield {"runtime": runtime}
             finally:
                 await runtime.close()
@@ -62,7 +87,11 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
 
     @app.exception_handler(LiveOpsError)
     async def _business_error(request: Request, exc: LiveOpsError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=exc.status_code)
+        return JSONResponse(
+            {"detail": exc.message, "code": exc.code},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -95,9 +124,17 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                 checks["redis"] = "ok"
             except Exception as exc:
                 checks["redis"] = str(exc)[:200] or type(exc).__name__
+        if runtime.draining:
+            checks["draining"] = "shutting down"
         ready = all(v == "ok" for v in checks.values())
         body = {"status": "ready" if ready else "unavailable", **checks}
         return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus metrics of this process."""
+        runtime: Runtime = request.state.runtime
+        return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(api_router())
     app.include_router(console_router())

@@ -7,9 +7,10 @@ class LiveOpsError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers
 
 
 class NotFound(LiveOpsError):
@@ -40,3 +41,8 @@ class PayloadError(LiveOpsError):
 class PayloadTooLarge(LiveOpsError):
     status_code = 413
     code = "too_large"
+
+
+class Unavailable(LiveOpsError):
+    status_code = 503
+    code = "unavailable"

@@ -14,6 +14,7 @@ from liveops.config import Settings
 from liveops.live.backend import LiveBackend
 from liveops.live.memory import MemoryBackend
 from liveops.live.redis_backend import RedisBackend
+from liveops.observability import Metrics
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from liveops.storage.redis import create_redis
 
@@ -30,25 +31,33 @@ class Runtime:
     # SQLite allows one writer. Queueing writers here costs nothing; letting them collide
     # costs SQLite's busy handler, which sleeps in steps of up to 100 ms.
     write_lock: asyncio.Lock | None
+    metrics: Metrics
+    draining: bool = False  # set on SIGTERM: refuse new ingest, report not ready
 
     @classmethod
     def build(cls, settings: Settings, *, admin_token: str | None) -> Runtime:
         engine = create_engine(settings)
         read_engine = create_engine(settings, reads_only=True) if settings.is_sqlite else engine
         read_sessionmaker = create_sessionmaker(read_engine)
+        metrics = Metrics()
+        live: LiveBackend
+        if settings.redis_url:
+            redis_live = RedisBackend(settings, read_sessionmaker, create_redis(settings.redis_url))
+            redis_live.on_bus_failure = metrics.bus_failures.inc
+            live = redis_live
+        else:
+            live = MemoryBackend(read_sessionmaker, settings)
+        metrics.watch_live(live.console_count, live.owned_shows, live.positions)
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             read_engine=read_engine,
             read_sessionmaker=read_sessionmaker,
-            live=(
-                RedisBackend(settings, read_sessionmaker, create_redis(settings.redis_url))
-                if settings.redis_url
-                else MemoryBackend(read_sessionmaker, settings)
-            ),
+            live=live,
             admin_token=admin_token,
             write_lock=asyncio.Lock() if settings.is_sqlite else None,
+            metrics=metrics,
         )
 
     @property

@@ -157,6 +157,15 @@ class TestConsoleStream:
         assert second["type"] == "snapshot"
         assert second["metrics"]["uv"] == 1
 
+    async def test_resync_on_a_show_with_nothing_published_still_sends_the_snapshot(
+        self, server: Server
+    ) -> None:
+        show = await create_show(server)
+        async with open_console(server, show, query="?epoch=gone&offset=0") as ws:
+            first, second = await receive(ws), await receive(ws)
+        assert first["type"] == "resync"
+        assert second["type"] == "snapshot"
+
     async def test_ping_and_bad_frames_are_answered_and_the_socket_stays_open(
         self, server: Server
     ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 import orjson
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action
 from liveops.deps import RuntimeDep
-from liveops.errors import NotFound, PayloadError, PayloadTooLarge
+from liveops.errors import NotFound, PayloadError, PayloadTooLarge, Unavailable
 from liveops.ingest import repository, service
 from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
 
@@ -55,14 +56,26 @@ async def post_events(
     event is durably stored. Re-sending is safe: known ids are counted as duplicates.
     """
     require(principal, Action.EVENTS_WRITE, show_id)
+    if rt.draining:
+        # Nothing of this batch is stored: the producer retries, reaching another process.
+        raise Unavailable(
+            "this server is shutting down; retry the same batch", headers={"Retry-After": "1"}
+        )
     settings = rt.settings
     items = await _read_events(request, settings.max_events_per_request, settings.max_body_bytes)
     if not await rt.live.show_exists(show_id):
         raise NotFound(f"no show with id {show_id!r}")
+    started = time.perf_counter()
     async with rt.transaction() as session:
         stored = await service.ingest(session, show_id, items)
+    metrics = rt.metrics
+    metrics.ingest_persist_seconds.observe(time.perf_counter() - started)
+    result = stored.result
+    metrics.ingest_events.labels("accepted").inc(result.accepted)
+    metrics.ingest_events.labels("duplicate").inc(result.duplicates)
+    metrics.ingest_events.labels("rejected").inc(len(result.rejected))
     await rt.live.ingested(show_id, stored.new_records, stored.row_ids)
-    return stored.result
+    return result
 
 
 @router.get("/{show_id}/quarantine", response_model=QuarantinePage)

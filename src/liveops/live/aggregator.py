@@ -198,6 +198,10 @@ class ShowOwner:
                 self._live.close()
             self.stopped.set()
 
+    @property
+    def offset(self) -> int | None:
+        return None if self._live is None else self._live.stream.offset
+
     async def release(self) -> None:
         with contextlib.suppress(RedisError):
             await self._redis.eval(_RELEASE, 1, self._keys.owner(self.show_id), self.token)

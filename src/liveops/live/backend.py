@@ -40,10 +40,17 @@ class LiveBackend(Protocol):
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
-    ) -> bool:
+    ) -> str | None:
         """Queue the console's first frames (snapshot, or the exact gap since its position) and
-        start delivering publications to it, with nothing missed in between. False: no show."""
+        start delivering publications to it, with nothing missed in between. Returns how it
+        started (`snapshot`, `resumed` or `resync`), or None when there is no such show."""
 
     def detach(self, show_id: str, connection: ConsoleConnection) -> None: ...
 
     def console_count(self) -> int: ...
+
+    def owned_shows(self) -> list[str]:
+        """Shows whose live state this process computes."""
+
+    def positions(self) -> dict[str, int]:
+        """The newest publication offset of each show this process computes."""

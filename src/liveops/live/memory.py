@@ -41,7 +41,7 @@ def initial_frames(
         )
         snapshot = live.snapshot()
         return [
-            (0, _dumps(control("resync", reason=reason))),
+            (None, _dumps(control("resync", reason=reason))),
             (snapshot["offset"], _dumps(snapshot)),
         ]
     snapshot = live.snapshot()
@@ -86,18 +86,31 @@ class MemoryBackend:
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
-    ) -> bool:
+    ) -> str | None:
         live = await self.registry.get(show_id)
         if live is None:
-            return False
+            return None
         # No await from here to hub.add: nothing can be published in between.
-        for frame_offset, frame in initial_frames(live, epoch, offset):
+        frames = initial_frames(live, epoch, offset)
+        for frame_offset, frame in frames:
             connection.push(frame, frame_offset)
         self.hub.add(show_id, connection)
-        return True
+        return _outcome(epoch, offset, frames)
 
     def detach(self, show_id: str, connection: ConsoleConnection) -> None:
         self.hub.remove(show_id, connection)
 
     def console_count(self) -> int:
         return self.hub.count()
+
+    def owned_shows(self) -> list[str]:
+        return self.registry.loaded()
+
+    def positions(self) -> dict[str, int]:
+        return self.registry.positions()
+
+
+def _outcome(epoch: str | None, offset: int | None, frames: list[tuple[int | None, str]]) -> str:
+    if epoch is None or offset is None:
+        return "snapshot"
+    return "resync" if frames[0][0] is None else "resumed"

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -71,6 +71,7 @@ class RedisBackend:
         self._interest: dict[str, float] = {}  # show -> until when an aggregator is wanted
         self._owners: dict[str, tuple[ShowOwner, asyncio.Task[None]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self.on_bus_failure: Callable[[int], None] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -96,6 +97,13 @@ class RedisBackend:
 
     def owned_shows(self) -> list[str]:
         return sorted(self._owners)
+
+    def positions(self) -> dict[str, int]:
+        return {
+            show_id: owner.offset
+            for show_id, (owner, _) in self._owners.items()
+            if owner.offset is not None
+        }
 
     def console_count(self) -> int:
         return self.hub.count()
@@ -150,9 +158,9 @@ class RedisBackend:
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
-    ) -> bool:
+    ) -> str | None:
         if not await self.show_exists(show_id):
-            return False
+            return None
         self._want(show_id)
         connection.hold()
         self.hub.add(show_id, connection)
@@ -167,7 +175,9 @@ class RedisBackend:
             self._positions[show_id] = f"0-{last}"
             await self._wake_reader()
         connection.release()
-        return True
+        if epoch is None or offset is None:
+            return "snapshot"
+        return "resync" if frames[0][0] is None else "resumed"
 
     def detach(self, show_id: str, connection: ConsoleConnection) -> None:
         self.hub.remove(show_id, connection)

@@ -133,6 +133,12 @@ class LiveRegistry:
         )
         return live
 
+    def loaded(self) -> list[str]:
+        return sorted(self._shows)
+
+    def positions(self) -> dict[str, int]:
+        return {show_id: live.stream.offset for show_id, live in self._shows.items()}
+
     def close(self) -> None:
         for live in self._shows.values():
             live.close()

@@ -70,9 +70,12 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     connection = ConsoleConnection(
         websocket.send_text, max_frames=rt.settings.console_queue_max_frames
     )
-    if not await rt.live.attach(show_id, connection, epoch, offset):
+    outcome = await rt.live.attach(show_id, connection, epoch, offset)
+    if outcome is None:
         await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
         return
+    if outcome != "snapshot":
+        rt.metrics.console_resumes.labels(outcome).inc()
     sender = asyncio.create_task(connection.run_sender())
     receiver = asyncio.create_task(_receive(websocket, connection))
     try:
@@ -86,6 +89,8 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
     code = connection.close_code
+    if code is not None:
+        rt.metrics.console_closes.labels(str(code)).inc()
     if code is not None and websocket.client_state == WebSocketState.CONNECTED:
         reason = _CLOSE_REASONS.get(code, "")
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
