@@ -18,6 +18,7 @@ import uvicorn
 
 from liveops.app import create_app
 from liveops.config import Settings
+from liveops.live.server_options import uvicorn_options
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -130,8 +131,8 @@ async def running_server(settings: Settings, token: str | None = None) -> AsyncI
         create_app(settings, admin_token=token),
         host="127.0.0.1",
         port=port,
-        log_level="warning",
         lifespan="on",
+        **uvicorn_options(log_level="warning"),
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

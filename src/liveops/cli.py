@@ -10,12 +10,12 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 import uvicorn
 
 from liveops.config import Settings
+from liveops.live.server_options import uvicorn_options
 
 
 class CliError(Exception):
@@ -56,21 +56,11 @@ def _check_workers(settings: Settings, workers: int) -> None:
         )
 
 
-# Websocket limits: consoles send tiny frames; a dead peer is noticed within ~40 s.
-_UVICORN_OPTIONS: dict[str, Any] = {
-    "log_level": "info",
-    "ws_ping_interval": 20.0,
-    "ws_ping_timeout": 20.0,
-    "ws_max_size": 1 << 20,
-    "timeout_graceful_shutdown": 10,
-}
-
-
 def _server(settings: Settings, token: str, host: str, port: int) -> uvicorn.Server:
     from liveops.app import create_app
 
     app = create_app(settings, admin_token=token)
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **_UVICORN_OPTIONS))
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options()))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -94,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        **_UVICORN_OPTIONS,
+        **uvicorn_options(),
     )
 
 

@@ -82,3 +82,19 @@ async def test_overflow_closes_the_console_instead_of_growing() -> None:
     assert connection.overflowed
     task = asyncio.create_task(connection.run_sender())
     await asyncio.wait_for(task, 1)  # the sender stops so the socket can be closed with 4008
+
+
+@pytest.mark.anyio
+async def test_a_resume_backlog_does_not_count_as_lag_but_lag_after_it_does() -> None:
+    async def send(frame: str) -> None:
+        await asyncio.sleep(3600)
+
+    connection = ConsoleConnection(send, max_frames=3)
+    connection.push_backlog([(offset, f"f{offset}") for offset in range(1, 21)])
+    assert not connection.overflowed  # 20 frames of gap, limit 3: still fine
+    for offset in range(21, 24):
+        connection.push(f"f{offset}", offset)
+    assert not connection.overflowed  # three live frames behind the backlog are allowed
+    connection.push("f24", 24)  # a fourth is not
+    assert connection.overflowed
+    assert connection.close_code == 4008

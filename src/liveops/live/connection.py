@@ -22,11 +22,16 @@ class ConsoleConnection:
         self._queue: deque[str] = deque()
         self._max_frames = max_frames
         self._wakeup = asyncio.Event()
+        # Set when the server ends the connection (overflow, close): the handler must act even
+        # if the sender is stuck in a send that waits for a console that does not read.
+        self.ended = asyncio.Event()
         self.overflowed = False
         self.closed = False
         self.close_code: int | None = None  # set when the server ends the connection
         self.position = -1  # the stream offset of the newest frame queued
         self._held: list[tuple[int, str]] | None = None
+        self._backlog = 0  # first frames still queued
+        self._admitting_backlog = False
 
     def hold(self) -> None:
         """Keep live publications aside while the first frames are being fetched."""
@@ -37,6 +42,17 @@ class ConsoleConnection:
         held, self._held = self._held or [], None
         for offset, frame in held:
             self.push(frame, offset)
+
+    def push_backlog(self, frames: list[tuple[int | None, str]]) -> None:
+        """Queue a console's first frames (snapshot, or the gap it resumes). They are bounded
+        by the stream's history, and do not count against the lag allowed afterwards."""
+        self._admitting_backlog = True
+        try:
+            for offset, frame in frames:
+                self.push(frame, offset)
+        finally:
+            self._admitting_backlog = False
+        self._backlog = len(self._queue)
 
     def push(self, frame: str, offset: int | None = None) -> None:
         """Queue a frame. `offset` is the stream position the frame brings the console to
@@ -51,10 +67,11 @@ class ConsoleConnection:
             if offset <= self.position:
                 return
             self.position = offset
-        if len(self._queue) >= self._max_frames:
+        if not self._admitting_backlog and self._max_frames <= len(self._queue) - self._backlog:
             self.overflowed = True
             self.close_code = SLOW_CONSOLE_CLOSE_CODE
             self._queue.clear()
+            self.ended.set()
         else:
             self._queue.append(frame)
         self._wakeup.set()
@@ -62,6 +79,7 @@ class ConsoleConnection:
     def close(self) -> None:
         self.closed = True
         self._wakeup.set()
+        self.ended.set()
 
     def close_with(self, code: int) -> None:
         """Ask the handler to close the socket with `code` (the console should reconnect)."""
@@ -74,6 +92,9 @@ class ConsoleConnection:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue and not self.closed:
-                await self._send(self._queue.popleft())
+                frame = self._queue.popleft()
+                if self._backlog:
+                    self._backlog -= 1
+                await self._send(frame)
             if self.closed or self.overflowed:
                 return

@@ -92,8 +92,7 @@ class MemoryBackend:
             return None
         # No await from here to hub.add: nothing can be published in between.
         frames = initial_frames(live, epoch, offset)
-        for frame_offset, frame in frames:
-            connection.push(frame, frame_offset)
+        connection.push_backlog(frames)
         self.hub.add(show_id, connection)
         return _outcome(epoch, offset, frames)
 

@@ -169,8 +169,7 @@ class RedisBackend:
         except BaseException:
             self.hub.remove(show_id, connection)
             raise
-        for frame_offset, frame in frames:
-            connection.push(frame, frame_offset)
+        connection.push_backlog(frames)
         if show_id not in self._positions:
             self._positions[show_id] = f"0-{last}"
             await self._wake_reader()

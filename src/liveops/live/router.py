@@ -24,6 +24,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NO_SHOW = 4404
 CLOSE_POLICY = 1008
+CLOSE_WAIT_SECONDS = 30.0
 _CLOSE_REASONS = {
     SLOW_CONSOLE_CLOSE_CODE: "console too slow; resume from your position",
     1012: "stream restarted; reconnect and resume",
@@ -76,16 +77,19 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         return
     if outcome != "snapshot":
         rt.metrics.console_resumes.labels(outcome).inc()
-    sender = asyncio.create_task(connection.run_sender())
-    receiver = asyncio.create_task(_receive(websocket, connection))
+    tasks = {
+        asyncio.create_task(connection.run_sender()),
+        asyncio.create_task(_receive(websocket, connection)),
+        asyncio.create_task(connection.ended.wait()),
+    }
     try:
-        await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         rt.live.detach(show_id, connection)
         connection.close()
-        for task in (sender, receiver):
-            task.cancel()
-        for task in (sender, receiver):
+        for task in tasks:
+            task.cancel()  # including a send stuck on a console that stopped reading
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
     code = connection.close_code
@@ -93,8 +97,11 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         rt.metrics.console_closes.labels(str(code)).inc()
     if code is not None and websocket.client_state == WebSocketState.CONNECTED:
         reason = _CLOSE_REASONS.get(code, "")
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close(code, reason)
+        # The close frame waits behind what the console has not read yet and goes out when it
+        # reads again. Nothing more is queued meanwhile, so waiting costs one idle task; a
+        # console that never reads again is dropped by the keepalive timeout (~40 s) anyway.
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
+            await asyncio.wait_for(websocket.close(code, reason), CLOSE_WAIT_SECONDS)
 
 
 async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:
