@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
@@ -91,6 +92,23 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
             {"detail": exc.message, "code": exc.code},
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(OSError)
+    async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+        # Ingest acknowledges only after the commit, so a refused batch is never half-kept;
+        # if the commit itself was cut off, retrying is still safe (ingest is idempotent).
+        log.warning("storage unreachable during %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {
+                "detail": "the database did not answer, so this request was not acknowledged; "
+                "retry it (retrying an ingest batch is always safe)",
+                "code": "storage_unavailable",
+            },
+            status_code=503,
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -42,13 +42,13 @@ class Process:
 
 @asynccontextmanager
 async def cluster(
-    n: int, database_url: str, prefix: str, tmp_path: Path
+    n: int, database_url: str, prefix: str, tmp_path: Path, redis_url: str = REDIS_URL
 ) -> AsyncIterator[tuple[list[Process], str]]:
     token = "cluster_" + secrets.token_hex(8)
     env = {
         **os.environ,
         "LIVEOPS_DATABASE_URL": database_url,
-        "LIVEOPS_REDIS_URL": REDIS_URL,
+        "LIVEOPS_REDIS_URL": redis_url,
         "LIVEOPS_REDIS_PREFIX": prefix,
         "LIVEOPS_ADMIN_TOKEN": token,
         "LIVEOPS_DATA_DIR": str(tmp_path),

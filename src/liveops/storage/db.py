@@ -31,7 +31,16 @@ def create_engine(settings: Settings, *, reads_only: bool = False) -> AsyncEngin
         engine = create_async_engine(url, pool_size=4, max_overflow=4)
         _configure_sqlite(engine, begin="BEGIN" if reads_only else "BEGIN IMMEDIATE")
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Fail fast when PostgreSQL is unreachable: a request answers 503 within seconds instead
+    # of hanging, and the producer retries.
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"timeout": 5, "command_timeout": 30},
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
