@@ -27,10 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
-from liveops.events import EventRecord
+from liveops.events import EventRecord, to_micros
 from liveops.live.publisher import ShowLive
-from liveops.live.registry import LoadedShow, load_show, make_live
+from liveops.live.registry import LoadedShow, load_show, make_live, show_json
 from liveops.live.stream import ShowStream
+from liveops.shows import repository as shows_repository
 from liveops.storage.models import Event
 from liveops.storage.redis import Keys
 
@@ -271,6 +272,12 @@ class ShowOwner:
                 stored = await session.scalar(
                     select(func.count()).select_from(Event).where(Event.show_id == self.show_id)
                 )
+                show = await shows_repository.get(session, self.show_id)
+            live = self._live
+            if show is not None and live is not None and show_json(show) != live.show:
+                # A start, end or edit whose notice the bus lost.
+                ended_at_us = to_micros(show.ended_at) if show.ended_at else None
+                live.update_show(show_json(show), ended_at_us)
             suspicious = suspicious + 1 if (stored or 0) > self._applied else 0
             if suspicious >= 2:
                 log.warning(

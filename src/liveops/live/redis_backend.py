@@ -143,13 +143,20 @@ class RedisBackend:
     async def show_changed(
         self, show_id: str, show: dict[str, Any], ended_at_us: int | None
     ) -> None:
-        self._want(show_id)
         change = orjson.dumps({"show": show, "ended_at_us": ended_at_us})
-        await self._redis.xadd(self._keys.events(show_id), {"show": change})
+        await self._tell_aggregator(show_id, {"show": change})
 
     async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
+        await self._tell_aggregator(show_id, {"allocation": orjson.dumps(allocated)})
+
+    async def _tell_aggregator(self, show_id: str, fields: dict[str, bytes]) -> None:
+        """The change is committed already; if Redis is away the aggregator's reconcile picks
+        it up from storage, so the request still succeeds."""
         self._want(show_id)
-        await self._redis.xadd(self._keys.events(show_id), {"allocation": orjson.dumps(allocated)})
+        try:
+            await self._redis.xadd(self._keys.events(show_id), fields)
+        except RedisError as exc:
+            log.warning("could not tell the aggregator of show %s: %s", show_id, exc)
 
     def _want(self, show_id: str) -> None:
         self._interest[show_id] = time.monotonic() + INTEREST_SECONDS
