@@ -1,0 +1,193 @@
+"""Every websocket message as a model: the source of docs/asyncapi.json (docs/protocol.md in
+prose). The hot path builds frames as plain dicts (live.protocol); tests validate real frames
+against these models, so the two cannot drift apart unnoticed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from liveops.shows.schemas import ShowRead
+
+MetricKey = Literal[
+    "online", "peak_online", "uv", "views", "avg_watch_seconds", "comments", "shares",
+    "new_followers", "likes", "gift_value", "interacting_viewers", "interaction_rate",
+    "product_clicks", "click_viewers", "click_rate", "orders_created", "orders_paid", "gmv_paid",
+    "buyers", "conversion_rate", "click_to_pay_rate", "aov", "uv_value", "gpm",
+    "orders_refunded", "refund_amount", "refund_rate", "net_gmv",
+]  # fmt: skip
+Family = Literal["viewers", "comments", "engagement", "products", "orders", "stock", "stream"]
+EpochMs = Annotated[int, Field(description="milliseconds since the Unix epoch (UTC)")]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Positioned(_Message):
+    epoch: str = Field(description="names one continuous history of the show's stream")
+    offset: int = Field(description="position in the stream; one more per publication")
+
+
+class Freshness(_Message):
+    ts: EpochMs = Field(description="the newest source time seen in this family")
+    received_at: EpochMs = Field(description="when the newest event of this family arrived")
+
+
+class ProductFigures(_Message):
+    sku: str
+    impressions: int
+    clicks: int
+    cart_adds: int
+    orders: int
+    units: int
+    paid_orders: int
+    paid_units: int
+    gmv: int = Field(description="paid amount in minor units (fen)")
+    stock_left: int | None = Field(description="null when neither lineup nor ERP gave stock")
+
+
+class MinutePoint(_Message):
+    minute: int = Field(description="the minute's start, in SECONDS since the Unix epoch")
+    online: int
+    joins: int
+    comments: int
+    likes: int
+    orders: int
+    gmv: int
+
+
+class StreamHealth(_Message):
+    ts: EpochMs
+    bitrate_kbps: int
+    fps: float
+    latency_ms: int
+    stall_ratio: float
+    line: str | None
+
+
+class CommentItem(_Message):
+    kind: Literal["comment"]
+    id: str
+    ts: EpochMs
+    viewer_id: str
+    text: str
+
+
+class OrderItem(_Message):
+    kind: Literal["order"]
+    id: str
+    ts: EpochMs
+    event: Literal["created", "paid", "cancelled", "refunded"]
+    order_id: str
+    viewer_id: str | None = None
+    sku: str | None = None
+    qty: int | None = None
+    amount: int | None = None
+
+
+FeedItem = Annotated[CommentItem | OrderItem, Field(discriminator="kind")]
+
+
+class SnapshotMessage(_Positioned):
+    """The whole picture at `offset`: first frame of a fresh connection, or after `resync`."""
+
+    type: Literal["snapshot"]
+    server_time: EpochMs
+    show: ShowRead
+    metrics: dict[MetricKey, int | float] = Field(description="every contract §4 metric")
+    metrics_at: EpochMs | None
+    products: list[ProductFigures]
+    series: list[MinutePoint]
+    feed: list[FeedItem] = Field(description="the most recent feed items, oldest first")
+    feeds: dict[Family, Freshness]
+    stream_health: StreamHealth | None
+
+
+class MetricsMessage(_Positioned):
+    """What changed: merge into the snapshot held. At most ~10 a second per show."""
+
+    type: Literal["metrics"]
+    server_time: EpochMs
+    metrics: dict[MetricKey, int | float] = Field(description="only the keys that changed")
+    metrics_at: EpochMs | None
+    products: list[ProductFigures] = Field(description="only changed SKUs, whole rows")
+    series: list[MinutePoint] = Field(description="only changed minutes, whole points")
+    feeds: dict[Family, Freshness] = Field(description="only changed families")
+    stream_health: StreamHealth | None = Field(
+        default=None, description="present when a new reading arrived"
+    )
+
+
+class FeedMessage(_Positioned):
+    """Comments and order events, batched, never dropped."""
+
+    type: Literal["feed"]
+    server_time: EpochMs
+    items: list[FeedItem]
+
+
+class ShowMessage(_Positioned):
+    """The show was started, ended or edited."""
+
+    type: Literal["show"]
+    server_time: EpochMs
+    show: ShowRead
+
+
+class ResumedMessage(_Positioned):
+    """The resume succeeded: exactly the publications after `offset` follow."""
+
+    type: Literal["resumed"]
+
+
+class ResyncMessage(_Message):
+    """The position cannot be resumed: drop state; a fresh snapshot follows."""
+
+    type: Literal["resync"]
+    reason: str
+
+
+class PongMessage(_Message):
+    type: Literal["pong"]
+    server_time: EpochMs
+
+
+class ErrorMessage(_Message):
+    """A console frame could not be understood; the connection stays open."""
+
+    type: Literal["error"]
+    code: Literal["bad_frame", "unknown_type"]
+    message: str
+
+
+class PingMessage(_Message):
+    """Console → server liveness check, answered with `pong`."""
+
+    type: Literal["ping"]
+
+
+ServerMessage = Annotated[
+    SnapshotMessage
+    | MetricsMessage
+    | FeedMessage
+    | ShowMessage
+    | ResumedMessage
+    | ResyncMessage
+    | PongMessage
+    | ErrorMessage,
+    Field(discriminator="type"),
+]
+server_message: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
+SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
+    SnapshotMessage,
+    MetricsMessage,
+    FeedMessage,
+    ShowMessage,
+    ResumedMessage,
+    ResyncMessage,
+    PongMessage,
+    ErrorMessage,
+)
+CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (PingMessage,)
