@@ -1,7 +1,8 @@
 """Ingest benchmark: accepted events/s through the HTTP API, and ingest→console latency.
 
-    python bench/ingest.py --backend sqlite|postgres [--events 300000] [--batch 1000]
-        [--concurrency 4] [--latency-rate 5000] [--latency-seconds 20]
+    python bench/ingest.py --backend sqlite|postgres|postgres+redis [--workers N]
+        [--events 300000] [--batch 1000] [--concurrency 4] [--latency-rate 5000]
+        [--latency-seconds 20]
 
 Starts `liveops serve` as a subprocess pinned to CPU 0 (this process runs on CPU 1), creates
 a show, then:
@@ -208,13 +209,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = tempfile.mkdtemp(prefix="liveops-bench-")
     env = {**os.environ, "LIVEOPS_ADMIN_TOKEN": token, "LIVEOPS_DATA_DIR": data_dir}
     database = None
-    if args.backend == "postgres":
+    if args.backend.startswith("postgres"):
         database = f"liveops_bench_{secrets.token_hex(4)}"
         await pg_database(database)
         env["LIVEOPS_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
         subprocess.run([LIVEOPS, "migrate"], env=env, check=True, capture_output=True)
-    command = [LIVEOPS, "serve", "--port", str(port)]
-    if args.pin:
+    if args.backend == "postgres+redis":
+        env["LIVEOPS_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        env["LIVEOPS_REDIS_PREFIX"] = f"liveops-bench-{secrets.token_hex(4)}"
+    command = [LIVEOPS, "serve", "--port", str(port), "--workers", str(args.workers)]
+    if args.pin and args.workers == 1:
         command = ["taskset", "-c", "0", *command]
         os.sched_setaffinity(0, {1})
     server = subprocess.Popen(
@@ -257,6 +261,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await pg_database(database, drop=True)
     return {
         "backend": args.backend,
+        "workers": args.workers,
         "events": accepted,
         "batch": args.batch,
         "concurrency": args.concurrency,
@@ -272,7 +277,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--backend", choices=["sqlite", "postgres", "postgres+redis"], default="sqlite"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (Redis only)")
     parser.add_argument("--events", type=int, default=300_000)
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4)
