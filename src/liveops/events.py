@@ -46,3 +46,7 @@ class EventRecord:
     online: int | None = None
     text: str | None = None
     detail: dict[str, object] | None = None
+
+    def values(self) -> list[object]:
+        """Every field in declaration order: `EventRecord(*record.values())` rebuilds it."""
+        return [getattr(self, name) for name in self.__slots__]

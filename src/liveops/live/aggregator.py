@@ -89,27 +89,8 @@ class LeaseLost(Exception):
 
 
 def encode_records(records: list[EventRecord], row_ids: list[int]) -> bytes:
-    return orjson.dumps(
-        [
-            [
-                row_id,
-                r.event_id,
-                r.type,
-                r.ts_us,
-                r.received_at_us,
-                r.source,
-                r.viewer_id,
-                r.order_id,
-                r.sku,
-                r.amount,
-                r.quantity,
-                r.online,
-                r.text,
-                r.detail,
-            ]
-            for r, row_id in zip(records, row_ids, strict=True)
-        ]
-    )
+    """A batch for the events stream: each record's fields behind its storage row id."""
+    return orjson.dumps([[row_id, *r.values()] for r, row_id in zip(records, row_ids, strict=True)])
 
 
 def decode_records(raw: str | bytes) -> list[tuple[int, EventRecord]]:
