@@ -21,6 +21,7 @@ from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
 from liveops.config import Settings
 from liveops.errors import LiveOpsError
+from liveops.logs import configure as configure_logs
 from liveops.runtime import Runtime
 from liveops.storage.db import exclusive_embedded_use
 from liveops.storage.migrate import require_head, upgrade_to_head
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        configure_logs()  # in every worker process, not only the one that parsed the CLI
         with ExitStack() as held:
             if settings.is_sqlite and settings.database_url is None:
                 held.enter_context(exclusive_embedded_use(settings.data_dir))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from typing import Annotated, Any
 
@@ -12,8 +13,10 @@ from liveops.deps import RuntimeDep
 from liveops.errors import NotFound, PayloadError, PayloadTooLarge, Unavailable
 from liveops.ingest import repository, service
 from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
+from liveops.logs import show_id_var
 
 router = APIRouter()
+log = logging.getLogger("liveops.ingest")
 
 
 async def _read_events(request: Request, max_events: int, max_bytes: int) -> list[Any]:
@@ -75,6 +78,15 @@ async def post_events(
     metrics.ingest_events.labels("duplicate").inc(result.duplicates)
     metrics.ingest_events.labels("rejected").inc(len(result.rejected))
     await rt.live.ingested(show_id, stored.new_records, stored.row_ids)
+    if result.rejected:
+        show_id_var.set(show_id)
+        log.info(
+            "ingest: %d accepted, %d duplicates, %d rejected (first: %s)",
+            result.accepted,
+            result.duplicates,
+            len(result.rejected),
+            result.rejected[0].error,
+        )
     return result
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import secrets
 from urllib.parse import urlsplit
 
 import orjson
@@ -16,8 +18,10 @@ from liveops.deps import get_runtime
 from liveops.errors import LiveOpsError
 from liveops.live.connection import SLOW_CONSOLE_CLOSE_CODE, ConsoleConnection
 from liveops.live.protocol import control, now_ms
+from liveops.logs import connection_id_var, show_id_var
 
 router = APIRouter()
+log = logging.getLogger("liveops.console")
 
 CLOSE_BAD_POSITION = 4400
 CLOSE_UNAUTHORIZED = 4401
@@ -71,12 +75,15 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     connection = ConsoleConnection(
         websocket.send_text, max_frames=rt.settings.console_queue_max_frames
     )
+    show_id_var.set(show_id)
+    connection_id_var.set(secrets.token_hex(4))
     outcome = await rt.live.attach(show_id, connection, epoch, offset)
     if outcome is None:
         await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
         return
     if outcome != "snapshot":
         rt.metrics.console_resumes.labels(outcome).inc()
+    log.info("console open (%s, %s) from position %s/%s", principal.role, outcome, epoch, offset)
     tasks = {
         asyncio.create_task(connection.run_sender()),
         asyncio.create_task(_receive(websocket, connection)),
@@ -95,6 +102,7 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     code = connection.close_code
     if code is not None:
         rt.metrics.console_closes.labels(str(code)).inc()
+    log.info("console closed at offset %d (server close code %s)", connection.position, code)
     if code is not None and websocket.client_state == WebSocketState.CONNECTED:
         reason = _CLOSE_REASONS.get(code, "")
         # The close frame waits behind what the console has not read yet and goes out when it
