@@ -93,7 +93,7 @@ class RedisBackend:
         for owner, _ in self._owners.values():
             await owner.release()
         self.hub.close_all()
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
 
     def owned_shows(self) -> list[str]:
         return sorted(self._owners)

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeout
 
+# Connections one process may open. Under a burst (a reconnect storm) callers queue for a
+# free connection instead of failing. Each show this process aggregates holds one in its
+# blocking read of the events stream, the hub reader holds one more.
+MAX_CONNECTIONS = 256
+
 
 def create_redis(url: str) -> Redis:
-    return Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=20,
         decode_responses=True,
         health_check_interval=10,
         socket_connect_timeout=2,
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
         retry_on_error=[RedisConnectionError, RedisTimeout],
     )
+    return Redis(connection_pool=pool)
 
 
 class Keys:
