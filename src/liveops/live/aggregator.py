@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -117,8 +117,12 @@ class ShowOwner:
         keys: Keys,
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
+        consume_from: Callable[[ShowOwner, str], None],
     ) -> None:
         self.show_id = show_id
+        # Events reach the owner through its process's one reader of every owned show's events
+        # stream (a blocking read per show would hold a Redis connection per show).
+        self._consume_from = consume_from
         self.token = token
         self._redis: Any = redis  # replies decoded to str (see RedisBackend)
         self._keys = keys
@@ -169,8 +173,9 @@ class ShowOwner:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._renew(ttl_ms))
                 group.create_task(self._write())
-                group.create_task(self._consume(cursor))
                 group.create_task(self._reconcile())
+                group.create_task(self._forget_replayed_rows())
+                self._consume_from(self, cursor)
         except* LeaseLost:
             log.warning("lost the lease of show %s; another process takes over", self.show_id)
         except* RedisError as errors:
@@ -212,21 +217,14 @@ class ShowOwner:
             if not renewed:
                 raise LeaseLost
 
-    async def _consume(self, cursor: str) -> None:
-        key = self._keys.events(self.show_id)
-        forget_loaded_at = time.monotonic() + 60
-        while True:
-            response = await self._redis.xread({key: cursor}, count=200, block=1000)
-            for _, entries in response:
-                for entry_id, fields in entries:
-                    cursor = entry_id
-                    self._apply_entry(fields)
-            # Rows committed before the replay could still be appended after it for a moment
-            # (commit, then append); after a minute none are in flight, so stop checking.
-            if self._loaded_rows and time.monotonic() > forget_loaded_at:
-                self._loaded_rows = set()
+    async def _forget_replayed_rows(self) -> None:
+        # Rows committed before the replay could still be appended after it for a moment
+        # (commit, then append); after a minute none are in flight, so stop checking.
+        await asyncio.sleep(60)
+        self._loaded_rows = set()
 
-    def _apply_entry(self, fields: dict[str, str]) -> None:
+    def apply_entry(self, fields: dict[str, str]) -> None:
+        """One entry of the show's events stream: new events, or a show or lineup change."""
         live = self._live
         assert live is not None
         if "r" in fields:

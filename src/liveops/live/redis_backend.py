@@ -70,6 +70,9 @@ class RedisBackend:
         self._epochs: dict[str, str | None] = {}  # watched show -> epoch its consoles follow
         self._interest: dict[str, float] = {}  # show -> until when an aggregator is wanted
         self._owners: dict[str, tuple[ShowOwner, asyncio.Task[None]]] = {}
+        self._events_cursors: dict[
+            str, tuple[ShowOwner, str]
+        ] = {}  # owned show -> (owner, read up to)
         self._tasks: list[asyncio.Task[None]] = []
         self.on_bus_failure: Callable[[int], None] | None = None
 
@@ -79,6 +82,7 @@ class RedisBackend:
         self._tasks = [
             asyncio.create_task(self._read_publications(), name="liveops-hub-reader"),
             asyncio.create_task(self._claim_aggregators(), name="liveops-aggregator-claims"),
+            asyncio.create_task(self._read_events(), name="liveops-events-reader"),
         ]
 
     async def close(self) -> None:
@@ -293,6 +297,46 @@ class RedisBackend:
             elif known is None and epoch is not None:
                 self._epochs[show_id] = epoch
 
+    # ---- the aggregators' one reader -----------------------------------------------------
+
+    def _consume_from(self, owner: ShowOwner, cursor: str) -> None:
+        """An owner is ready: read its show's events stream after `cursor` and hand it over."""
+        self._events_cursors[owner.show_id] = (owner, cursor)
+        asyncio.get_running_loop().create_task(self._wake_reader())
+
+    async def _read_events(self) -> None:
+        wake_key = self._keys.wake(self.process_id)
+        wake_at = "$"
+        while True:
+            for show_id, (owner, _) in list(self._events_cursors.items()):
+                if owner.stopped.is_set():
+                    del self._events_cursors[show_id]
+            streams = {wake_key: wake_at}
+            streams.update(
+                {self._keys.events(s): cursor for s, (_, cursor) in self._events_cursors.items()}
+            )
+            try:
+                response = await self._redis.xread(streams, count=500, block=1000)
+            except RedisError as exc:
+                log.warning("reading events failed (%s); retrying", exc)
+                await asyncio.sleep(0.5)
+                continue
+            for stream_key, entries in response:
+                if stream_key == wake_key:
+                    wake_at = entries[-1][0]
+                    continue
+                show_id = stream_key.split(":")[-2]
+                current = self._events_cursors.get(show_id)
+                if current is None:
+                    continue
+                owner = current[0]
+                for entry_id, fields in entries:
+                    try:
+                        owner.apply_entry(fields)
+                    except Exception:
+                        log.exception("show %s: could not apply events entry %s", show_id, entry_id)
+                    self._events_cursors[show_id] = (owner, entry_id)
+
     # ---- aggregator leases ---------------------------------------------------------------
 
     async def _claim_aggregators(self) -> None:
@@ -319,6 +363,7 @@ class RedisBackend:
                     keys=self._keys,
                     sessionmaker=self._sessionmaker,
                     settings=self._settings,
+                    consume_from=self._consume_from,
                 )
                 self._owners[show_id] = (owner, asyncio.create_task(owner.run()))
             await asyncio.sleep(0.25)
