@@ -37,6 +37,7 @@ from typing import Any
 import asyncpg
 import httpx
 import orjson
+import redis.asyncio
 from websockets.asyncio.client import connect
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -109,6 +110,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def drop_redis_keys(prefix: str) -> None:
+    """Leave Redis as we found it: every key this run created is under its own prefix."""
+    client = redis.asyncio.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await client.delete(*keys[start : start + 500])
+    finally:
+        await client.aclose()
+
+
 async def pg_database(name: str, drop: bool = False) -> None:
     connection = await asyncpg.connect(PG_ADMIN_DSN)
     try:
@@ -123,6 +135,20 @@ async def pg_database(name: str, drop: bool = False) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def settle(client: httpx.AsyncClient, quiet: float = 1.0, limit: float = 60.0) -> None:
+    """Wait until the stream positions stop moving: with Redis the aggregator applies events
+    after they are acknowledged, and the latency phase must not queue behind that backlog."""
+    last, still_since, deadline = None, time.perf_counter(), time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        text = (await client.get("/metrics")).text
+        positions = [line for line in text.splitlines() if line.startswith("liveops_stream_offset")]
+        if positions != last:
+            last, still_since = positions, time.perf_counter()
+        elif time.perf_counter() - still_since >= quiet:
+            return
+        await asyncio.sleep(0.1)
 
 
 async def throughput(
@@ -221,8 +247,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if args.pin and args.workers == 1:
         command = ["taskset", "-c", "0", *command]
         os.sched_setaffinity(0, {1})
+    server_log = os.environ.get("LIVEOPS_BENCH_SERVER_LOG", os.devnull)
     server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(server_log, "w"),  # noqa: SIM115 (lives as long as the server)
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -249,6 +279,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 bodies.append(orjson.dumps({"events": [factory.make() for _ in range(args.batch)]}))
             accepted, elapsed = await throughput(client, path, bodies, args.concurrency)
             print(f"throughput: {accepted} events in {elapsed:.1f} s", file=sys.stderr)
+            await settle(client)
 
             ws_url = f"ws://127.0.0.1:{port}/api/v1/shows/{show_id}/live"
             latencies = await latency(
@@ -259,6 +290,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         server.wait(10)
         if database:
             await pg_database(database, drop=True)
+        if "LIVEOPS_REDIS_PREFIX" in env:
+            await drop_redis_keys(env["LIVEOPS_REDIS_PREFIX"])
     return {
         "backend": args.backend,
         "workers": args.workers,

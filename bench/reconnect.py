@@ -31,7 +31,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import PG_ADMIN_DSN, EventFactory, free_port, pg_database
+from ingest import PG_ADMIN_DSN, EventFactory, drop_redis_keys, free_port, pg_database
 
 LIVEOPS = str(Path(sys.executable).with_name("liveops"))
 
@@ -167,6 +167,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         server.wait(15)
         if database:
             await pg_database(database, drop=True)
+        if "LIVEOPS_REDIS_PREFIX" in env:
+            await drop_redis_keys(env["LIVEOPS_REDIS_PREFIX"])
     ordered = sorted(durations)
     return {
         "backend": args.backend,

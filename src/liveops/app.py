@@ -25,6 +25,7 @@ from liveops.logs import configure as configure_logs
 from liveops.runtime import Runtime
 from liveops.storage.db import exclusive_embedded_use
 from liveops.storage.migrate import require_head, upgrade_to_head
+from liveops.tuning import tune_runtime
 from liveops.web import console_router, mount_assets
 
 log = logging.getLogger("liveops")
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         configure_logs()  # in every worker process, not only the one that parsed the CLI
+        tune_runtime()
         with ExitStack() as held:
             if settings.is_sqlite and settings.database_url is None:
                 held.enter_context(exclusive_embedded_use(settings.data_dir))

@@ -132,7 +132,12 @@ class ShowOwner:
         self._live: ShowLive | None = None
         self._loaded_rows: set[int] = set()
         self._max_loaded_row = 0
-        self._applied = 0
+        # Reconcile bookkeeping: the highest row applied, and a horizon (that highest row as of
+        # the previous check) with how many rows at or below it have been applied since.
+        self._max_applied_row = 0
+        self._applied_total = 0  # rows replayed or applied
+        self._horizon: int | None = None
+        self._applied_to_horizon = 0
         self.stopped = asyncio.Event()
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -199,7 +204,9 @@ class ShowOwner:
         if loaded is not None:
             self._loaded_rows = loaded.row_ids
             self._max_loaded_row = loaded.max_row_id
-            self._applied = len(loaded.row_ids)
+            self._max_applied_row = loaded.max_row_id
+            self._applied_total = len(loaded.row_ids)
+            self._horizon = None
         return loaded
 
     async def _events_tail(self) -> str:
@@ -228,12 +235,15 @@ class ShowOwner:
         live = self._live
         assert live is not None
         if "r" in fields:
-            fresh = [
-                record
-                for row_id, record in decode_records(fields["r"])
-                if not (row_id <= self._max_loaded_row and row_id in self._loaded_rows)
-            ]
-            self._applied += len(fresh)
+            fresh = []
+            for row_id, record in decode_records(fields["r"]):
+                if row_id <= self._max_loaded_row and row_id in self._loaded_rows:
+                    continue  # already in the replay
+                fresh.append(record)
+                self._applied_total += 1
+                self._max_applied_row = max(self._max_applied_row, row_id)
+                if self._horizon is not None and row_id <= self._horizon:
+                    self._applied_to_horizon += 1
             live.apply(fresh)
         elif "show" in fields:
             change = orjson.loads(fields["show"])
@@ -242,33 +252,49 @@ class ShowOwner:
             live.update_allocation(orjson.loads(fields["allocation"]))
 
     async def _reconcile(self) -> None:
-        """Heal what the bus missed (ingest stored events while Redis was unreachable): if
-        storage holds more events than were applied, twice in a row, rebuild from storage."""
-        suspicious = 0
+        """Heal what the bus missed (events stored while Redis was unreachable, or by a process
+        that died between its commit and its hand-over to the bus).
+
+        Compares a consistent cut: the rows at or below the highest row applied as of the
+        previous check. An event committed then has long been applied unless the bus lost it,
+        so storage holding more of those rows than were applied means a rebuild is due.
+        Counting everything instead would always find the events still in flight.
+        """
         while True:
             await asyncio.sleep(self._settings.reconcile_seconds)
+            horizon = self._horizon
             async with self._sessionmaker() as session:
-                stored = await session.scalar(
-                    select(func.count()).select_from(Event).where(Event.show_id == self.show_id)
-                )
+                stored = 0
+                if horizon is not None:
+                    stored = (
+                        await session.scalar(
+                            select(func.count())
+                            .select_from(Event)
+                            .where(Event.show_id == self.show_id, Event.id <= horizon)
+                        )
+                        or 0
+                    )
                 show = await shows_repository.get(session, self.show_id)
             live = self._live
             if show is not None and live is not None and show_json(show) != live.show:
                 # A start, end or edit whose notice the bus lost.
                 ended_at_us = to_micros(show.ended_at) if show.ended_at else None
                 live.update_show(show_json(show), ended_at_us)
-            suspicious = suspicious + 1 if (stored or 0) > self._applied else 0
-            if suspicious >= 2:
+            if horizon is not None and stored > self._applied_to_horizon:
                 log.warning(
-                    "show %s: %d stored, %d applied; rebuilding from storage",
+                    "show %s: %d events up to row %d stored, %d applied; rebuilding from storage",
                     self.show_id,
                     stored,
-                    self._applied,
+                    horizon,
+                    self._applied_to_horizon,
                 )
                 loaded = await self._load()
                 if loaded is not None and self._live is not None:
                     self._live.replace_state(loaded.state)
-                suspicious = 0
+                continue  # _load reset the horizon
+            # Every row applied so far is at or below the highest one: that is the next cut.
+            self._horizon = self._max_applied_row
+            self._applied_to_horizon = self._applied_total
 
     def _enqueue_publication(self, offset: int, frame: str) -> None:
         self._outbox.put_nowait(("pub", offset, frame))

@@ -316,7 +316,7 @@ class RedisBackend:
                 {self._keys.events(s): cursor for s, (_, cursor) in self._events_cursors.items()}
             )
             try:
-                response = await self._redis.xread(streams, count=500, block=1000)
+                response = await self._redis.xread(streams, count=100, block=1000)
             except RedisError as exc:
                 log.warning("reading events failed (%s); retrying", exc)
                 await asyncio.sleep(0.5)
@@ -336,6 +336,9 @@ class RedisBackend:
                     except Exception:
                         log.exception("show %s: could not apply events entry %s", show_id, entry_id)
                     self._events_cursors[show_id] = (owner, entry_id)
+                    # One entry is one ingest batch (≤ 5,000 events): let consoles and requests
+                    # run between batches, so a backlog never stalls the loop for long.
+                    await asyncio.sleep(0)
 
     # ---- aggregator leases ---------------------------------------------------------------
 
