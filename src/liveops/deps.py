@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from liveops.runtime import Runtime
@@ -15,5 +15,3 @@ def get_runtime(connection: HTTPConnection) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-__all__ = ["Request", "RuntimeDep", "get_runtime"]

@@ -265,7 +265,7 @@ export class LiveClient {
         this.scheduleReconnect();
         return;
       default:
-        // 1006 (dropped), 1011 (server error), 1012 (restart), 4008 (too slow) and anything
+        // 1006 (dropped), 1011 (server error), 1012 (restart), 1013 (not ready), 4008 (too slow) and anything
         // unknown: reconnect with backoff and resume.
         this.scheduleReconnect();
         if (!opened) this.probeAuth();

@@ -16,7 +16,8 @@ from liveops.live.messages import CLIENT_MESSAGES, SERVER_MESSAGES
 
 _CLOSE_CODES = (
     "Close codes: 1008 handshake refused (bad Origin); 1011 server error; 1012 server "
-    "restarting or stream restarted (reconnect with jitter and resume); 4008 the console fell "
+    "restarting or stream restarted (reconnect with jitter and resume); 1013 live state not "
+    "ready, retry with backoff; 4008 the console fell "
     "too far behind (reconnect and resume); 4400 bad resume position; 4401 not authenticated; "
     "4403 may not read this show; 4404 no such show."
 )

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from redis.exceptions import RedisError
 from starlette.websockets import WebSocketState
 
 from liveops.auth.dependencies import SESSION_COOKIE, resolve_principal
@@ -28,6 +29,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NO_SHOW = 4404
 CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN = 1013
 CLOSE_WAIT_SECONDS = 30.0
 _CLOSE_REASONS = {
     SLOW_CONSOLE_CLOSE_CODE: "console too slow; resume from your position",
@@ -77,7 +79,14 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     )
     show_id_var.set(show_id)
     connection_id_var.set(secrets.token_hex(4))
-    outcome = await rt.live.attach(show_id, connection, epoch, offset)
+    try:
+        outcome = await rt.live.attach(show_id, connection, epoch, offset)
+    except (TimeoutError, RedisError) as exc:
+        # No aggregator could serve the show in time (Redis unreachable, or a takeover under
+        # way): the console retries with backoff and will be served.
+        log.warning("console could not start: %s", exc)
+        await websocket.close(CLOSE_TRY_AGAIN, "the show's live state is not ready; retry shortly")
+        return
     if outcome is None:
         await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
         return
