@@ -156,7 +156,8 @@ def liveops_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, driven by PyPI playwright (no browser download)."""
     if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        # Not a skip: a missing browser must not let the console's tests pass silently.
+        pytest.fail(f"{CHROMIUM} is not installed: `make test` installs Debian's chromium")
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

@@ -438,4 +438,5 @@ def test_runner_paces_in_real_time() -> None:
     server = FakeServer()
     report = play(server, duration=1.0, rate=50, realtime=True, end_show=False)
     assert report.accepted == report.unique_events
-    assert 1.0 <= report.elapsed_seconds < 6
+    # Real-time pacing: a one-second show cannot be played in less than a second.
+    assert report.elapsed_seconds >= 1.0
