@@ -121,6 +121,18 @@ async def drop_redis_keys(prefix: str) -> None:
         await client.aclose()
 
 
+async def tear_down(
+    server: subprocess.Popen[bytes], database: str | None, env: dict[str, str]
+) -> None:
+    """Stop the server and leave PostgreSQL and Redis as the run found them."""
+    server.terminate()
+    server.wait(15)
+    if database:
+        await pg_database(database, drop=True)
+    if "LIVEOPS_REDIS_PREFIX" in env:
+        await drop_redis_keys(env["LIVEOPS_REDIS_PREFIX"])
+
+
 async def pg_database(name: str, drop: bool = False) -> None:
     connection = await asyncpg.connect(PG_ADMIN_DSN)
     try:
@@ -286,12 +298,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 client, ws_url, token, path, factory, args.latency_rate, args.latency_seconds
             )
     finally:
-        server.terminate()
-        server.wait(10)
-        if database:
-            await pg_database(database, drop=True)
-        if "LIVEOPS_REDIS_PREFIX" in env:
-            await drop_redis_keys(env["LIVEOPS_REDIS_PREFIX"])
+        await tear_down(server, database, env)
     return {
         "backend": args.backend,
         "workers": args.workers,

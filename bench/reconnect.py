@@ -31,7 +31,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import PG_ADMIN_DSN, EventFactory, drop_redis_keys, free_port, pg_database
+from ingest import PG_ADMIN_DSN, EventFactory, free_port, pg_database, tear_down
 
 LIVEOPS = str(Path(sys.executable).with_name("liveops"))
 
@@ -163,12 +163,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             total = time.perf_counter() - started
             after = await committed_transactions(database) if database else None
     finally:
-        server.terminate()
-        server.wait(15)
-        if database:
-            await pg_database(database, drop=True)
-        if "LIVEOPS_REDIS_PREFIX" in env:
-            await drop_redis_keys(env["LIVEOPS_REDIS_PREFIX"])
+        await tear_down(server, database, env)
     ordered = sorted(durations)
     return {
         "backend": args.backend,
