@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from types import FrameType
 from typing import TypedDict
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -101,6 +103,10 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(OSError)
+    # The ingest hot path talks to the drivers directly, so their own errors arrive unwrapped.
+    @app.exception_handler(asyncpg.exceptions.PostgresConnectionError)
+    @app.exception_handler(asyncpg.exceptions.InterfaceError)
+    @app.exception_handler(sqlite3.OperationalError)
     async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
         # Ingest acknowledges only after the commit, so a refused batch is never half-kept;
         # if the commit itself was cut off, retrying is still safe (ingest is idempotent).

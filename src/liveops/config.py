@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     feed_max_items_per_frame: int = 500
     feed_recent_in_snapshot: int = 200
     console_queue_max_frames: int = 2_000
+    console_queue_max_bytes: int = 8 * 1024 * 1024
 
     # Many processes (Redis)
     redis_prefix: str = "liveops"

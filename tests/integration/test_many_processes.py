@@ -113,11 +113,12 @@ class ConsoleLog:
         return [f["offset"] for f in self.frames if f["type"] in ("feed", "metrics", "show")]
 
     def comment_ids(self) -> list[str]:
+        """Comments as the console got them: in its snapshot's recent feed, then in feeds."""
         return [
             item["id"]
             for f in self.frames
-            if f["type"] == "feed"
-            for item in f["items"]
+            if f["type"] in ("feed", "snapshot")
+            for item in f["items" if f["type"] == "feed" else "feed"]
             if item["kind"] == "comment"
         ]
 
@@ -156,6 +157,10 @@ async def test_events_posted_to_one_process_reach_consoles_on_the_others(
         show = await create_show(a, token)
         async with console(b, show, token) as on_b, console(c, show, token) as on_c:
             log_b, log_c = ConsoleLog(on_b), ConsoleLog(on_c)
+            deadline = time.monotonic() + 15
+            while not (log_b.frames and log_c.frames):  # both hold a snapshot
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
             config = SimulationConfig(
                 url=a.url,
                 show_id=show,

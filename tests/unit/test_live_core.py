@@ -98,3 +98,17 @@ async def test_a_resume_backlog_does_not_count_as_lag_but_lag_after_it_does() ->
     connection.push("f24", 24)  # a fourth is not
     assert connection.overflowed
     assert connection.close_code == 4008
+
+
+@pytest.mark.anyio
+async def test_lag_is_also_bounded_in_bytes() -> None:
+    async def send(frame: str) -> None:
+        await asyncio.sleep(3600)
+
+    connection = ConsoleConnection(send, max_frames=1000, max_bytes=10_000)
+    connection.push_backlog([(1, "x" * 50_000)])  # a big snapshot is fine
+    for offset in range(2, 6):
+        connection.push("y" * 2_000, offset)  # 8,000 bytes behind
+    assert not connection.overflowed
+    connection.push("z" * 3_000, 6)  # 11,000 bytes behind: too far, though only 5 frames
+    assert connection.overflowed

@@ -14,13 +14,24 @@ class ConsoleConnection:
 
     Overflow rule (`disconnect-slow`): every frame of the stream must reach the console, and
     metric frames are already coalesced upstream, so a console whose queue passes `max_frames`
-    has fallen hopelessly behind. It is closed with 4008 and resumes from its last position.
+    or `max_bytes` (beyond the backlog it started with) has fallen hopelessly behind. It is
+    closed with 4008 and resumes from its last position.
     """
 
-    def __init__(self, send: Callable[[str], Awaitable[None]], *, max_frames: int) -> None:
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[None]],
+        *,
+        max_frames: int,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> None:
         self._send = send
         self._queue: deque[str] = deque()
         self._max_frames = max_frames
+        # A feed frame may carry hundreds of comments: frames alone do not bound memory.
+        self._max_bytes = max_bytes
+        self._queued_bytes = 0
+        self._backlog_bytes = 0
         self._wakeup = asyncio.Event()
         # Set when the server ends the connection (overflow, close): the handler must act even
         # if the sender is stuck in a send that waits for a console that does not read.
@@ -53,6 +64,7 @@ class ConsoleConnection:
         finally:
             self._admitting_backlog = False
         self._backlog = len(self._queue)
+        self._backlog_bytes = self._queued_bytes
 
     def push(self, frame: str, offset: int | None = None) -> None:
         """Queue a frame. `offset` is the stream position the frame brings the console to
@@ -67,13 +79,19 @@ class ConsoleConnection:
             if offset <= self.position:
                 return
             self.position = offset
-        if not self._admitting_backlog and self._max_frames <= len(self._queue) - self._backlog:
+        lag_frames = len(self._queue) - self._backlog
+        lag_bytes = self._queued_bytes - self._backlog_bytes + len(frame)
+        if not self._admitting_backlog and (
+            lag_frames >= self._max_frames or lag_bytes > self._max_bytes
+        ):
             self.overflowed = True
             self.close_code = SLOW_CONSOLE_CLOSE_CODE
             self._queue.clear()
+            self._queued_bytes = 0
             self.ended.set()
         else:
             self._queue.append(frame)
+            self._queued_bytes += len(frame)
         self._wakeup.set()
 
     def close(self) -> None:
@@ -93,8 +111,10 @@ class ConsoleConnection:
             self._wakeup.clear()
             while self._queue and not self.closed:
                 frame = self._queue.popleft()
+                self._queued_bytes -= len(frame)
                 if self._backlog:
                     self._backlog -= 1
+                    self._backlog_bytes = max(0, self._backlog_bytes - len(frame))
                 await self._send(frame)
             if self.closed or self.overflowed:
                 return

@@ -75,7 +75,9 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         await websocket.close(CLOSE_BAD_POSITION, "offset must be an integer")
         return
     connection = ConsoleConnection(
-        websocket.send_text, max_frames=rt.settings.console_queue_max_frames
+        websocket.send_text,
+        max_frames=rt.settings.console_queue_max_frames,
+        max_bytes=rt.settings.console_queue_max_bytes,
     )
     show_id_var.set(show_id)
     connection_id_var.set(secrets.token_hex(4))
