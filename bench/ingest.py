@@ -121,6 +121,37 @@ async def drop_redis_keys(prefix: str) -> None:
         await client.aclose()
 
 
+def start_server(
+    env: dict[str, str], port: int, *extra: str, pin: bool = True
+) -> subprocess.Popen[bytes]:
+    """`liveops serve` on 127.0.0.1:`port`, pinned to CPU 0 (and this process to CPU 1).
+    Its log goes to $LIVEOPS_BENCH_SERVER_LOG when set."""
+    command = [LIVEOPS, "serve", "--port", str(port), *extra]
+    if pin:
+        command = ["taskset", "-c", "0", *command]
+        os.sched_setaffinity(0, {1})
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(os.environ.get("LIVEOPS_BENCH_SERVER_LOG", os.devnull), "w"),
+    )
+
+
+async def ready_show(client: httpx.AsyncClient) -> str:
+    """Wait until the server answers, then create a show; returns its id."""
+    for _ in range(200):
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    show = await client.post("/api/v1/shows", json={"title": "bench", "platform": "x"})
+    show.raise_for_status()
+    return str(show.json()["id"])
+
+
 async def tear_down(
     server: subprocess.Popen[bytes], database: str | None, env: dict[str, str]
 ) -> None:
@@ -255,17 +286,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if args.backend == "postgres+redis":
         env["LIVEOPS_REDIS_URL"] = "redis://127.0.0.1:6379/0"
         env["LIVEOPS_REDIS_PREFIX"] = f"liveops-bench-{secrets.token_hex(4)}"
-    command = [LIVEOPS, "serve", "--port", str(port), "--workers", str(args.workers)]
-    if args.pin and args.workers == 1:
-        command = ["taskset", "-c", "0", *command]
-        os.sched_setaffinity(0, {1})
-    server_log = os.environ.get("LIVEOPS_BENCH_SERVER_LOG", os.devnull)
-    server = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(server_log, "w"),  # noqa: SIM115 (lives as long as the server)
-    )
+    pin = args.pin and args.workers == 1
+    server = start_server(env, port, "--workers", str(args.workers), pin=pin)
     base = f"http://127.0.0.1:{port}"
     try:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -273,16 +295,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         async with httpx.AsyncClient(
             base_url=base, headers=headers, timeout=120, limits=limits
         ) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            show = await client.post("/api/v1/shows", json={"title": "bench", "platform": "x"})
-            show.raise_for_status()
-            show_id = show.json()["id"]
+            show_id = await ready_show(client)
             path = f"/api/v1/shows/{show_id}/events"
 
             factory = EventFactory(seed=7)

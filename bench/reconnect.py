@@ -31,7 +31,15 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import PG_ADMIN_DSN, EventFactory, free_port, pg_database, tear_down
+from ingest import (
+    PG_ADMIN_DSN,
+    EventFactory,
+    free_port,
+    pg_database,
+    ready_show,
+    start_server,
+    tear_down,
+)
 
 LIVEOPS = str(Path(sys.executable).with_name("liveops"))
 
@@ -74,25 +82,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         env["LIVEOPS_REDIS_URL"] = "redis://127.0.0.1:6379/0"
         env["LIVEOPS_REDIS_PREFIX"] = f"liveops-storm-{secrets.token_hex(4)}"
         subprocess.run([LIVEOPS, "migrate"], env=env, check=True, capture_output=True)
-    os.sched_setaffinity(0, {1})
-    server = subprocess.Popen(
-        ["taskset", "-c", "0", LIVEOPS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("LIVEOPS_BENCH_SERVER_LOG", os.devnull), "w"),  # noqa: SIM115
-    )
+    server = start_server(env, port)
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
     try:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            show = await client.post("/api/v1/shows", json={"title": "s", "platform": "x"})
-            show_id = show.json()["id"]
+            show_id = await ready_show(client)
             url = f"ws://127.0.0.1:{port}/api/v1/shows/{show_id}/live"
             factory = EventFactory(seed=3)
             events_path = f"/api/v1/shows/{show_id}/events"

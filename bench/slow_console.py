@@ -21,7 +21,6 @@ import random
 import secrets
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import free_port, percentile
+from ingest import free_port, percentile, ready_show, start_server
 
 LIVEOPS = str(Path(sys.executable).with_name("liveops"))
 
@@ -72,25 +71,14 @@ async def one_run(args: argparse.Namespace, with_stalled: bool) -> dict[str, Any
     token = "slow_" + secrets.token_hex(6)
     port = free_port()
     env = {**os.environ, "LIVEOPS_ADMIN_TOKEN": token, "LIVEOPS_DATA_DIR": tempfile.mkdtemp()}
-    server = subprocess.Popen(
-        ["taskset", "-c", "0", LIVEOPS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(env, port)
     headers = {"Authorization": f"Bearer {token}"}
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            show = await client.post("/api/v1/shows", json={"title": "s", "platform": "x"})
-            url = f"ws://127.0.0.1:{port}/api/v1/shows/{show.json()['id']}/live"
-            path = f"/api/v1/shows/{show.json()['id']}/events"
+            show_id = await ready_show(client)
+            url = f"ws://127.0.0.1:{port}/api/v1/shows/{show_id}/live"
+            path = f"/api/v1/shows/{show_id}/events"
             healthy = [
                 await connect(url, additional_headers=headers, max_size=None)
                 for _ in range(args.healthy)
@@ -183,7 +171,6 @@ async def one_run(args: argparse.Namespace, with_stalled: bool) -> dict[str, Any
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    os.sched_setaffinity(0, {1})
     without = await one_run(args, with_stalled=False)
     with_one = await one_run(args, with_stalled=True)
     return {
