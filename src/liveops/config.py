@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     feed_recent_in_snapshot: int = 200
     console_queue_max_frames: int = 2_000
     console_queue_max_bytes: int = 8 * 1024 * 1024
+    # Largest frame of coalesced messages sent to a `liveops.ndjson` console.
+    console_frame_max_bytes: int = 256 * 1024
 
     # Many processes (Redis)
     redis_prefix: str = "liveops"

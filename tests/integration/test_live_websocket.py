@@ -145,6 +145,37 @@ class TestConsoleStream:
         offsets = [f["offset"] for f in seen + rest]
         assert offsets == list(range(snapshot["offset"] + 1, offsets[-1] + 1))
 
+    async def test_an_ndjson_console_gets_what_queued_coalesced_into_one_frame(
+        self, server: Server
+    ) -> None:
+        show = await create_show(server)
+        async with open_console(server, show) as ws:
+            snapshot = await receive(ws)
+        for start in range(0, 200, 20):  # ten feed publications, at least, while away
+            await post(server, show, [comment(n) for n in range(start, start + 20)])
+            await asyncio.sleep(0.05)
+        query = f"?epoch={snapshot['epoch']}&offset={snapshot['offset']}"
+        url = f"{server.ws_url}/api/v1/shows/{show}/live{query}"
+        headers = {"Authorization": f"Bearer {server.token}"}
+        async with connect(url, additional_headers=headers, subprotocols=["liveops.ndjson"]) as ws:
+            assert ws.subprotocol == "liveops.ndjson"
+            raw = await asyncio.wait_for(ws.recv(), 5)
+            assert isinstance(raw, str)
+            messages = [json.loads(line) for line in raw.split("\n")]
+            first_frame = len(messages)
+            async with asyncio.timeout(10):
+                while len(comment_ids(messages)) < 200:
+                    raw = await ws.recv()
+                    assert isinstance(raw, str)
+                    messages += [json.loads(line) for line in raw.split("\n")]
+        # The resume gap was queued at once, so it left in the first frame with `resumed`.
+        assert messages[0]["type"] == "resumed"
+        assert comment_ids(messages[1:]) == [f"c{n}" for n in range(200)]
+        offsets = [m["offset"] for m in messages[1:]]
+        assert offsets == list(range(snapshot["offset"] + 1, offsets[-1] + 1))
+        assert len(offsets) >= 10
+        assert first_frame == len(offsets) + 1  # `resumed` and the whole gap, one write
+
     async def test_a_position_from_another_epoch_gets_resync_then_a_fresh_snapshot(
         self, server: Server
     ) -> None:

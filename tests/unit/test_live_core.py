@@ -112,3 +112,67 @@ async def test_lag_is_also_bounded_in_bytes() -> None:
     assert not connection.overflowed
     connection.push("z" * 3_000, 6)  # 11,000 bytes behind: too far, though only 5 frames
     assert connection.overflowed
+
+
+@pytest.mark.anyio
+async def test_without_ndjson_every_message_is_a_frame_of_its_own() -> None:
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    connection = ConsoleConnection(send, max_frames=10)
+    for offset in range(1, 4):
+        connection.push(f"m{offset}", offset)
+    await _drain(connection)
+    assert sent == ["m1", "m2", "m3"]
+
+
+@pytest.mark.anyio
+async def test_ndjson_sends_at_once_when_idle_and_coalesces_what_queued_during_a_write() -> None:
+    sent: list[str] = []
+    write_done = asyncio.Event()
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+        if len(sent) == 1:
+            await write_done.wait()  # the first write is slow: the next messages queue
+
+    connection = ConsoleConnection(send, max_frames=100, batch_bytes=1_000)
+    task = asyncio.create_task(connection.run_sender())
+    connection.push("m1", 1)
+    await asyncio.sleep(0)
+    assert sent == ["m1"]  # idle: no waiting for company
+    for offset in range(2, 6):
+        connection.push(f"m{offset}", offset)
+    write_done.set()
+    await asyncio.sleep(0.01)
+    assert sent == ["m1", "m2\nm3\nm4\nm5"]
+    connection.close()
+    await asyncio.wait_for(task, 1)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "batch_bytes", "frames"),
+    [
+        ([3, 3, 3], 11, [[0, 1, 2]]),  # 3 + 1 + 3 + 1 + 3 = 11 fits exactly
+        ([3, 3, 3], 10, [[0, 1], [2]]),
+        ([20, 3, 3], 10, [[0], [1, 2]]),  # an oversized message still goes, alone
+        ([3, 20, 3], 10, [[0], [1], [2]]),
+    ],
+)
+@pytest.mark.anyio
+async def test_a_coalesced_frame_stays_within_its_byte_cap(
+    sizes: list[int], batch_bytes: int, frames: list[list[int]]
+) -> None:
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    messages = [str(i) * size for i, size in enumerate(sizes)]
+    connection = ConsoleConnection(send, max_frames=100, batch_bytes=batch_bytes)
+    for offset, message in enumerate(messages, start=1):
+        connection.push(message, offset)
+    await _drain(connection)
+    assert sent == ["\n".join(messages[i] for i in frame) for frame in frames]

@@ -112,6 +112,28 @@ describe("LiveClient positions", () => {
     expect(sink.calls.filter((c) => c.kind === "publication")).toHaveLength(1);
   });
 
+  it("applies every message of a newline-joined (liveops.ndjson) frame in order", () => {
+    const { client, sockets, sink } = connected("E1", 10);
+    const lines = [metricsFrame("E1", 11), feedFrame("E1", 12), metricsFrame("E1", 13)];
+    sockets.last.receiveRaw(lines.map((m) => JSON.stringify(m)).join("\n"));
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 13 });
+    expect(sink.calls.slice(1)).toEqual([
+      { kind: "publication", type: "metrics", offset: 11 },
+      { kind: "publication", type: "feed", offset: 12 },
+      { kind: "publication", type: "metrics", offset: 13 },
+    ]);
+  });
+
+  it("stops reading a joined frame at a gap and resumes from the last message applied", () => {
+    const { client, sockets, sink } = connected("E1", 10);
+    const first = sockets.last;
+    const lines = [metricsFrame("E1", 11), metricsFrame("E1", 13), metricsFrame("E1", 14)];
+    first.receiveRaw(lines.map((m) => JSON.stringify(m)).join("\n"));
+    expect(sink.calls.filter((c) => c.kind === "publication")).toHaveLength(1);
+    expect(first.closedWith).not.toBeNull();
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 11 });
+  });
+
   it("resumes after a dropped connection and keeps its state on `resumed`", () => {
     const { client, sockets, sink } = connected("E1", 10);
     sockets.last.receive(feedFrame("E1", 11));

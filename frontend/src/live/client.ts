@@ -104,9 +104,15 @@ export function liveUrl(
   return url;
 }
 
+/**
+ * The subprotocol that lets the server put several messages in one frame, one per line
+ * (docs/protocol.md): a busy show then costs the server one write per batch, not per message.
+ */
+export const NDJSON_SUBPROTOCOL = "liveops.ndjson";
+
 /** Adapt the browser WebSocket to {@link SocketLike}. */
 export function browserSocket(url: string): SocketLike {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, [NDJSON_SUBPROTOCOL]);
   const s: SocketLike = {
     onopen: null,
     onmessage: null,
@@ -214,12 +220,16 @@ export class LiveClient {
       if (this.socket !== socket) return;
       this.armIdle();
       if (typeof ev.data !== "string") return; // the protocol is text frames only
-      const msg = parseServerMessage(ev.data);
-      if (msg === null) {
-        this.log("ignored an unreadable frame");
-        return;
+      // One message per line; JSON text never holds a raw newline, so splitting is exact.
+      for (const line of ev.data.split("\n")) {
+        if (this.socket !== socket) return; // a message closed the socket (e.g. a gap)
+        const msg = parseServerMessage(line);
+        if (msg === null) {
+          this.log("ignored an unreadable message");
+          continue;
+        }
+        this.handle(msg);
       }
-      this.handle(msg);
     };
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;

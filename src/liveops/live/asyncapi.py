@@ -49,7 +49,9 @@ def document() -> dict[str, Any]:
                 "One show streamed to one console: a snapshot, then positioned publications "
                 "(epoch, offset). Resume with ?epoch=E&offset=N. Authentication: "
                 "`Authorization: Bearer <token>` on the handshake, or the browser session "
-                "cookie from the same origin. " + _CLOSE_CODES + " Prose: docs/protocol.md."
+                "cookie from the same origin. Each text frame holds one message, or, when "
+                "the console offers the `liveops.ndjson` subprotocol, one or more messages "
+                "separated by newlines. " + _CLOSE_CODES + " Prose: docs/protocol.md."
             ),
         },
         "servers": {

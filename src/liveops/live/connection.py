@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 SLOW_CONSOLE_CLOSE_CODE = 4008
+# Offered by a console that accepts several messages per text frame, one per line.
+NDJSON_SUBPROTOCOL = "liveops.ndjson"
 
 
 class ConsoleConnection:
@@ -16,6 +18,13 @@ class ConsoleConnection:
     metric frames are already coalesced upstream, so a console whose queue passes `max_frames`
     or `max_bytes` (beyond the backlog it started with) has fallen hopelessly behind. It is
     closed with 4008 and resumes from its last position.
+
+    Write rule: a console that negotiated `liveops.ndjson` (`batch_bytes` set) gets adaptive
+    coalescing. When it is idle, a message goes out in a frame of its own at once; messages
+    that queued while a write was under way leave together, joined by newlines, in one frame
+    of at most `batch_bytes` (a bigger single message still goes alone). The cost per write,
+    not per message, is what limits fan-out, so a busy show costs fewer writes per message
+    instead of adding delay to a quiet one.
     """
 
     def __init__(
@@ -24,8 +33,10 @@ class ConsoleConnection:
         *,
         max_frames: int,
         max_bytes: int = 8 * 1024 * 1024,
+        batch_bytes: int | None = None,
     ) -> None:
         self._send = send
+        self._batch_bytes = batch_bytes
         self._queue: deque[str] = deque()
         self._max_frames = max_frames
         # A feed frame may carry hundreds of comments: frames alone do not bound memory.
@@ -110,11 +121,25 @@ class ConsoleConnection:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue and not self.closed:
-                frame = self._queue.popleft()
-                self._queued_bytes -= len(frame)
-                if self._backlog:
-                    self._backlog -= 1
-                    self._backlog_bytes = max(0, self._backlog_bytes - len(frame))
-                await self._send(frame)
+                await self._send(self._next_frame())
             if self.closed or self.overflowed:
                 return
+
+    def _next_frame(self) -> str:
+        first = self._pop()
+        if self._batch_bytes is None or not self._queue:
+            return first
+        parts, size = [first], len(first)
+        while self._queue and size + 1 + len(self._queue[0]) <= self._batch_bytes:
+            message = self._pop()
+            parts.append(message)
+            size += 1 + len(message)
+        return first if len(parts) == 1 else "\n".join(parts)
+
+    def _pop(self) -> str:
+        message = self._queue.popleft()
+        self._queued_bytes -= len(message)
+        if self._backlog:
+            self._backlog -= 1
+            self._backlog_bytes = max(0, self._backlog_bytes - len(message))
+        return message

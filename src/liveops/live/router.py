@@ -17,7 +17,11 @@ from liveops.auth.dependencies import SESSION_COOKIE, resolve_principal
 from liveops.auth.principal import Action, allowed
 from liveops.deps import get_runtime
 from liveops.errors import LiveOpsError
-from liveops.live.connection import SLOW_CONSOLE_CLOSE_CODE, ConsoleConnection
+from liveops.live.connection import (
+    NDJSON_SUBPROTOCOL,
+    SLOW_CONSOLE_CLOSE_CODE,
+    ConsoleConnection,
+)
 from liveops.live.protocol import control, now_ms
 from liveops.logs import connection_id_var, show_id_var
 
@@ -54,7 +58,8 @@ def _dumps(message: dict[str, object]) -> str:
 @router.websocket("/{show_id}/live")
 async def live_console(websocket: WebSocket, show_id: str) -> None:
     rt = get_runtime(websocket)
-    await websocket.accept()
+    batching = NDJSON_SUBPROTOCOL in websocket.scope.get("subprotocols", ())
+    await websocket.accept(subprotocol=NDJSON_SUBPROTOCOL if batching else None)
     try:
         principal = await resolve_principal(rt, websocket)
     except LiveOpsError as exc:
@@ -78,6 +83,7 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         websocket.send_text,
         max_frames=rt.settings.console_queue_max_frames,
         max_bytes=rt.settings.console_queue_max_bytes,
+        batch_bytes=rt.settings.console_frame_max_bytes if batching else None,
     )
     show_id_var.set(show_id)
     connection_id_var.set(secrets.token_hex(4))
