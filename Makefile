@@ -65,3 +65,10 @@ bench: install services
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/liveops/web/static .liveops
+
+# Console fan-out of LiveOps beside Node socket.io, Python websockets.broadcast and a naive
+# Starlette loop (bench/fanout/run.py, ~12 min; FANOUT_ARGS=--quick for ~2 min). Runs under the
+# machine-wide lock so that it never overlaps with other heavy runs.
+.PHONY: bench-fanout
+bench-fanout: $(PY_STAMP)
+	flock /tmp/liveops-heavy.lock $(BIN)/python bench/fanout/run.py $(FANOUT_ARGS)

@@ -272,20 +272,27 @@ async def latency(
     return [(arrivals[i] - sent_at[i]) * 1000 for i in sent_at if i in arrivals]
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
-    token = "bench_" + secrets.token_hex(8)
-    port = free_port()
+async def prepare_backend(backend: str, token: str) -> tuple[dict[str, str], str | None]:
+    """The server's environment for `backend` (sqlite, postgres, postgres+redis), with a
+    throwaway database and Redis prefix of its own; returns (env, database or None)."""
     data_dir = tempfile.mkdtemp(prefix="liveops-bench-")
     env = {**os.environ, "LIVEOPS_ADMIN_TOKEN": token, "LIVEOPS_DATA_DIR": data_dir}
     database = None
-    if args.backend.startswith("postgres"):
+    if backend.startswith("postgres"):
         database = f"liveops_bench_{secrets.token_hex(4)}"
         await pg_database(database)
         env["LIVEOPS_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}"
         subprocess.run([LIVEOPS, "migrate"], env=env, check=True, capture_output=True)
-    if args.backend == "postgres+redis":
+    if backend == "postgres+redis":
         env["LIVEOPS_REDIS_URL"] = "redis://127.0.0.1:6379/0"
         env["LIVEOPS_REDIS_PREFIX"] = f"liveops-bench-{secrets.token_hex(4)}"
+    return env, database
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    token = "bench_" + secrets.token_hex(8)
+    port = free_port()
+    env, database = await prepare_backend(args.backend, token)
     pin = args.pin and args.workers == 1
     server = start_server(env, port, "--workers", str(args.workers), pin=pin)
     base = f"http://127.0.0.1:{port}"
