@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from liveops.auth.router import router as auth_router
 from liveops.ingest.router import router as ingest_router
+from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
 from liveops.review.router import router as review_router
 from liveops.shows.router import router as shows_router
@@ -16,6 +17,7 @@ def api_router() -> APIRouter:
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(shows_router, prefix="/shows", tags=["shows"])
     api.include_router(ingest_router, prefix="/shows", tags=["ingest"])
+    api.include_router(inventory_router, prefix="/shows", tags=["stock"])
     api.include_router(review_router, prefix="/shows", tags=["review"])
     api.include_router(live_router, prefix="/shows", tags=["live"])
     return api

@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                     # Many processes may start together: migrating is `liveops migrate`'s job.
                     await require_head(runtime.engine)
                 await runtime.live.start()
+                runtime.expiry.start()
                 _drain_on_sigterm(runtime)
                 yield {"runtime": runtime}
             finally:

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     feed_recent_in_snapshot: int = 200
     console_queue_max_frames: int = 2_000
     console_queue_max_bytes: int = 8 * 1024 * 1024
+    # Stock (contract §7)
+    reservation_hold_seconds: float = Field(
+        default=900.0, gt=0, description="an unpaid reservation returns to stock after this"
+    )
+    reservation_sweep_seconds: float = Field(default=1.0, gt=0)
+    reservation_batch_max: int = Field(default=500, ge=1, le=5000)
+    low_stock_ratio: float = Field(
+        default=0.1, ge=0, le=1, description="low-stock alert at this share of allocated"
+    )
     # Largest frame of coalesced messages sent to a `liveops.ndjson` console.
     console_frame_max_bytes: int = 256 * 1024
 

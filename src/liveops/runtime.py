@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
+from liveops.inventory.desk import ReservationDesk
+from liveops.inventory.worker import ExpirySweeper
 from liveops.live.backend import LiveBackend
 from liveops.live.memory import MemoryBackend
 from liveops.live.redis_backend import RedisBackend
@@ -33,6 +35,20 @@ class Runtime:
     write_lock: asyncio.Lock | None
     metrics: Metrics
     draining: bool = False  # set on SIGTERM: refuse new ingest, report not ready
+    reservations: ReservationDesk = field(init=False)
+    expiry: ExpirySweeper = field(init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.reservations = ReservationDesk(
+            self.transaction,
+            self.live.stock_changed,
+            hold_seconds=settings.reservation_hold_seconds,
+            max_batch=settings.reservation_batch_max,
+        )
+        self.expiry = ExpirySweeper(
+            self.transaction, self.live.stock_changed, interval=settings.reservation_sweep_seconds
+        )
 
     @classmethod
     def build(cls, settings: Settings, *, admin_token: str | None) -> Runtime:
@@ -84,6 +100,8 @@ class Runtime:
             yield session
 
     async def close(self) -> None:
+        await self.expiry.close()
+        await self.reservations.close()
         await self.live.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:

@@ -42,7 +42,12 @@ class Process:
 
 @asynccontextmanager
 async def cluster(
-    n: int, database_url: str, prefix: str, tmp_path: Path, redis_url: str = REDIS_URL
+    n: int,
+    database_url: str,
+    prefix: str,
+    tmp_path: Path,
+    redis_url: str = REDIS_URL,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[list[Process], str]]:
     token = "cluster_" + secrets.token_hex(8)
     env = {
@@ -53,6 +58,7 @@ async def cluster(
         "LIVEOPS_ADMIN_TOKEN": token,
         "LIVEOPS_DATA_DIR": str(tmp_path),
         "LIVEOPS_LEASE_SECONDS": "2",
+        **(extra_env or {}),
     }
     migrate = await asyncio.create_subprocess_exec(
         LIVEOPS, "migrate", env=env, stdout=asyncio.subprocess.DEVNULL
@@ -97,6 +103,9 @@ def console(process: Process, show: str, token: str) -> Any:
     )
 
 
+_RESTATED = ("snapshot", "resumed")
+
+
 class ConsoleLog:
     """Reads a console until told to stop; checks positions as it goes."""
 
@@ -110,7 +119,8 @@ class ConsoleLog:
             self.frames.append(json.loads(raw))
 
     def offsets(self) -> list[int]:
-        return [f["offset"] for f in self.frames if f["type"] in ("feed", "metrics", "show")]
+        """Positions of every published frame (a snapshot or `resumed` only restates one)."""
+        return [f["offset"] for f in self.frames if "offset" in f and f["type"] not in _RESTATED]
 
     def comment_ids(self) -> list[str]:
         """Comments as the console got them: in its snapshot's recent feed, then in feeds."""
@@ -247,3 +257,108 @@ async def test_killing_the_aggregators_owner_hands_over_within_5_seconds(
         for ws in watchers:
             await ws.close()
         print(f"handover took {handover:.2f} s")  # noqa: T201
+
+
+class CommentPoster:
+    """Posts small batches of comments one request after another, alternating between
+    processes, and remembers the order they were acknowledged in: a console must get exactly
+    that sequence (one producer, so the events stream holds the batches in that order)."""
+
+    def __init__(self, processes: list[Process], show: str, token: str) -> None:
+        self.processes, self.show, self.token = processes, show, token
+        self.acknowledged: list[str] = []
+        self._stop = asyncio.Event()
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(headers=headers, timeout=10) as client:
+            n = 0
+            while not self._stop.is_set():
+                process = self.processes[n % len(self.processes)]
+                now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+                ids = [f"c{n}-{i}" for i in range(1 + n % 3)]
+                events = [
+                    {"id": i, "type": "comment", "ts": now, "viewer_id": f"v{n % 11}", "text": i}
+                    for i in ids
+                ]
+                response = await client.post(
+                    f"{process.url}/api/v1/shows/{self.show}/events", json={"events": events}
+                )
+                assert response.status_code == 200, response.text
+                assert response.json()["accepted"] == len(ids)
+                self.acknowledged += ids
+                n += 1
+                await asyncio.sleep(0.01)
+
+    async def stop(self) -> list[str]:
+        self._stop.set()
+        await self.task
+        return self.acknowledged
+
+
+@pytest.mark.timeout(240)
+async def test_comments_the_killed_owner_never_published_reach_consoles_exactly_once(
+    pg_database: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    # A one-second feed batch keeps comments waiting in the owner most of the time, so the kill
+    # all but surely lands on comments it had folded in but not yet published.
+    slow_feed = {"LIVEOPS_FEED_INTERVAL_SECONDS": "1"}
+    async with cluster(3, pg_database, redis_prefix, tmp_path, extra_env=slow_feed) as (
+        processes,
+        token,
+    ):
+        show = await create_show(processes[0], token)
+        watchers = [await console(p, show, token).__aenter__() for p in processes]
+        for ws in watchers:
+            assert json.loads(await asyncio.wait_for(ws.recv(), 15))["type"] == "snapshot"
+        deadline = time.monotonic() + 10
+        while (owner := await owner_of(redis_prefix, show)) is None:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        victim = next(p for p in processes if p.process_id == owner)
+        survivors = [p for p in processes if p is not victim]
+        logs = [
+            ConsoleLog(ws) for p, ws in zip(processes, watchers, strict=True) if p is not victim
+        ]
+
+        poster = CommentPoster(survivors, show, token)
+        await asyncio.sleep(3)
+        victim.popen.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        while await owner_of(redis_prefix, show) in (None, owner):
+            assert time.monotonic() - killed_at < 5, "no process took the show over within 5 s"
+            await asyncio.sleep(0.02)
+        # Consoles that start from the snapshots stored around the handover: the dead owner's,
+        # then the new one's, whose recent feed must hold exactly what was published.
+        late: list[tuple[Any, ConsoleLog]] = []
+        for i in range(6):
+            ws = await console(survivors[i % 2], show, token).__aenter__()
+            late.append((ws, ConsoleLog(ws)))
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1)
+        posted = await poster.stop()
+
+        everyone = logs + [log for _, log in late]
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if all(log.comment_ids()[-1:] == posted[-1:] for log in everyone):
+                break
+            await asyncio.sleep(0.1)
+        assert len(set(posted)) == len(posted) > 300
+        for log in logs:
+            received = log.comment_ids()
+            got = set(received)
+            missed = [i for i in posted if i not in got]
+            assert not missed, f"{len(missed)} comments never reached a console: {missed[:10]}"
+            assert received == posted, "a comment repeated or out of order"
+            offsets = log.offsets()
+            assert offsets == list(range(offsets[0], offsets[0] + len(offsets))), "gap or repeat"
+        for ws, log in late:
+            received = log.comment_ids()
+            assert received
+            assert len(received) == len(set(received)), "a late console got a comment twice"
+            assert received == posted[-len(received) :], "a late console missed a comment"
+            await ws.close()
+        for ws in watchers:
+            await ws.close()

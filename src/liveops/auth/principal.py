@@ -25,17 +25,32 @@ class Action(StrEnum):
     QUARANTINE_READ = "quarantine.read"
     REVIEW_READ = "review.read"
     TOKEN_MINT = "token.mint"
+    STOCK_READ = "stock.read"
+    STOCK_WRITE = "stock.write"  # ERP counts
+    STOCK_RESERVE = "stock.reserve"  # the storefront's reservations
+    SALE_CONTROL = "sale.control"  # flash sales: start, stop
 
 
-_CONSOLE = {Action.SHOW_READ, Action.LIVE_READ, Action.REVIEW_READ}
+_CONSOLE = {Action.SHOW_READ, Action.LIVE_READ, Action.REVIEW_READ, Action.STOCK_READ}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.OPERATIONS: frozenset(set(Action) - {Action.TOKEN_MINT}),
-    Role.FIELD_CONTROL: frozenset(_CONSOLE | {Action.SHOW_CONTROL, Action.QUARANTINE_READ}),
-    Role.ANCHOR: frozenset({Action.SHOW_READ, Action.LIVE_READ}),
-    Role.ASSISTANT: frozenset(_CONSOLE),
-    Role.INTEGRATOR: frozenset({Action.SHOW_READ, Action.EVENTS_WRITE, Action.QUARANTINE_READ}),
+    Role.FIELD_CONTROL: frozenset(
+        _CONSOLE | {Action.SHOW_CONTROL, Action.QUARANTINE_READ, Action.SALE_CONTROL}
+    ),
+    Role.ANCHOR: frozenset({Action.SHOW_READ, Action.LIVE_READ, Action.STOCK_READ}),
+    Role.ASSISTANT: frozenset(_CONSOLE | {Action.SALE_CONTROL}),
+    Role.INTEGRATOR: frozenset(
+        {
+            Action.SHOW_READ,
+            Action.EVENTS_WRITE,
+            Action.QUARANTINE_READ,
+            Action.STOCK_READ,
+            Action.STOCK_WRITE,
+            Action.STOCK_RESERVE,
+        }
+    ),
 }
 
 # Roles whose tokens may span every show; every other role's token names exactly one show.

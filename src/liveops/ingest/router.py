@@ -13,6 +13,7 @@ from liveops.deps import RuntimeDep
 from liveops.errors import NotFound, PayloadError, PayloadTooLarge, Unavailable
 from liveops.ingest import repository, service
 from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
+from liveops.inventory import service as inventory_service
 from liveops.logs import show_id_var
 
 router = APIRouter()
@@ -71,6 +72,11 @@ async def post_events(
     started = time.perf_counter()
     async with rt.transaction() as session:
         stored = await service.ingest(session, show_id, items)
+        # Payments, cancellations and ERP counts move the stock ledger in the same
+        # transaction: an event is applied exactly when it is stored, never twice.
+        stock = await inventory_service.apply_events(
+            session, show_id, stored.new_records, now_us=time.time_ns() // 1000
+        )
     metrics = rt.metrics
     metrics.ingest_persist_seconds.observe(time.perf_counter() - started)
     result = stored.result
@@ -78,6 +84,8 @@ async def post_events(
     metrics.ingest_events.labels("duplicate").inc(result.duplicates)
     metrics.ingest_events.labels("rejected").inc(len(result.rejected))
     await rt.live.ingested(show_id, stored.new_records, stored.row_ids)
+    if stock.items:
+        await rt.live.stock_changed(show_id, stock.rows())
     if result.rejected:
         show_id_var.set(show_id)
         log.info(

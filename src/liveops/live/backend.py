@@ -38,6 +38,9 @@ class LiveBackend(Protocol):
     async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
         """The lineup's allocated stock changed."""
 
+    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
+        """Ledger rows changed (committed already); each carries its `rev`."""
+
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
     ) -> str | None:

@@ -84,6 +84,11 @@ class MemoryBackend:
         if live is not None:
             live.update_allocation(allocated)
 
+    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
+        live = await self.registry.get(show_id)
+        if live is not None:
+            live.update_stock(rows)
+
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None
     ) -> str | None:

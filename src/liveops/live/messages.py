@@ -90,6 +90,44 @@ class OrderItem(_Message):
 FeedItem = Annotated[CommentItem | OrderItem, Field(discriminator="kind")]
 
 
+class FlashSaleState(_Message):
+    cap: int = Field(description="at most this many units go in the sale")
+    remaining: int = Field(description="units a buyer can still get in it")
+    starts_at: EpochMs = Field(description="count down to this; `not_started` before it")
+    state: Literal["running", "sold_out"]
+
+
+class StockLevels(_Message):
+    """One SKU's ledger (contract §7) with its sell-out forecast."""
+
+    sku: str
+    allocated: int
+    reserved: int
+    sold: int
+    available: int = Field(description="reserved + sold + available = allocated; never < 0")
+    version: int | None = Field(description="of the newest ERP count applied")
+    limit_per_viewer: int | None
+    flash_sale: FlashSaleState | None
+    sold_out_at: EpochMs | None = Field(description="when it ran out, while it is out")
+    rev: int = Field(description="grows with every change: keep the row with the highest")
+    units_per_minute: float = Field(description="reserved + sold growth over the last minute")
+    sell_out_in_seconds: float | None = Field(
+        description="time to zero at that pace; null when nothing is selling"
+    )
+
+
+class Alert(_Message):
+    kind: Literal["low_stock", "sold_out"]
+    severity: Literal["warning", "critical"]
+    roles: list[Literal["field_control", "assistant", "anchor", "operations"]] = Field(
+        description="the consoles that should show it: the roles that can act on it"
+    )
+    sku: str
+    available: int
+    text: str = Field(description="ready to show, Chinese then English")
+    ts: EpochMs
+
+
 class SnapshotMessage(_Positioned):
     """The whole picture at `offset`: first frame of a fresh connection, or after `resync`."""
 
@@ -103,6 +141,8 @@ class SnapshotMessage(_Positioned):
     feed: list[FeedItem] = Field(description="the most recent feed items, oldest first")
     feeds: dict[Family, Freshness]
     stream_health: StreamHealth | None
+    stock: list[StockLevels] = Field(description="every SKU of the show's stock ledger")
+    alerts: list[Alert] = Field(description="the most recent alerts, oldest first")
 
 
 class MetricsMessage(_Positioned):
@@ -126,6 +166,21 @@ class FeedMessage(_Positioned):
     type: Literal["feed"]
     server_time: EpochMs
     items: list[FeedItem]
+
+
+class StockMessage(_Positioned):
+    """Ledger rows that changed, whole; at most ~10 a second per show (latest wins)."""
+
+    type: Literal["stock"]
+    server_time: EpochMs
+    items: list[StockLevels]
+
+
+class AlertMessage(Alert, _Positioned):
+    """Sent at once, never coalesced: low stock, sold out."""
+
+    type: Literal["alert"]
+    server_time: EpochMs
 
 
 class ShowMessage(_Positioned):
@@ -172,6 +227,8 @@ ServerMessage = Annotated[
     SnapshotMessage
     | MetricsMessage
     | FeedMessage
+    | StockMessage
+    | AlertMessage
     | ShowMessage
     | ResumedMessage
     | ResyncMessage
@@ -184,6 +241,8 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     SnapshotMessage,
     MetricsMessage,
     FeedMessage,
+    StockMessage,
+    AlertMessage,
     ShowMessage,
     ResumedMessage,
     ResyncMessage,

@@ -59,5 +59,5 @@ def freshness_json(freshness: dict[str, tuple[int, int]]) -> dict[str, dict[str,
     }
 
 
-def control(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"type": kind, **fields}
+def control(message_type: str, /, **fields: Any) -> dict[str, Any]:
+    return {"type": message_type, **fields}

@@ -16,6 +16,7 @@ from typing import Any
 
 from liveops.events import EventRecord
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
+from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.formulas import Metrics
 from liveops.metrics.state import ShowState
@@ -36,6 +37,7 @@ class ShowLive:
         feed_interval: float,
         feed_max_items: int,
         feed_recent: int,
+        stock: StockBoard | None = None,
     ) -> None:
         self.show_id = show_id
         self.show = show
@@ -47,7 +49,11 @@ class ShowLive:
         self._feed_interval = feed_interval
         self._feed_max_items = feed_max_items
         self._recent_feed: deque[dict[str, Any]] = deque(maxlen=feed_recent)
+        self.stock = stock or StockBoard(low_stock_ratio=0.1)
         self._pending_feed: list[dict[str, Any]] = []
+        # Feed items published so far, in the order they were queued: the Redis aggregator
+        # maps this count back to events-stream positions (its feed mark).
+        self.feed_published = 0
         self._sent_metrics: Metrics = {}
         self._last_metrics_flush = 0.0
         self._last_feed_flush = 0.0
@@ -62,6 +68,12 @@ class ShowLive:
             item = feed_item(record)
             if item is not None:
                 self._recent_feed.append(item)
+
+    def continue_feed(self, items: Iterable[dict[str, Any]]) -> None:
+        """Start the recent feed from items consoles were already sent: a handover continues
+        the stream, so its snapshots must hold what was published, not what storage holds."""
+        self._recent_feed.clear()
+        self._recent_feed.extend(items)
 
     def rebase(self) -> None:
         """Forget pending changes after a replay: the first snapshot already holds them."""
@@ -81,6 +93,17 @@ class ShowLive:
             self._schedule_feed()
         self._schedule_metrics()
 
+    def feed(self, records: Iterable[EventRecord]) -> None:
+        """Schedule the feed items of events that are folded in already (a replay from storage
+        counted them) but were never published."""
+        queued = len(self._pending_feed)
+        for record in records:
+            item = feed_item(record)
+            if item is not None:
+                self._pending_feed.append(item)
+        if len(self._pending_feed) > queued:
+            self._schedule_feed()
+
     def replace_state(self, state: ShowState) -> None:
         """Swap in a state rebuilt from storage. Its changes are still pending (everything the
         replay touched), so the next metrics frame carries every difference to consoles."""
@@ -92,6 +115,12 @@ class ShowLive:
         self.state.ended_at_us = ended_at_us
         self._publish(control("show", server_time=now_ms(), show=show))
         self._schedule_metrics()  # avg watch time depends on the end
+
+    def update_stock(self, rows: list[dict[str, Any]]) -> None:
+        """Newer ledger rows: alerts go out at once, levels with the next metrics frame."""
+        for alert in self.stock.update(rows, time.monotonic(), now_ms()):
+            self._publish(control("alert", server_time=now_ms(), **alert))
+        self._schedule_metrics()
 
     def update_allocation(self, allocated: dict[str, int]) -> None:
         self.state.set_allocated(allocated)
@@ -118,6 +147,7 @@ class ShowLive:
         pending, self._pending_feed = self._pending_feed, []
         for start in range(0, len(pending), self._feed_max_items):
             items = pending[start : start + self._feed_max_items]
+            self.feed_published += len(items)  # counted before delivery, which reads it
             self._publish(control("feed", server_time=now_ms(), items=items))
         self._recent_feed.extend(pending)
 
@@ -128,7 +158,12 @@ class ShowLive:
         metrics = self.state.metrics()
         changed = {k: v for k, v in metrics.items() if self._sent_metrics.get(k) != v}
         metrics_at = self.state.latest_ts_us
+        stock = self.stock.take_changed(time.monotonic())
+        if stock:
+            self._publish(control("stock", server_time=now_ms(), items=stock))
         if not (changed or changes.skus or changes.minutes or changes.families):
+            if stock and self._after_metrics is not None:
+                self._after_metrics(self)
             return
         self._sent_metrics = metrics
         message = control(
@@ -188,6 +223,8 @@ class ShowLive:
             "feed": list(self._recent_feed),
             "feeds": freshness_json(self.state.freshness),
             "stream_health": self.state.stream_health,
+            "stock": self.stock.all(time.monotonic()),
+            "alerts": list(self.stock.alerts),
         }
 
 

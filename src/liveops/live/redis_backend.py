@@ -153,6 +153,9 @@ class RedisBackend:
     async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
         await self._tell_aggregator(show_id, {"allocation": orjson.dumps(allocated)})
 
+    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
+        await self._tell_aggregator(show_id, {"stock": orjson.dumps(rows)})
+
     async def _tell_aggregator(self, show_id: str, fields: dict[str, bytes]) -> None:
         """The change is committed already; if Redis is away the aggregator's reconcile picks
         it up from storage, so the request still succeeds."""
@@ -332,7 +335,7 @@ class RedisBackend:
                 owner = current[0]
                 for entry_id, fields in entries:
                     try:
-                        owner.apply_entry(fields)
+                        owner.apply_entry(entry_id, fields)
                     except Exception:
                         log.exception("show %s: could not apply events entry %s", show_id, entry_id)
                     self._events_cursors[show_id] = (owner, entry_id)

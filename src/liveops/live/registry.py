@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
+from liveops.inventory import service as inventory_service
 from liveops.live import repository
 from liveops.live.hub import Hub
 from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
+from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
 from liveops.shows import repository as shows_repository, service as shows_service
@@ -36,6 +39,7 @@ class LoadedShow:
     recent_feed: list[EventRecord]
     row_ids: set[int]  # every row replayed, to skip them if they arrive again on a bus
     max_row_id: int
+    stock: list[dict[str, Any]]  # the ledger's rows, as read with the events
 
 
 async def load_show(
@@ -60,7 +64,8 @@ async def load_show(
             recent.append(record)
             if len(recent) > 4 * keep:
                 del recent[:-keep]
-    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id)
+    stock = [row.model_dump() for row in await inventory_service.listing(session, show_id)]
+    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id, stock)
 
 
 def make_live(
@@ -84,7 +89,9 @@ def make_live(
         feed_interval=settings.feed_interval_seconds,
         feed_max_items=settings.feed_max_items_per_frame,
         feed_recent=settings.feed_recent_in_snapshot,
+        stock=StockBoard(settings.low_stock_ratio),
     )
+    live.stock.load(loaded.stock, time.monotonic())
     live.replay_feed(loaded.recent_feed)
     live.rebase()
     return live

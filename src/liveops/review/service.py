@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.events import to_micros
+from liveops.inventory import service as inventory_service
 from liveops.live.registry import show_json
 from liveops.metrics.formulas import derive, ratio
 from liveops.review import queries
@@ -43,4 +44,5 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "products": products,
         "series": await queries.minutes(session, show_id, count_mode=recount.count_mode),
         "events": recount.events,
+        "stock": await inventory_service.review(session, show_id),
     }

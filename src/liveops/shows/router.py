@@ -9,6 +9,7 @@ from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep
 from liveops.events import to_micros
+from liveops.inventory import service as inventory_service
 from liveops.live.registry import show_json
 from liveops.runtime import Runtime
 from liveops.shows import repository, service
@@ -87,7 +88,9 @@ async def put_lineup(show_id: str, body: Lineup, principal: PrincipalDep, rt: Ru
     require(principal, Action.SHOW_PLAN, show_id)
     async with rt.transaction() as session:
         await service.set_lineup(session, await service.get(session, show_id), body.products)
+        stock = await inventory_service.listing(session, show_id)
     await rt.live.allocation_changed(show_id, {p.sku: p.allocated_stock for p in body.products})
+    await rt.live.stock_changed(show_id, [row.model_dump() for row in stock])
     return body
 
 

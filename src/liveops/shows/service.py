@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.errors import Conflict, NotFound
+from liveops.inventory import service as inventory_service
 from liveops.shows import repository
 from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets
 from liveops.storage.models import LineupProduct, Show
@@ -80,6 +82,15 @@ async def set_lineup(
         LineupProduct(show_id=show.id, position=i, **p.model_dump()) for i, p in enumerate(products)
     ]
     await repository.replace_lineup(session, show.id, rows)
+    await session.flush()
+    # The stock ledger starts from the plan; SKUs it holds already (an ERP count, a sale under
+    # way) keep their levels.
+    await inventory_service.seed_from_lineup(
+        session,
+        show.id,
+        {p.sku: p.allocated_stock for p in products},
+        now_us=time.time_ns() // 1000,
+    )
 
 
 async def allocation(session: AsyncSession, show_id: str) -> dict[str, int]:

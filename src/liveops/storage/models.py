@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liveops.storage.base import Base, BigIntId, UTCDateTime
@@ -105,3 +115,88 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StockItem(Base):
+    """The show's stock of one SKU: the ledger the storefront sells against (contract §7).
+
+    The CHECK constraints make the invariants the database's job, not only the code's: a bug
+    that would oversell fails its transaction instead of committing a negative `available`.
+    `sale_*` describe a flash sale: while `sale_remaining` is set, no more than that many
+    units may be reserved; before `sale_starts_us` nothing may be.
+    """
+
+    __tablename__ = "stock_item"
+    __table_args__ = (
+        CheckConstraint("available >= 0", name="available_not_negative"),
+        CheckConstraint("reserved >= 0 AND sold >= 0", name="counts_not_negative"),
+        CheckConstraint("allocated = reserved + sold + available", name="ledger_balances"),
+        CheckConstraint("sale_remaining IS NULL OR sale_remaining >= 0", name="sale_not_negative"),
+    )
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    allocated: Mapped[int] = mapped_column(BigInteger)
+    reserved: Mapped[int] = mapped_column(BigInteger)
+    sold: Mapped[int] = mapped_column(BigInteger)
+    available: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int | None] = mapped_column(BigInteger)  # of the newest ERP set applied
+    limit_per_viewer: Mapped[int | None] = mapped_column(Integer)
+    sale_cap: Mapped[int | None] = mapped_column(BigInteger)
+    sale_remaining: Mapped[int | None] = mapped_column(BigInteger)
+    sale_starts_us: Mapped[int | None] = mapped_column(BigInteger)
+    sale_stopped_us: Mapped[int | None] = mapped_column(BigInteger)
+    # Numbers the flash sales of this SKU, so that releasing a reservation made in an earlier
+    # sale never refills the current one's cap.
+    sale_seq: Mapped[int] = mapped_column(Integer, default=0)
+    sold_out_us: Mapped[int | None] = mapped_column(BigInteger)
+    updated_us: Mapped[int] = mapped_column(BigInteger)
+    # Grows with every change of the row: consoles keep the newest reading whatever order
+    # the notifications of concurrent changes arrive in.
+    rev: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class Reservation(Base):
+    """One `order_id`'s claim on stock, and the answer it got the first time it asked.
+
+    `(show_id, order_id)` is the idempotency key: a retry reads `outcome` and
+    `available_after` back instead of deciding again. `state` moves reserved → sold (paid),
+    released (cancelled) or expired (not paid in time); rejected attempts stay `rejected`.
+    """
+
+    __tablename__ = "reservation"
+    __table_args__ = (
+        UniqueConstraint("show_id", "order_id", name="uq_reservation_show_id_order_id"),
+        Index("ix_reservation_state_expires", "state", "expires_us"),
+        Index("ix_reservation_show_sku_viewer", "show_id", "sku", "viewer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[str] = mapped_column(String(128))
+    sku: Mapped[str] = mapped_column(String(64))
+    viewer_id: Mapped[str] = mapped_column(String(128))
+    qty: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    available_after: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    sale_seq: Mapped[int | None] = mapped_column(Integer)  # the flash sale it was taken in
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    expires_us: Mapped[int | None] = mapped_column(BigInteger)
+    settled_us: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StockMoment(Base):
+    """A moment of the stock's story worth showing on the timeline and in the review: an ERP
+    set, a flash sale starting or stopping, a SKU selling out."""
+
+    __tablename__ = "stock_moment"
+    __table_args__ = (Index("ix_stock_moment_show_ts", "show_id", "ts_us"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(String(32))
+    sku: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    ts_us: Mapped[int] = mapped_column(BigInteger)
+    available: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

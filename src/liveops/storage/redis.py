@@ -45,6 +45,11 @@ class Keys:
         """Hash: `offset` and `frame` of the latest stored snapshot."""
         return f"{self.prefix}:show:{show_id}:snapshot"
 
+    def feed_mark(self, show_id: str) -> str:
+        """`<events entry id> <n>`: the feed of every events entry before that one, and of the
+        first n comments and order events in it, is in the publication stream."""
+        return f"{self.prefix}:show:{show_id}:feed-mark"
+
     def events(self, show_id: str) -> str:
         """Stream of newly stored events (and show changes), the aggregator's input."""
         return f"{self.prefix}:show:{show_id}:events"

@@ -1,0 +1,146 @@
+"""Group commit for reservations: concurrent requests for one SKU share one transaction.
+
+A flash sale is thousands of buyers asking for one SKU at once. Deciding each in its own
+transaction would make every buyer wait for a commit of its own behind the SKU's row lock.
+The desk queues requests per (show, SKU); one drain task per key takes everything queued
+(up to `max_batch`) into one transaction, where each request is still decided by its own
+conditional statement, then answers them all after the single commit. When the SKU is quiet,
+a request is decided at once, alone; under a burst, what queued during a commit goes together
+in the next, so the batch grows with the load instead of the wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, suppress
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liveops.errors import LiveOpsError, Unavailable
+from liveops.inventory import service
+from liveops.inventory.schemas import ReservationAnswer, ReservationRequest
+
+log = logging.getLogger("liveops.inventory")
+
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+StockChanged = Callable[[str, list[dict[str, object]]], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Waiting:
+    request: ReservationRequest
+    answer: asyncio.Future[ReservationAnswer]
+
+
+class ReservationDesk:
+    def __init__(
+        self,
+        transaction: Transaction,
+        stock_changed: StockChanged,
+        *,
+        hold_seconds: float,
+        max_batch: int = 500,
+    ) -> None:
+        self._transaction = transaction
+        self._stock_changed = stock_changed
+        self._hold_us = int(hold_seconds * 1_000_000)
+        self._max_batch = max_batch
+        self._queues: dict[tuple[str, str], list[_Waiting]] = {}
+        self._drains: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self.batches = 0
+        self.decisions = 0
+
+    async def reserve(
+        self, show_id: str, sku: str, request: ReservationRequest
+    ) -> ReservationAnswer:
+        key = (show_id, sku)
+        waiting = _Waiting(request, asyncio.get_running_loop().create_future())
+        self._queues.setdefault(key, []).append(waiting)
+        if key not in self._drains:
+            self._drains[key] = asyncio.create_task(self._drain(key))
+        # A caller that goes away does not cancel the decision: its retry reads the answer.
+        return await asyncio.shield(waiting.answer)
+
+    async def _drain(self, key: tuple[str, str]) -> None:
+        try:
+            while queue := self._queues.get(key):
+                batch, self._queues[key] = queue[: self._max_batch], queue[self._max_batch :]
+                await self._decide(key, batch)
+        finally:
+            self._drains.pop(key, None)
+            if not self._queues.get(key):
+                self._queues.pop(key, None)
+
+    async def _decide(
+        self, key: tuple[str, str], batch: list[_Waiting], *, retried: bool = False
+    ) -> None:
+        try:
+            answers, changes = await self._run(key, [w.request for w in batch])
+        except service.OrderIdRace:
+            # The other SKU's decision is committed now: deciding again reads its answer.
+            if len(batch) == 1 and not retried:
+                await self._decide(key, batch, retried=True)
+            else:
+                for waiting in batch:
+                    await self._decide(key, [waiting])
+            return
+        except LiveOpsError as exc:
+            _fail(batch, exc)  # e.g. no such SKU: the same answer for all
+            return
+        except Exception as exc:
+            if len(batch) == 1:
+                log.warning("reservation failed: %s", exc)
+                _fail(batch, exc)
+                return
+            # One request can sink a shared transaction (a deadlock between processes, an
+            # order id reused across SKUs): decide each alone so the others still succeed.
+            log.info("grouped reservations failed (%s); deciding one by one", exc)
+            for waiting in batch:
+                await self._decide(key, [waiting])
+            return
+        for waiting, answer in zip(batch, answers, strict=True):
+            if not waiting.answer.done():
+                waiting.answer.set_result(answer)
+        if changes.items:
+            await self._stock_changed(key[0], changes.rows())
+
+    async def _run(
+        self, key: tuple[str, str], requests: list[ReservationRequest]
+    ) -> tuple[list[ReservationAnswer], service.Changes]:
+        show_id, sku = key
+        changes = service.Changes()
+        now_us = time.time_ns() // 1000
+        async with self._transaction() as session:
+            answers = await service.reserve(
+                session,
+                show_id,
+                sku,
+                requests,
+                now_us=now_us,
+                hold_us=self._hold_us,
+                changes=changes,
+            )
+        self.batches += 1
+        self.decisions += len(requests)
+        return answers, changes
+
+    async def close(self) -> None:
+        drains = list(self._drains.values())
+        for task in drains:
+            task.cancel()
+        for task in drains:
+            with suppress(asyncio.CancelledError):
+                await task
+        for queue in self._queues.values():
+            _fail(queue, Unavailable("the server is shutting down; retry the reservation"))
+        self._queues.clear()
+
+
+def _fail(batch: list[_Waiting], exc: BaseException) -> None:
+    for waiting in batch:
+        if not waiting.answer.done():
+            waiting.answer.set_exception(exc)

@@ -1,0 +1,68 @@
+"""The expiry sweeper: reservations not paid in time go back to stock.
+
+Every process runs one. The state change `reserved → expired` is conditional, and on
+PostgreSQL rows another process is expiring are skipped, so however many sweepers run, each
+reservation returns its units exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from liveops.inventory import service
+from liveops.inventory.desk import StockChanged, Transaction
+
+log = logging.getLogger("liveops.inventory")
+
+
+class ExpirySweeper:
+    def __init__(
+        self,
+        transaction: Transaction,
+        stock_changed: StockChanged,
+        *,
+        interval: float,
+        batch: int = 500,
+    ) -> None:
+        self._transaction = transaction
+        self._stock_changed = stock_changed
+        self._interval = interval
+        self._batch = batch
+        self._task: asyncio.Task[None] | None = None
+        self.expired = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reservation-expiry")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def sweep(self) -> int:
+        """Expire what is due now; returns how many reservations expired."""
+        total = 0
+        while True:
+            async with self._transaction() as session:
+                by_show = await service.expire(
+                    session, now_us=time.time_ns() // 1000, limit=self._batch
+                )
+            count = sum(len(c.items) for c in by_show.values())
+            for show_id, changes in by_show.items():
+                await self._stock_changed(show_id, changes.rows())
+            if not by_show:
+                return total
+            total += count
+            self.expired += count
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.sweep()
+            except Exception as exc:
+                log.warning("reservation expiry failed, will retry: %s", exc)
