@@ -7,9 +7,13 @@ in a URL, in storage readable by scripts, or in the websocket URL.
 
 from __future__ import annotations
 
+import json
 import re
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
@@ -163,5 +167,159 @@ def test_console_via_pasted_token(liveops_demo: Demo, chromium: Browser, artifac
         page.reload()
         _assert_live_console(page)
         page.screenshot(path=str(artifacts / "console-token.png"))
+    finally:
+        context.close()
+
+
+# --- stock and alerts (issue #4) ---------------------------------------------------------
+
+# The simulator's ERP counts (`stock.set`) use their event time in microseconds as the
+# version; a version far above any of those keeps its later counts from overwriting ours.
+ERP_VERSION = 10**17
+
+
+def _api(demo: Demo, method: str, path: str, body: object | None = None) -> tuple[int, Any]:
+    """One admin call to the demo's HTTP API: (status, JSON body); 4xx answers are returned."""
+    request = urllib.request.Request(
+        f"{demo.base_url}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={
+            "Authorization": f"Bearer {demo.admin_token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as res:
+            return res.status, json.loads(res.read() or b"null")
+    except urllib.error.HTTPError as err:
+        if err.code >= 500:
+            raise
+        return err.code, json.loads(err.read() or b"null")
+
+
+def _ok(demo: Demo, method: str, path: str, body: object | None = None) -> Any:
+    status, answer = _api(demo, method, path, body)
+    assert 200 <= status < 300, (method, path, status, answer)
+    return answer
+
+
+@pytest.mark.timeout(120)
+def test_console_shows_stock_and_sold_out_alert(
+    liveops_demo: Demo, chromium: Browser, artifacts: Path
+) -> None:
+    """A field-control (场控) console follows one SKU's stock down to zero, reservation by
+    reservation, then shows it sold out with the time and a critical alert; a scheduled flash
+    sale counts down and a running one shows what is left of its cap."""
+    shows = _ok(liveops_demo, "GET", "/api/v1/shows")["items"]
+    assert shows, "the demo created no show"
+    show_id = shows[0]["id"]
+    lineup = _ok(liveops_demo, "GET", f"/api/v1/shows/{show_id}/lineup")["products"]
+    assert len(lineup) >= 3, lineup
+    # Products the simulator sells least (its pinned product changes over the show); each
+    # also gets an ERP count with a version the simulator's own counts will never beat.
+    watched, scheduled, running = (p["sku"] for p in lineup[-3:])
+    names = {p["sku"]: p["name"] for p in lineup}
+    stock = f"/api/v1/shows/{show_id}/stock"
+
+    # Field control signs in with a one-time link for this show only.
+    link = _ok(
+        liveops_demo,
+        "POST",
+        "/api/v1/auth/login-links",
+        {"role": "field_control", "show_id": show_id},
+    )
+    context = _new_context(chromium)
+    try:
+        page = context.new_page()
+        page.goto(f"{liveops_demo.base_url}{link['path']}")
+        page.wait_for_url(CONSOLE_PATH)
+        expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
+        panel = page.get_by_test_id("stock-panel")
+        expect(panel).to_be_visible()
+
+        units = 6
+        levels = _ok(
+            liveops_demo, "PUT", f"{stock}/{watched}", {"available": units, "version": ERP_VERSION}
+        )
+        # The server's rule (and the console's): low at 10% of the allocation, at least 1.
+        low_at = max(1, int(levels["allocated"] * 0.1))
+        row = page.get_by_test_id(f"stock-row-{watched}")
+        available = page.get_by_test_id(f"stock-available-{watched}")
+        expect(available).to_have_text(str(units))
+        expect(row).to_contain_text(names[watched])  # the name comes from the lineup
+
+        # Two flash sales: one scheduled ten minutes out (a countdown on the server's clock),
+        # one running with one of its four units taken.
+        _ok(liveops_demo, "PUT", f"{stock}/{scheduled}", {"available": 50, "version": ERP_VERSION})
+        _ok(liveops_demo, "PUT", f"{stock}/{running}", {"available": 50, "version": ERP_VERSION})
+        starts_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
+        sale = {"cap": 20, "starts_at": starts_at}
+        _ok(liveops_demo, "POST", f"{stock}/{scheduled}/flash-sale", sale)
+        _ok(liveops_demo, "POST", f"{stock}/{running}/flash-sale", {"cap": 4})
+        taken = _ok(
+            liveops_demo,
+            "POST",
+            f"{stock}/{running}/reservations",
+            {"order_id": "bt-flash-1", "viewer_id": "bt-viewer-0", "qty": 1},
+        )
+        assert taken["status"] == "reserved", taken
+        countdown = page.get_by_test_id(f"stock-flash-{scheduled}")
+        expect(countdown).to_have_attribute("data-phase", "countdown")
+        expect(countdown).to_contain_text(re.compile(r"距开抢 (10:00|09:\d\d)"))
+        expect(page.get_by_test_id(f"stock-flash-{running}")).to_contain_text("进行中 · 剩 3 / 4")
+
+        # Reserve one unit at a time until the answer is "sold out"; the console follows
+        # every step down.
+        answers = []
+        for i in range(units + 1):
+            status, answer = _api(
+                liveops_demo,
+                "POST",
+                f"{stock}/{watched}/reservations",
+                {"order_id": f"bt-order-{i}", "viewer_id": f"bt-viewer-{i}", "qty": 1},
+            )
+            answers.append(answer["status"])
+            if answer["status"] == "sold_out":
+                assert status == 409, answer
+                break
+            assert status == 201, answer
+            expect(available).to_have_text(str(answer["available"]))
+            if answer["available"] > 0:
+                level = "low" if answer["available"] <= low_at else "ok"
+                expect(row).to_have_attribute("data-level", level)
+        assert answers == ["reserved"] * units + ["sold_out"], answers
+
+        expect(available).to_have_text("0")
+        expect(row).to_have_attribute("data-level", "out")
+        status_cell = page.get_by_test_id(f"stock-status-{watched}")
+        expect(status_cell).to_contain_text("已售罄")
+        expect(status_cell).to_contain_text(re.compile(r"\d\d:\d\d:\d\d"))  # when it sold out
+        # The six units are in unpaid orders now.
+        expect(page.get_by_test_id(f"stock-reserved-{watched}")).to_have_text(
+            str(levels["reserved"] + units)
+        )
+
+        # The alert strip: a critical sold-out alert for the SKU, newest first, above the
+        # low-stock warning that came on the way down; both are addressed to field control.
+        strip = page.get_by_test_id("alert-strip")
+        expect(strip).to_be_visible()
+        sku_alerts = strip.locator(f"[data-testid='alert'][data-sku='{watched}']")
+        sold_out = sku_alerts.and_(strip.locator("[data-kind='sold_out']"))
+        expect(sold_out).to_have_attribute("data-severity", "critical")
+        expect(sold_out).to_contain_text("已售罄")
+        expect(sold_out).to_contain_text(names[watched])
+        low = sku_alerts.and_(strip.locator("[data-kind='low_stock']"))
+        expect(low).to_have_attribute("data-severity", "warning")
+        expect(sku_alerts.first).to_have_attribute("data-kind", "sold_out")
+
+        page.screenshot(path=str(artifacts / "console-stock.png"))
+
+        # Acknowledged alerts fold into a one-line history.
+        page.get_by_test_id("alerts-ack").click()
+        expect(strip.locator("[data-testid='alert']")).to_have_count(0)
+        expect(strip).to_contain_text("已读提醒")
+        expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
     finally:
         context.close()

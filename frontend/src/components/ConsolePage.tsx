@@ -3,12 +3,14 @@ import { getLineup, type LineupProduct, type Me } from "../lib/api";
 import { useNow } from "../lib/hooks";
 import type { ShowInfo } from "../live/protocol";
 import { useLive } from "../live/useLive";
+import { AlertStrip } from "./AlertStrip";
 import { CommentStream } from "./CommentStream";
 import { ConsoleHeader } from "./ConsoleHeader";
 import { KpiGrid } from "./KpiGrid";
 import { OrderTape } from "./OrderTape";
 import { ProductTable } from "./ProductTable";
 import { SignIn } from "./SignIn";
+import { StockPanel } from "./StockPanel";
 import { StreamHealthBadge } from "./StreamHealthBadge";
 import { TrendChart } from "./TrendChart";
 
@@ -60,6 +62,8 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
         </div>
       )}
 
+      <AlertStrip alerts={state.alerts} role={me.role} lineup={lineup} serverNow={serverNow} />
+
       <main className="console__grid">
         <section className="console__main">
           <KpiGrid
@@ -71,6 +75,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             serverNow={serverNow}
             hasData={show !== null}
           />
+          <StockPanel stock={state.stock} lineup={lineup} serverNow={serverNow} rejected={state.rejected} />
           <TrendChart series={state.series} />
           <ProductTable products={state.products} lineup={lineup} />
         </section>

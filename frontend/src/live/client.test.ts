@@ -2,7 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BACKOFF_MAX_MS, backoffDelay } from "./backoff";
 import { LiveClient, liveUrl, type LiveClientOptions } from "./client";
 import { LiveStore } from "./store";
-import { RecordingSink, SocketFactory, feedFrame, metricsFrame, snapshotFrame } from "./testing";
+import {
+  RecordingSink,
+  SocketFactory,
+  alertFrame,
+  feedFrame,
+  metricsFrame,
+  snapshotFrame,
+  stockFrame,
+  stockRow,
+} from "./testing";
 
 const BASE = "ws://console.test/api/v1/shows/show-1/live";
 const url: LiveClientOptions["url"] = (pos) => liveUrl("show-1", pos, { protocol: "http:", host: "console.test" });
@@ -326,10 +335,41 @@ describe("LiveClient heartbeat", () => {
     const { sockets, sink, client } = connected();
     sockets.last.receiveRaw("not json");
     sockets.last.receiveRaw(new ArrayBuffer(4));
-    sockets.last.receive({ type: "something_new", epoch: "E1", offset: 11 });
+    sockets.last.receive({ type: "something_new", note: "no position: not a publication" });
     sockets.last.receive({ type: "error", code: "bad_frame", message: "?" });
     expect(sink.calls).toHaveLength(1);
     expect(client.getPosition()).toEqual({ epoch: "E1", offset: 10 });
+    expect(sockets.last.closedWith).toBeNull();
+  });
+
+  it("takes the position of a publication of an unknown type, so what follows is no gap", () => {
+    const { sockets, sink, client } = connected("E1", 10);
+    const first = sockets.last;
+    first.receive({ type: "something_new", epoch: "E1", offset: 11, server_time: 1, payload: [1] });
+    first.receive(metricsFrame("E1", 12, { online: 7 }));
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 12 });
+    expect(sink.calls.slice(1)).toEqual([
+      { kind: "publication", type: "ignored", offset: 11 },
+      { kind: "publication", type: "metrics", offset: 12 },
+    ]);
+    expect(first.closedWith).toBeNull(); // no reconnect, so no resume replaying it forever
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it("takes the position of a malformed stock or alert frame too, and keeps going", () => {
+    const { sockets, sink, client } = connected("E1", 10);
+    sockets.last.receive({ type: "stock", epoch: "E1", offset: 11, server_time: 1, items: "oops" });
+    sockets.last.receive({ ...alertFrame("E1", 12), severity: "apocalyptic" });
+    sockets.last.receive(stockFrame("E1", 13, [stockRow("A1", { rev: 2 })]));
+    sockets.last.receive(alertFrame("E1", 14));
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 14 });
+    expect(sink.calls.slice(1).map((c) => (c.kind === "publication" ? c.type : c.kind))).toEqual([
+      "ignored",
+      "ignored",
+      "stock",
+      "alert",
+    ]);
+    expect(sockets.sockets).toHaveLength(1);
   });
 });
 

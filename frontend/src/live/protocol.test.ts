@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseServerMessage } from "./protocol";
-import { snapshotFrame } from "./testing";
+import { isPublication, parseAlert, parseServerMessage, parseStockLevels } from "./protocol";
+import { alertFrame, snapshotFrame, stockFrame, stockRow } from "./testing";
 
 describe("parseServerMessage", () => {
   it("reads a snapshot with every part typed", () => {
@@ -20,7 +20,6 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage("[1,2]")).toBeNull();
     expect(parseServerMessage('{"type":"metrics","epoch":"E","offset":"3"}')).toBeNull();
     expect(parseServerMessage('{"type":"metrics","epoch":"E","offset":1.5}')).toBeNull();
-    expect(parseServerMessage('{"type":"brand_new","epoch":"E","offset":1}')).toBeNull();
     expect(parseServerMessage('{"type":"snapshot","epoch":"E","offset":1,"show":{}}')).toBeNull();
   });
 
@@ -98,6 +97,146 @@ describe("parseServerMessage", () => {
       type: "error",
       code: "bad_frame",
       message: "x",
+    });
+  });
+});
+
+describe("stock and alerts (strict)", () => {
+  const sale = { cap: 50, remaining: 12, starts_at: 1762862460000, state: "running" };
+
+  it("reads a stock frame's rows whole, times as epoch ms", () => {
+    const msg = parseServerMessage(
+      JSON.stringify(stockFrame("E", 4, [stockRow("A1"), stockRow("B2", { flash_sale: sale, sold_out_at: null })])),
+    );
+    expect(msg?.type).toBe("stock");
+    if (msg?.type !== "stock") return;
+    expect(msg.server_time).toBe(new Date(1762862401000).toISOString());
+    expect(msg.rejected).toBe(0);
+    expect(msg.items[0]).toEqual({
+      sku: "A1",
+      allocated: 100,
+      reserved: 5,
+      sold: 15,
+      available: 80,
+      version: 1,
+      limit_per_viewer: null,
+      flash_sale: null,
+      sold_out_at: null,
+      rev: 1,
+      units_per_minute: 12,
+      sell_out_in_seconds: 400,
+    });
+    expect(msg.items[1]?.flash_sale).toEqual(sale);
+  });
+
+  it("leaves out, and counts, rows with a missing or mistyped field instead of guessing", () => {
+    const bad = [
+      stockRow("M1", { available: "80" }),
+      stockRow("M2", { available: -1 }),
+      stockRow("M3", { rev: 1.5 }),
+      stockRow("M4", { sell_out_in_seconds: "soon" }),
+      stockRow("M5", { flash_sale: { ...sale, state: "paused" } }),
+      stockRow("M6", { flash_sale: { ...sale, cap: null } }),
+      stockRow("M7", { sku: "" }),
+      stockRow("M8", { sold_out_at: "2025-11-11T12:00:00Z" }),
+      "not a row",
+      null,
+    ];
+    const missing = stockRow("M9");
+    delete missing.sell_out_in_seconds; // nullable, but required
+    const msg = parseServerMessage(JSON.stringify(stockFrame("E", 4, [...bad, missing, stockRow("OK")])));
+    expect(msg?.type === "stock" && msg.items.map((r) => r.sku)).toEqual(["OK"]);
+    expect(msg?.type === "stock" && msg.rejected).toBe(bad.length + 1);
+    // Keys a newer server adds are not an error.
+    expect(parseStockLevels(stockRow("N", { warehouse: "HZ-1" }))?.sku).toBe("N");
+  });
+
+  it("reads an alert frame, and rejects a malformed alert but keeps its position", () => {
+    const msg = parseServerMessage(JSON.stringify(alertFrame("E", 5)));
+    expect(msg).toEqual({
+      type: "alert",
+      epoch: "E",
+      offset: 5,
+      server_time: new Date(1762862402000).toISOString(),
+      kind: "sold_out",
+      severity: "critical",
+      roles: ["field_control", "assistant"],
+      sku: "A1",
+      available: 0,
+      text: "A1 已售罄 / sold out",
+      ts: 1762862402000,
+    });
+    for (const broken of [
+      { kind: "restocked" },
+      { severity: "info" },
+      { roles: "field_control" },
+      { roles: [1] },
+      { available: null },
+      { ts: "2025-11-11T12:00:00Z" },
+      { sku: 7 },
+    ]) {
+      const bad = parseServerMessage(JSON.stringify(alertFrame("E", 6, broken)));
+      expect(bad).toMatchObject({ type: "ignored", epoch: "E", offset: 6, original: "alert" });
+      expect(bad !== null && isPublication(bad)).toBe(true);
+    }
+    expect(parseAlert({ ...alertFrame("E", 1), roles: ["field_control", "brand_new_role"] })?.roles).toEqual([
+      "field_control",
+      "brand_new_role",
+    ]);
+  });
+
+  it("a stock frame without a list of items is ignored, with its position", () => {
+    expect(parseServerMessage('{"type":"stock","epoch":"E","offset":3,"items":{}}')).toMatchObject({
+      type: "ignored",
+      offset: 3,
+      original: "stock",
+    });
+    expect(parseServerMessage('{"type":"stock","epoch":"E","items":[]}')).toBeNull(); // no position
+  });
+
+  it("reads stock and alerts in a snapshot; a server without them gives empty lists", () => {
+    const msg = parseServerMessage(
+      JSON.stringify(
+        snapshotFrame("E", 9, {
+          stock: [stockRow("A1"), stockRow("B2", { allocated: "many" })],
+          alerts: [alertFrame("x", 0), { kind: "sold_out" }],
+        }),
+      ),
+    );
+    expect(msg?.type).toBe("snapshot");
+    if (msg?.type !== "snapshot") return;
+    expect(msg.stock.map((r) => r.sku)).toEqual(["A1"]);
+    expect(msg.alerts).toEqual([
+      {
+        kind: "sold_out",
+        severity: "critical",
+        roles: ["field_control", "assistant"],
+        sku: "A1",
+        available: 0,
+        text: "A1 已售罄 / sold out",
+        ts: 1762862402000,
+      },
+    ]);
+    expect(msg.rejected).toBe(2);
+
+    const old = parseServerMessage(JSON.stringify(snapshotFrame("E", 9)));
+    expect(old?.type === "snapshot" && [old.stock, old.alerts, old.rejected]).toEqual([[], [], 0]);
+  });
+
+  it("turns a positioned frame of an unknown type into an ignored publication", () => {
+    const msg = parseServerMessage('{"type":"brand_new","epoch":"E","offset":1,"server_time":1762862401000}');
+    expect(msg).toEqual({
+      type: "ignored",
+      epoch: "E",
+      offset: 1,
+      server_time: new Date(1762862401000).toISOString(),
+      original: "brand_new",
+      reason: "unknown type",
+    });
+    expect(parseServerMessage('{"type":"brand_new"}')).toBeNull();
+    expect(parseServerMessage('{"type":"show","epoch":"E","offset":2,"show":{}}')).toMatchObject({
+      type: "ignored",
+      original: "show",
     });
   });
 });

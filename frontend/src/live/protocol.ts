@@ -5,7 +5,12 @@
  * The envelope (`type`, `epoch`, `offset`) is checked strictly because ordering and resume
  * depend on it. Payloads are read leniently (missing numbers become 0, unknown keys are
  * dropped) so that a server that adds a field, or a frame with one odd value, never blanks
- * the whole console during a show.
+ * the whole console during a show. Stock rows and alerts are the exception: they are checked
+ * strictly, field by field (see "stock and alerts" below).
+ *
+ * A frame with a stream position is always taken as a publication, even when its type is
+ * unknown or its payload unusable (`ignored`), so that the position advances and a resume
+ * never replays the same frame into a reconnect loop.
  */
 
 /** Every metric key of CONTRACT.md §4, in the order the contract lists them. */
@@ -145,6 +150,62 @@ interface Positioned {
   offset: number;
 }
 
+/**
+ * A flash sale (秒杀) on one SKU. Before `starts_at` reservations answer `not_started` and
+ * consoles count down to it; the state says nothing about that, the clock does.
+ */
+export interface FlashSale {
+  /** At most this many units go in the sale. */
+  cap: number;
+  /** Units a buyer can still get in it. */
+  remaining: number;
+  /** Epoch ms (server clock). */
+  starts_at: number;
+  state: "running" | "sold_out";
+}
+
+/**
+ * One SKU's stock ledger (contract §7) with its sell-out forecast.
+ * `reserved + sold + available = allocated`. Times are epoch ms, as sent.
+ */
+export interface StockLevels {
+  sku: string;
+  allocated: number;
+  reserved: number;
+  sold: number;
+  available: number;
+  /** Version of the newest ERP count applied. */
+  version: number | null;
+  limit_per_viewer: number | null;
+  flash_sale: FlashSale | null;
+  /** Epoch ms when it ran out, while it is out. */
+  sold_out_at: number | null;
+  /** Grows with every change of the row: keep the row with the highest. */
+  rev: number;
+  /** reserved + sold growth over the last minute. */
+  units_per_minute: number;
+  /** Time to zero at that pace; null when nothing is selling. */
+  sell_out_in_seconds: number | null;
+}
+
+export type AlertKind = "low_stock" | "sold_out";
+export type AlertSeverity = "warning" | "critical";
+/** The roles of docs/asyncapi.json; kept as a string so that a role added later still shows. */
+export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
+
+export interface Alert {
+  kind: AlertKind;
+  severity: AlertSeverity;
+  /** The consoles that should show it: the roles that can act on it. */
+  roles: AlertRole[];
+  sku: string;
+  available: number;
+  /** Ready to show, Chinese then English. */
+  text: string;
+  /** Epoch ms. */
+  ts: number;
+}
+
 export interface SnapshotMessage extends Positioned {
   type: "snapshot";
   server_time: string;
@@ -158,6 +219,12 @@ export interface SnapshotMessage extends Positioned {
   feeds: Feeds;
   /** null when the show has had no `stream.health` event. */
   stream_health: StreamHealth | null;
+  /** Every SKU of the show's stock ledger (rows that failed the strict check are left out). */
+  stock: StockLevels[];
+  /** The most recent alerts, oldest first. */
+  alerts: Alert[];
+  /** How many stock rows or alerts were malformed and left out. */
+  rejected: number;
 }
 
 export interface MetricsMessage extends Positioned {
@@ -181,6 +248,35 @@ export interface FeedMessage extends Positioned {
   type: "feed";
   server_time: string;
   items: FeedItem[];
+}
+
+/** Ledger rows that changed, whole; keep per SKU the row with the highest `rev`. */
+export interface StockMessage extends Positioned {
+  type: "stock";
+  server_time: string;
+  items: StockLevels[];
+  /** How many rows were malformed and left out. */
+  rejected: number;
+}
+
+/** Low stock or sold out, sent at once. */
+export interface AlertMessage extends Positioned, Alert {
+  type: "alert";
+  server_time: string;
+}
+
+/**
+ * A publication this console cannot use: a type it does not know (servers may add types),
+ * or a known type whose payload failed the strict check. It still holds a stream position,
+ * which must be taken: otherwise the next publication looks like a gap, the resume replays
+ * the same frame, and the console would reconnect forever.
+ */
+export interface IgnoredPublication extends Positioned {
+  type: "ignored";
+  server_time: string;
+  /** The frame's own `type`. */
+  original: string;
+  reason: string;
 }
 
 export interface ShowMessage extends Positioned {
@@ -210,7 +306,7 @@ export interface ErrorMessage {
 }
 
 /** Frames that carry a stream position and must be applied in offset order. */
-export type Publication = MetricsMessage | FeedMessage | ShowMessage;
+export type Publication = MetricsMessage | FeedMessage | ShowMessage | StockMessage | AlertMessage | IgnoredPublication;
 
 export type ServerMessage = SnapshotMessage | Publication | ResumedMessage | ResyncMessage | PongMessage | ErrorMessage;
 
@@ -420,6 +516,120 @@ export function parseFeedItem(v: unknown): FeedItem | null {
   return null;
 }
 
+// --- stock and alerts: strict ----------------------------------------------------------
+//
+// Stock rows and alerts drive decisions made in seconds ("已抢光", "只剩 5 件"), so unlike
+// the figures above they are never patched up: a row with a missing or mistyped field is
+// left out whole (and counted), rather than shown with a made-up 0. Keys a newer server adds
+// are ignored.
+
+class Malformed extends Error {}
+
+function isWhole(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+function isUnits(v: unknown): v is number {
+  return isWhole(v) && v >= 0;
+}
+
+function isEpochMs(v: unknown): v is number {
+  return isWhole(v) && v > 0;
+}
+
+function isRate(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === "string" && v !== "";
+}
+
+/** The field must be present and pass `check`. */
+function need<T>(o: Json, key: string, check: (v: unknown) => v is T): T {
+  const v = o[key];
+  if (!check(v)) throw new Malformed(`${key}: ${JSON.stringify(v) ?? "missing"}`);
+  return v;
+}
+
+/** The field must be present: null, or passing `check`. */
+function needOrNull<T>(o: Json, key: string, check: (v: unknown) => v is T): T | null {
+  if (!(key in o)) throw new Malformed(`${key}: missing`);
+  return o[key] === null ? null : need(o, key, check);
+}
+
+function oneOf<T extends string>(values: readonly T[]): (v: unknown) => v is T {
+  return (v: unknown): v is T => typeof v === "string" && (values as readonly string[]).includes(v);
+}
+
+function strictly<T>(read: (o: Json) => T): (v: unknown) => T | null {
+  return (v) => {
+    if (!isObject(v)) return null;
+    try {
+      return read(v);
+    } catch (err) {
+      if (err instanceof Malformed) return null;
+      throw err;
+    }
+  };
+}
+
+function readFlashSale(v: unknown): FlashSale {
+  if (!isObject(v)) throw new Malformed("flash_sale: not an object");
+  return {
+    cap: need(v, "cap", isUnits),
+    remaining: need(v, "remaining", isUnits),
+    starts_at: need(v, "starts_at", isEpochMs),
+    state: need(v, "state", oneOf(["running", "sold_out"] as const)),
+  };
+}
+
+/** One StockLevels row, or null when any field is missing or of the wrong type. */
+export const parseStockLevels = strictly((o): StockLevels => {
+  if (!("flash_sale" in o)) throw new Malformed("flash_sale: missing");
+  return {
+    sku: need(o, "sku", isText),
+    allocated: need(o, "allocated", isUnits),
+    reserved: need(o, "reserved", isUnits),
+    sold: need(o, "sold", isUnits),
+    available: need(o, "available", isUnits),
+    version: needOrNull(o, "version", isWhole),
+    limit_per_viewer: needOrNull(o, "limit_per_viewer", isUnits),
+    flash_sale: o.flash_sale === null ? null : readFlashSale(o.flash_sale),
+    sold_out_at: needOrNull(o, "sold_out_at", isEpochMs),
+    rev: need(o, "rev", isWhole),
+    units_per_minute: need(o, "units_per_minute", isRate),
+    sell_out_in_seconds: needOrNull(o, "sell_out_in_seconds", isRate),
+  };
+});
+
+function isRoleList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every(isText);
+}
+
+/** One alert (also the payload of an `alert` frame), or null when malformed. */
+export const parseAlert = strictly((o): Alert => ({
+  kind: need(o, "kind", oneOf(["low_stock", "sold_out"] as const)),
+  severity: need(o, "severity", oneOf(["warning", "critical"] as const)),
+  roles: [...need(o, "roles", isRoleList)],
+  sku: need(o, "sku", isText),
+  available: need(o, "available", isUnits),
+  text: need(o, "text", (v): v is string => typeof v === "string"),
+  ts: need(o, "ts", isEpochMs),
+}));
+
+/** A list of strictly parsed items: the good ones, and how many were left out. */
+function parseStrictList<T>(v: unknown, parse: (item: unknown) => T | null): { items: T[]; rejected: number } {
+  if (v === undefined) return { items: [], rejected: 0 }; // a server from before the field
+  if (!Array.isArray(v)) return { items: [], rejected: 1 };
+  const items: T[] = [];
+  for (const item of v) {
+    const parsed = parse(item);
+    if (parsed !== null) items.push(parsed);
+  }
+  return { items, rejected: v.length - items.length };
+}
+
 function parseList<T>(v: unknown, parse: (item: unknown) => T | null): T[] {
   if (!Array.isArray(v)) return [];
   const out: T[] = [];
@@ -438,9 +648,15 @@ function position(o: Json): Positioned | null {
   return { epoch: String(epoch), offset };
 }
 
+function ignored(pos: Positioned, serverTime: string, original: string, reason: string): IgnoredPublication {
+  return { type: "ignored", ...pos, server_time: serverTime, original, reason };
+}
+
 /**
  * Turn one text frame into a typed message, or null when the frame is not a message this
- * console understands (it is then ignored; the protocol lets servers add types).
+ * console understands. A frame that carries a stream position but cannot be used (a type
+ * added after this console was built, or a malformed payload) becomes an
+ * {@link IgnoredPublication}, so that its position is still taken.
  */
 export function parseServerMessage(data: string): ServerMessage | null {
   let raw: unknown;
@@ -457,6 +673,8 @@ export function parseServerMessage(data: string): ServerMessage | null {
       const pos = position(raw);
       const show = parseShow(raw.show);
       if (pos === null || show === null) return null;
+      const stock = parseStrictList(raw.stock, parseStockLevels);
+      const alerts = parseStrictList(raw.alerts, parseAlert);
       return {
         type: "snapshot",
         ...pos,
@@ -469,6 +687,9 @@ export function parseServerMessage(data: string): ServerMessage | null {
         feed: parseList(raw.feed, parseFeedItem),
         feeds: parseFeeds(raw.feeds),
         stream_health: parseStreamHealth(raw.stream_health),
+        stock: stock.items,
+        alerts: alerts.items,
+        rejected: stock.rejected + alerts.rejected,
       };
     }
     case "metrics": {
@@ -493,9 +714,24 @@ export function parseServerMessage(data: string): ServerMessage | null {
     }
     case "show": {
       const pos = position(raw);
+      if (pos === null) return null;
       const show = parseShow(raw.show);
-      if (pos === null || show === null) return null;
+      if (show === null) return ignored(pos, serverTime, "show", "show without an id");
       return { type: "show", ...pos, server_time: serverTime, show };
+    }
+    case "stock": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      if (!Array.isArray(raw.items)) return ignored(pos, serverTime, "stock", "items is not a list");
+      const { items, rejected } = parseStrictList(raw.items, parseStockLevels);
+      return { type: "stock", ...pos, server_time: serverTime, items, rejected };
+    }
+    case "alert": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const alert = parseAlert(raw);
+      if (alert === null) return ignored(pos, serverTime, "alert", "malformed alert");
+      return { type: "alert", ...pos, server_time: serverTime, ...alert };
     }
     case "resumed": {
       const pos = position(raw);
@@ -507,13 +743,26 @@ export function parseServerMessage(data: string): ServerMessage | null {
       return { type: "pong", server_time: serverTime };
     case "error":
       return { type: "error", code: str(raw.code), message: str(raw.message) };
-    default:
-      return null;
+    default: {
+      // A type added after this console was built. If it holds a position it is a
+      // publication, and the position must be taken even though the content is not used.
+      const pos = position(raw);
+      return pos === null ? null : ignored(pos, serverTime, raw.type, "unknown type");
+    }
   }
 }
 
+const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
+  "metrics",
+  "feed",
+  "show",
+  "stock",
+  "alert",
+  "ignored",
+]);
+
 export function isPublication(msg: ServerMessage): msg is Publication {
-  return msg.type === "metrics" || msg.type === "feed" || msg.type === "show";
+  return PUBLICATION_TYPES.has(msg.type);
 }
 
 export function encodeClientMessage(msg: ClientMessage): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseServerMessage, type Publication, type SnapshotMessage } from "./protocol";
+import { isPublication, parseServerMessage, type Publication, type SnapshotMessage } from "./protocol";
 import { LiveStore, type FrameScheduler } from "./store";
-import { feedFrame, metricsFrame, snapshotFrame } from "./testing";
+import { alertFrame, feedFrame, metricsFrame, snapshotFrame, stockFrame, stockRow } from "./testing";
 
 /** A scheduler the test runs by hand, like requestAnimationFrame firing. */
 function manualFrames() {
@@ -27,8 +27,7 @@ function snap(epoch = "E1", offset = 1, extra: Record<string, unknown> = {}): Sn
 
 function pub(frame: Record<string, unknown>): Publication {
   const msg = parseServerMessage(JSON.stringify(frame));
-  if (msg === null || (msg.type !== "metrics" && msg.type !== "feed" && msg.type !== "show"))
-    throw new Error("bad fixture");
+  if (msg === null || !isPublication(msg)) throw new Error("bad fixture");
   return msg;
 }
 
@@ -212,5 +211,111 @@ describe("LiveStore", () => {
     store.publication(pub(metricsFrame("E1", 2, { online: 1 })), 0);
     store.flush();
     expect(calls).toBe(0);
+  });
+});
+
+describe("LiveStore stock and alerts", () => {
+  const skus = (store: LiveStore) => store.getSnapshot().stock.map((r) => [r.sku, r.available, r.rev]);
+
+  function withStock(options: { maxAlerts?: number } = {}) {
+    const frames = manualFrames();
+    const store = new LiveStore({ schedule: frames.schedule, ...options });
+    store.snapshot(
+      snap("E1", 1, {
+        stock: [stockRow("A1", { rev: 5, available: 80 }), stockRow("B2", { rev: 2, available: 10 })],
+        alerts: [alertFrame("-", 0, { kind: "low_stock", severity: "warning", sku: "B2", available: 10, ts: 1000 })],
+      }),
+      0,
+    );
+    store.flush();
+    return store;
+  }
+
+  it("takes stock and alerts from the snapshot", () => {
+    const store = withStock();
+    expect(skus(store)).toEqual([
+      ["A1", 80, 5],
+      ["B2", 10, 2],
+    ]);
+    expect(store.getSnapshot().alerts.map((a) => [a.kind, a.sku])).toEqual([["low_stock", "B2"]]);
+    // Rows are stamped with the server time of the frame that brought them.
+    expect(store.getSnapshot().stock[0]?.received_at).toBe(Date.parse("2025-11-11T12:10:00Z"));
+  });
+
+  it("merges stock rows by SKU, keeping the highest rev whatever the arrival order", () => {
+    const store = withStock();
+    store.publication(pub(stockFrame("E1", 2, [stockRow("A1", { rev: 7, available: 70 })])), 0);
+    // A late row of an older revision must not take the level back up.
+    store.publication(pub(stockFrame("E1", 3, [stockRow("A1", { rev: 6, available: 75 })])), 0);
+    // A new SKU is appended; an equal rev replaces (same ledger, newer forecast).
+    store.publication(
+      pub(
+        stockFrame("E1", 4, [
+          stockRow("C3", { rev: 1, available: 3 }),
+          stockRow("B2", { rev: 2, available: 10, sell_out_in_seconds: 30 }),
+        ]),
+      ),
+      0,
+    );
+    store.flush();
+    expect(skus(store)).toEqual([
+      ["A1", 70, 7],
+      ["B2", 10, 2],
+      ["C3", 3, 1],
+    ]);
+    expect(store.getSnapshot().stock[1]?.sell_out_in_seconds).toBe(30);
+    expect(store.getSnapshot().stock[0]?.received_at).toBe(1762862401000);
+  });
+
+  it("keeps the stock array identical when a frame changes no row", () => {
+    const store = withStock();
+    const before = store.getSnapshot().stock;
+    store.publication(pub(stockFrame("E1", 2, [stockRow("A1", { rev: 1 })])), 0); // older: dropped
+    store.publication(pub(metricsFrame("E1", 3, { online: 1 })), 0);
+    store.flush();
+    expect(store.getSnapshot().stock).toBe(before);
+  });
+
+  it("appends alerts in stream order and keeps only the last maxAlerts", () => {
+    const store = withStock({ maxAlerts: 3 });
+    for (let i = 0; i < 4; i++) {
+      store.publication(pub(alertFrame("E1", 2 + i, { sku: `S${i}`, ts: 2000 + i })), 0);
+    }
+    store.flush();
+    expect(store.getSnapshot().alerts.map((a) => a.sku)).toEqual(["S1", "S2", "S3"]);
+    expect(store.getSnapshot().alerts[2]).toEqual({
+      kind: "sold_out",
+      severity: "critical",
+      roles: ["field_control", "assistant"],
+      sku: "S3",
+      available: 0,
+      text: "A1 已售罄 / sold out",
+      ts: 2003,
+    });
+  });
+
+  it("a snapshot replaces stock and alerts; resync drops them", () => {
+    const store = withStock();
+    store.publication(pub(stockFrame("E1", 2, [stockRow("Z9", { rev: 99 })])), 0);
+    store.publication(pub(alertFrame("E1", 3)), 0);
+    store.snapshot(snap("E1", 9, { stock: [stockRow("A1", { rev: 1, available: 1 })], alerts: [] }), 0);
+    store.flush();
+    // Even a lower rev: the snapshot is the whole picture, not a delta.
+    expect(skus(store)).toEqual([["A1", 1, 1]]);
+    expect(store.getSnapshot().alerts).toEqual([]);
+
+    store.resync("gone");
+    store.flush();
+    expect(store.getSnapshot().stock).toEqual([]);
+    expect(store.getSnapshot().alerts).toEqual([]);
+  });
+
+  it("counts what it had to leave out", () => {
+    const store = withStock();
+    store.publication(pub(stockFrame("E1", 2, [stockRow("A1", { rev: 9, available: "x" }), stockRow("B2")])), 0);
+    store.publication(pub({ type: "brand_new", epoch: "E1", offset: 3 }), 0);
+    store.flush();
+    expect(store.getSnapshot().rejected).toBe(2);
+    expect(skus(store)[0]).toEqual(["A1", 80, 5]);
   });
 });

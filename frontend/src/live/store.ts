@@ -8,6 +8,7 @@
  */
 import type { ConnStatus, LiveSink } from "./client";
 import type {
+  Alert,
   CommentItem,
   Feeds,
   FeedItem,
@@ -18,8 +19,15 @@ import type {
   SeriesPoint,
   ShowInfo,
   SnapshotMessage,
+  StockLevels,
   StreamHealth,
 } from "./protocol";
+
+/** A stock row as held: the ledger row with the highest `rev`, and when it arrived. */
+export interface StockRow extends StockLevels {
+  /** Server-clock epoch ms at which this row arrived (its forecast is as of then). */
+  received_at: number;
+}
 
 export interface LiveState {
   conn: ConnStatus;
@@ -37,6 +45,12 @@ export interface LiveState {
   comments: readonly CommentItem[];
   /** Oldest first, at most `maxOrders`. */
   orders: readonly OrderItem[];
+  /** One row per SKU, in the order first seen. */
+  stock: readonly StockRow[];
+  /** Oldest first, at most `maxAlerts`. */
+  alerts: readonly Alert[];
+  /** Stock rows and alerts that failed the strict check, plus publications of unknown types. */
+  rejected: number;
   /** serverNow ≈ Date.now() + clockOffsetMs (from the last `server_time` seen). */
   clockOffsetMs: number;
   /** Why the state was last dropped (a `resync` reason), until the next snapshot. */
@@ -60,6 +74,7 @@ export const animationFrameScheduler: FrameScheduler = (cb) => {
 export interface LiveStoreOptions {
   maxComments?: number;
   maxOrders?: number;
+  maxAlerts?: number;
   schedule?: FrameScheduler;
 }
 
@@ -80,6 +95,7 @@ function pushBounded<T>(list: T[], items: readonly T[], max: number): void {
 export class LiveStore implements LiveSink {
   readonly maxComments: number;
   readonly maxOrders: number;
+  readonly maxAlerts: number;
   private readonly schedule: FrameScheduler;
   private readonly listeners = new Set<() => void>();
   private cancelFlush: (() => void) | null = null;
@@ -95,6 +111,9 @@ export class LiveStore implements LiveSink {
   private seriesMap = new Map<string, SeriesPoint>();
   private commentList: CommentItem[] = [];
   private orderList: OrderItem[] = [];
+  private stockMap = new Map<string, StockRow>();
+  private alertList: Alert[] = [];
+  private rejected = 0;
   private clockOffsetMs = 0;
   private resyncReason: string | null = null;
   private applied = 0;
@@ -104,12 +123,15 @@ export class LiveStore implements LiveSink {
   private seriesDirty = false;
   private commentsDirty = false;
   private ordersDirty = false;
+  private stockDirty = false;
+  private alertsDirty = false;
 
   private state: LiveState;
 
   constructor(options: LiveStoreOptions = {}) {
     this.maxComments = options.maxComments ?? 500;
     this.maxOrders = options.maxOrders ?? 200;
+    this.maxAlerts = options.maxAlerts ?? 50;
     this.schedule = options.schedule ?? animationFrameScheduler;
     this.state = this.build(null);
   }
@@ -140,7 +162,13 @@ export class LiveStore implements LiveSink {
     this.appendFeed(msg.feed);
     this.resyncReason = null;
     this.observeClock(msg.server_time, receivedAt);
+    this.stockMap = new Map();
+    this.mergeStock(msg.stock, this.serverTimeOf(msg.server_time, receivedAt));
+    this.alertList = [];
+    pushBounded(this.alertList, msg.alerts, this.maxAlerts);
+    this.rejected += msg.rejected;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
+    this.stockDirty = this.alertsDirty = true;
     this.applied += 1;
     this.changed();
   }
@@ -166,6 +194,19 @@ export class LiveStore implements LiveSink {
       case "show":
         this.show = msg.show;
         break;
+      case "stock":
+        this.mergeStock(msg.items, this.serverTimeOf(msg.server_time, receivedAt));
+        this.rejected += msg.rejected;
+        break;
+      case "alert": {
+        const { kind, severity, roles, sku, available, text, ts } = msg;
+        pushBounded(this.alertList, [{ kind, severity, roles, sku, available, text, ts }], this.maxAlerts);
+        this.alertsDirty = true;
+        break;
+      }
+      case "ignored":
+        this.rejected += 1;
+        break;
     }
     this.changed();
   }
@@ -182,8 +223,11 @@ export class LiveStore implements LiveSink {
     this.seriesMap = new Map();
     this.commentList = [];
     this.orderList = [];
+    this.stockMap = new Map();
+    this.alertList = [];
     this.resyncReason = reason;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
+    this.stockDirty = this.alertsDirty = true;
     this.changed();
   }
 
@@ -226,6 +270,26 @@ export class LiveStore implements LiveSink {
     }
   }
 
+  /**
+   * Rows arrive whole; per SKU the highest `rev` wins, so a row that arrives after a newer
+   * one (a late notification) never takes the level back. An equal `rev` replaces: the
+   * ledger is the same, the forecast newer.
+   */
+  private mergeStock(rows: readonly StockLevels[], at: number): void {
+    for (const row of rows) {
+      const held = this.stockMap.get(row.sku);
+      if (held !== undefined && held.rev > row.rev) continue;
+      this.stockMap.set(row.sku, { ...row, received_at: at });
+      this.stockDirty = true;
+    }
+  }
+
+  /** A frame's server time in epoch ms; the local clock shifted by the offset without one. */
+  private serverTimeOf(serverTime: string, receivedAt: number): number {
+    const t = Date.parse(serverTime);
+    return Number.isNaN(t) ? receivedAt + this.clockOffsetMs : t;
+  }
+
   private observeClock(serverTime: string, receivedAt: number): void {
     const t = Date.parse(serverTime);
     if (!Number.isNaN(t)) this.clockOffsetMs = t - receivedAt;
@@ -254,11 +318,15 @@ export class LiveStore implements LiveSink {
           : prev.series,
       comments: this.commentsDirty || prev === null ? this.commentList.slice() : prev.comments,
       orders: this.ordersDirty || prev === null ? this.orderList.slice() : prev.orders,
+      stock: this.stockDirty || prev === null ? [...this.stockMap.values()] : prev.stock,
+      alerts: this.alertsDirty || prev === null ? this.alertList.slice() : prev.alerts,
+      rejected: this.rejected,
       clockOffsetMs: this.clockOffsetMs,
       resyncReason: this.resyncReason,
       applied: this.applied,
     };
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = false;
+    this.stockDirty = this.alertsDirty = false;
     return state;
   }
 }

@@ -158,3 +158,47 @@ export function feedFrame(epoch: string, offset: number, count = 1): Record<stri
   });
   return { type: "feed", epoch, offset, server_time: "2025-11-11T12:10:01Z", items };
 }
+
+/** A whole StockLevels row as the server sends it (docs/asyncapi.json), with overrides. */
+export function stockRow(sku: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sku,
+    allocated: 100,
+    reserved: 5,
+    sold: 15,
+    available: 80,
+    version: 1,
+    limit_per_viewer: null,
+    flash_sale: null,
+    sold_out_at: null,
+    rev: 1,
+    units_per_minute: 12,
+    sell_out_in_seconds: 400,
+    ...extra,
+  };
+}
+
+export function stockFrame(epoch: string, offset: number, items: unknown[]): Record<string, unknown> {
+  return { type: "stock", epoch, offset, server_time: 1762862401000, items };
+}
+
+export function alertFrame(
+  epoch: string,
+  offset: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: "alert",
+    epoch,
+    offset,
+    server_time: 1762862402000,
+    kind: "sold_out",
+    severity: "critical",
+    roles: ["field_control", "assistant"],
+    sku: "A1",
+    available: 0,
+    text: "A1 已售罄 / sold out",
+    ts: 1762862402000,
+    ...extra,
+  };
+}
