@@ -33,13 +33,23 @@ def create_engine(settings: Settings, *, reads_only: bool = False) -> AsyncEngin
         return engine
     # Fail fast when PostgreSQL is unreachable: a request answers 503 within seconds instead
     # of hanging, and the producer retries.
+    #
+    # Custom plans only: asyncpg prepares every statement, and PostgreSQL may settle on a
+    # generic plan while a table is still small (a fresh show's reservations), then keep it
+    # for the connection's life. For the reservation desk's per-order index probes that plan
+    # became a sequential scan per order id, 40x slower by 20,000 rows (bench/flashsale.py).
+    # Planning each statement costs tens of microseconds; our statements are few and batched.
     return create_async_engine(
         url,
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
         pool_timeout=5,
-        connect_args={"timeout": 5, "command_timeout": 30},
+        connect_args={
+            "timeout": 5,
+            "command_timeout": 30,
+            "server_settings": {"plan_cache_mode": "force_custom_plan"},
+        },
     )
 
 
