@@ -175,15 +175,17 @@ async def add_missing(store: Store, show_id: str, allocated: dict[str, int], now
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ErpCount:
+    """An ERP's absolute count for one SKU: after it, `available` is exactly this."""
+
+    available: int
+    version: int
+    limit_per_viewer: int | None  # None keeps the limit the row has
+
+
 async def set_absolute(
-    store: Store,
-    show_id: str,
-    sku: str,
-    *,
-    available: int,
-    version: int,
-    limit_per_viewer: int | None,
-    now_us: int,
+    store: Store, show_id: str, sku: str, count: ErpCount, *, now_us: int
 ) -> Item | None:
     """Apply an ERP count if its version is newer than the stored one; None when it is not
     (or the SKU has no row yet). What is reserved or sold stays so: allocated follows."""
@@ -195,29 +197,22 @@ async def set_absolute(
             "rev = rev + 1, updated_us = ? "
             "WHERE show_id = ? AND sku = ? AND (version IS NULL OR version < ?) "
             f"RETURNING {ITEM_COLUMNS}",
-            available,
-            available,
-            version,
-            limit_per_viewer,
-            available,
+            count.available,
+            count.available,
+            count.version,
+            count.limit_per_viewer,
+            count.available,
             now_us,
             now_us,
             show_id,
             sku,
-            version,
+            count.version,
         )
     )
 
 
 async def insert_item(
-    store: Store,
-    show_id: str,
-    sku: str,
-    *,
-    available: int,
-    version: int,
-    limit_per_viewer: int | None,
-    now_us: int,
+    store: Store, show_id: str, sku: str, count: ErpCount, *, now_us: int
 ) -> Item | None:
     """A SKU's first ERP count; None if another transaction created the row first."""
     return _item(
@@ -228,11 +223,11 @@ async def insert_item(
             f"RETURNING {ITEM_COLUMNS}",
             show_id,
             sku,
-            available,
-            available,
-            version,
-            limit_per_viewer,
-            None if available > 0 else now_us,
+            count.available,
+            count.available,
+            count.version,
+            count.limit_per_viewer,
+            None if count.available > 0 else now_us,
             now_us,
         )
     )

@@ -13,7 +13,7 @@ from liveops.errors import Conflict, NotFound
 from liveops.events import EventRecord
 from liveops.inventory import repository as repo
 from liveops.inventory.ledger import Outcome, refusal, sellable
-from liveops.inventory.repository import Item, NewReservation, Store
+from liveops.inventory.repository import ErpCount, Item, NewReservation, Store
 from liveops.inventory.schemas import (
     FlashSale,
     ReleaseAnswer,
@@ -327,7 +327,9 @@ async def set_stock(
     """Apply an absolute ERP count. Raises Conflict (with the current row) when `version` is
     not newer than the stored one."""
     store = await Store.of(session)
-    applied = await _set(store, show_id, sku, available, version, limit_per_viewer, now_us)
+    applied = await _set(
+        store, show_id, sku, ErpCount(available, version, limit_per_viewer), now_us
+    )
     if applied is None:
         current = await repo.item(store, show_id, sku)
         assert current is not None
@@ -345,44 +347,20 @@ class StaleVersion(Conflict):
         self.current = current
 
 
-async def _set(
-    store: Store,
-    show_id: str,
-    sku: str,
-    available: int,
-    version: int,
-    limit_per_viewer: int | None,
-    now_us: int,
-) -> Item | None:
+async def _set(store: Store, show_id: str, sku: str, count: ErpCount, now_us: int) -> Item | None:
     for _ in range(2):  # the second round only if another transaction created the row
-        applied = await repo.set_absolute(
-            store,
-            show_id,
-            sku,
-            available=available,
-            version=version,
-            limit_per_viewer=limit_per_viewer,
-            now_us=now_us,
-        )
+        applied = await repo.set_absolute(store, show_id, sku, count, now_us=now_us)
         if applied is not None:
             break
         if await repo.item(store, show_id, sku) is not None:
             return None  # stale
-        applied = await repo.insert_item(
-            store,
-            show_id,
-            sku,
-            available=available,
-            version=version,
-            limit_per_viewer=limit_per_viewer,
-            now_us=now_us,
-        )
+        applied = await repo.insert_item(store, show_id, sku, count, now_us=now_us)
         if applied is not None:
             break
     else:
         return None
     await repo.add_moments(
-        store, show_id, [(sku, "stock_set", now_us, available, {"version": version})]
+        store, show_id, [(sku, "stock_set", now_us, count.available, {"version": count.version})]
     )
     return applied
 
@@ -469,8 +447,7 @@ async def apply_events(
             await _return_units(store, show_id, record.order_id, "released", now_us, changes)
         elif record.type == "stock.set" and record.sku is not None and record.quantity is not None:
             # The event's time is its version: an older count never overwrites a newer one.
-            applied = await _set(
-                store, show_id, record.sku, record.quantity, record.ts_us, None, now_us
-            )
+            count = ErpCount(record.quantity, record.ts_us, limit_per_viewer=None)
+            applied = await _set(store, show_id, record.sku, count, now_us)
             changes.add(applied)
     return changes
