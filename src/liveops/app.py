@@ -50,6 +50,7 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
         runtime.draining = True
+        runtime.live.drain()
         log.info("SIGTERM: draining (ingest answers 503, consoles close with 1012)")
         if callable(previous):
             previous(signum, frame)

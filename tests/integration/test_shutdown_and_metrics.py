@@ -15,6 +15,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from liveops.config import Settings
+from liveops.shows import service as shows_service
+from liveops.shows.schemas import ShowCreate
 from tests.conftest import Server, free_port
 from tests.integration.test_ingest_api import create_show
 from tests.integration.test_live_websocket import comment, post
@@ -124,3 +127,56 @@ async def test_metrics_count_ingest_consoles_and_resumes(server: Server) -> None
     assert "liveops_consoles 1.0" in text
     assert 'liveops_console_resumes_total{outcome="resync"} 1.0' in text
     assert f'liveops_stream_offset{{show="{show}"}}' in text
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(60)
+async def test_a_draining_process_takes_no_show_over(
+    pg_database: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    """Two processes stopping together: the one still draining must not take over the shows
+    the other hands back (it would be cut off halfway through rebuilding them)."""
+    from liveops.live.redis_backend import RedisBackend
+    from liveops.storage.db import create_engine, create_sessionmaker
+    from liveops.storage.redis import Keys, create_redis
+    from tests.conftest import REDIS_URL, migrate
+
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=pg_database,
+        redis_url=REDIS_URL,
+        redis_prefix=redis_prefix,
+        lease_seconds=1,
+    )
+    await migrate(settings)
+    engine = create_engine(settings)
+    redis = create_redis(REDIS_URL)
+    backend = RedisBackend(settings, create_sessionmaker(engine), redis)
+    keys = Keys(redis_prefix)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        wanted = (await shows_service.create(session, ShowCreate(title="a", platform="x"))).id
+        handed_back = (await shows_service.create(session, ShowCreate(title="b", platform="x"))).id
+    await backend.start()
+    try:
+        await backend.ingested(wanted, [], [])  # wanted here: claimed within a claim round
+        for _ in range(200):
+            if await redis.get(keys.owner(wanted)) is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert await redis.get(keys.owner(wanted)) is not None, "not claimed within 10 s"
+
+        backend.drain()
+        await backend.ingested(handed_back, [], [])  # free, and wanted, but we are draining
+        await asyncio.sleep(1.5)  # several claim rounds
+        assert await redis.get(keys.owner(handed_back)) is None
+        assert backend.owned_shows() == [wanted]
+    finally:
+        async with asyncio.timeout(15):  # bounded, and hands the owned show back
+            await backend.close()
+        await engine.dispose()
+    check = create_redis(REDIS_URL)
+    try:
+        assert await check.get(keys.owner(wanted)) is None
+    finally:
+        await check.aclose()

@@ -19,6 +19,10 @@ class LiveBackend(Protocol):
 
     async def start(self) -> None: ...
 
+    def drain(self) -> None:
+        """The process is shutting down (SIGTERM): take on no new work, such as aggregating
+        a show another process is handing over. Called from a signal handler: no awaiting."""
+
     async def close(self) -> None:
         """Stop background work; consoles have been closed by then."""
 

@@ -57,6 +57,9 @@ class MemoryBackend:
     async def start(self) -> None:
         return None
 
+    def drain(self) -> None:
+        pass  # one process holds everything: there is nothing to hand over or take on
+
     async def close(self) -> None:
         self.registry.close()
         self.hub.close_all()

@@ -37,6 +37,7 @@ log = logging.getLogger("liveops.live")
 
 SNAPSHOT_WAIT_SECONDS = 10.0  # a console of a show nobody aggregates yet waits this long
 INTEREST_SECONDS = 60.0  # a show ingested here keeps an aggregator claimed this long
+CLOSE_SECONDS = 5.0  # the most shutting down waits for background work, then for hand-overs
 EVENTS_STREAM_MAXLEN = 100_000  # entries (batches); the aggregator reads them within moments
 STREAM_RESTARTED_CLOSE_CODE = 1012
 
@@ -74,6 +75,7 @@ class RedisBackend:
             str, tuple[ShowOwner, str]
         ] = {}  # owned show -> (owner, read up to)
         self._tasks: list[asyncio.Task[None]] = []
+        self._draining = False
         self.on_bus_failure: Callable[[int], None] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -85,17 +87,28 @@ class RedisBackend:
             asyncio.create_task(self._read_events(), name="liveops-events-reader"),
         ]
 
+    def drain(self) -> None:
+        # A draining process that took over the shows a sibling just handed back would only
+        # hand them on again, and could be stopped halfway through rebuilding them.
+        self._draining = True
+
     async def close(self) -> None:
-        for task in self._tasks:
+        self._draining = True
+        tasks = [*self._tasks, *(t for _, t in self._owners.values())]
+        for task in tasks:
             task.cancel()
-        for _, task in self._owners.values():
-            task.cancel()
-        for task in [*self._tasks, *(t for _, t in self._owners.values())]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Bounded: a task stuck in I/O must not keep the process from exiting (its lease then
+        # simply runs out, as if the process had died).
+        _, stuck = await asyncio.wait(tasks, timeout=CLOSE_SECONDS) if tasks else (set(), set())
+        if stuck:
+            log.warning("%d background tasks did not stop within %s s", len(stuck), CLOSE_SECONDS)
         # Hand the shows over at once rather than after the lease runs out.
-        for owner, _ in self._owners.values():
-            await owner.release()
+        try:
+            async with asyncio.timeout(CLOSE_SECONDS):
+                for owner, _ in self._owners.values():
+                    await owner.release()
+        except TimeoutError:
+            log.warning("could not hand every show over in time; their leases will run out")
         self.hub.close_all()
         await self._redis.aclose(close_connection_pool=True)
 
@@ -348,7 +361,7 @@ class RedisBackend:
     async def _claim_aggregators(self) -> None:
         """Make sure every show this process needs has an aggregator somewhere."""
         ttl_ms = int(self._settings.lease_seconds * 1000)
-        while True:
+        while not self._draining:
             now = time.monotonic()
             wanted = {s for s, until in self._interest.items() if until > now}
             wanted |= self.hub.shows()
