@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
@@ -102,6 +102,9 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
             headers=exc.headers,
         )
 
+    # The pool had no connection free in time: the database is overloaded, not gone, and
+    # the answer is the same (nothing was acknowledged; retry).
+    @app.exception_handler(PoolTimeout)
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(OSError)

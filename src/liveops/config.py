@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # Ingest
     max_events_per_request: int = 5_000
     max_body_bytes: int = 16 * 1024 * 1024
+    # Ingest batches handled at once per process; more answer 503 + Retry-After at once. Kept
+    # under the database pool's 20 connections, so a burst never times out waiting for one.
+    ingest_max_in_flight: int = Field(default=16, ge=1, le=1000)
     write_batch_max_events: int = 20_000
 
     # Live stream

@@ -47,6 +47,11 @@ class Metrics:
         self.ingest_events = Counter(
             "liveops_ingest_events", "Ingested events by outcome", ["outcome"], registry=r
         )
+        self.ingest_shed = Counter(
+            "liveops_ingest_shed",
+            "Ingest requests refused with 503 because the process was at its in-flight limit",
+            registry=r,
+        )
         self.ingest_requests = Counter(
             "liveops_ingest_requests", "Ingest requests by HTTP status", ["status"], registry=r
         )

@@ -35,6 +35,7 @@ class Runtime:
     write_lock: asyncio.Lock | None
     metrics: Metrics
     draining: bool = False  # set on SIGTERM: refuse new ingest, report not ready
+    ingest_in_flight: int = 0  # ingest requests being handled; capped by settings
     reservations: ReservationDesk = field(init=False)
     expiry: ExpirySweeper = field(init=False)
 

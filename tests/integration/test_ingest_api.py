@@ -137,3 +137,62 @@ async def test_a_second_process_on_the_same_embedded_database_is_refused(tmp_pat
         output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode != 0
     assert "already serving the embedded database" in output.decode()
+
+
+@pytest.mark.timeout(60)
+async def test_past_the_in_flight_limit_ingest_answers_503_and_keeps_nothing(
+    settings: Any,
+) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.conftest import running_server
+
+    limited = settings.model_copy(update={"ingest_max_in_flight": 1})
+    async with running_server(limited) as server:
+        show = await create_show(server)
+        body = (
+            b'{"events": [{"id": "slow-1", "type": "comment", "ts": "2026-11-22T10:00:00Z", '
+            b'"viewer_id": "v1", "text": "hi"}]}'
+        )
+        address = urlsplit(server.url)
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        # A producer on a slow link: admitted, its body still arriving.
+        writer.write(
+            f"POST /api/v1/shows/{show}/events HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {server.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:10]
+        )
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        async with server.client() as client:
+            refused = await client.post(
+                f"/api/v1/shows/{show}/events", json={"events": [comment_event("busy-1")]}
+            )
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["retry-after"] == "1"
+            assert "retry" in refused.json()["detail"]
+
+            writer.write(body[10:])
+            await writer.drain()
+            status_line = await asyncio.wait_for(reader.readline(), 10)
+            assert b" 200 " in status_line
+            writer.close()
+
+            retried = await client.post(
+                f"/api/v1/shows/{show}/events", json={"events": [comment_event("busy-1")]}
+            )
+            assert retried.status_code == 200
+            assert retried.json()["accepted"] == 1  # the refused try kept nothing
+            review = (await client.get(f"/api/v1/shows/{show}/review")).json()
+            assert review["summary"]["comments"] == 2
+
+
+def comment_event(event_id: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "type": "comment",
+        "ts": "2026-11-22T10:00:01Z",
+        "viewer_id": "v2",
+        "text": "在吗",
+    }

@@ -15,6 +15,7 @@ from liveops.ingest import repository, service
 from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
 from liveops.inventory import service as inventory_service
 from liveops.logs import show_id_var
+from liveops.runtime import Runtime
 
 router = APIRouter()
 log = logging.getLogger("liveops.ingest")
@@ -65,6 +66,24 @@ async def post_events(
         raise Unavailable(
             "this server is shutting down; retry the same batch", headers={"Retry-After": "1"}
         )
+    settings = rt.settings
+    if rt.ingest_in_flight >= settings.ingest_max_in_flight:
+        # Shed load before reading the body: what this process holds stays bounded however
+        # hard producers push, and a refused batch is simply retried (ingest is idempotent).
+        rt.metrics.ingest_shed.inc()
+        raise Unavailable(
+            f"this server is busy with {rt.ingest_in_flight} ingest batches; retry this one "
+            "in a moment (retrying is always safe)",
+            headers={"Retry-After": "1"},
+        )
+    rt.ingest_in_flight += 1
+    try:
+        return await _ingest(show_id, request, rt)
+    finally:
+        rt.ingest_in_flight -= 1
+
+
+async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
     settings = rt.settings
     items = await _read_events(request, settings.max_events_per_request, settings.max_body_bytes)
     if not await rt.live.show_exists(show_id):
