@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Ingest batches handled at once per process; more answer 503 + Retry-After at once. Kept
     # under the database pool's 20 connections, so a burst never times out waiting for one.
     ingest_max_in_flight: int = Field(default=16, ge=1, le=1000)
+    # A verified token is trusted this long without asking the database again: revoking or
+    # expiring one takes effect within this time. 0 asks on every request.
+    credential_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     write_batch_max_events: int = 20_000
 
     # Live stream

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from liveops.auth.cache import CredentialCache
 from liveops.config import Settings
 from liveops.inventory.desk import ReservationDesk
 from liveops.inventory.worker import ExpirySweeper
@@ -36,11 +37,13 @@ class Runtime:
     metrics: Metrics
     draining: bool = False  # set on SIGTERM: refuse new ingest, report not ready
     ingest_in_flight: int = 0  # ingest requests being handled; capped by settings
+    credentials: CredentialCache = field(init=False)
     reservations: ReservationDesk = field(init=False)
     expiry: ExpirySweeper = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
+        self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.reservations = ReservationDesk(
             self.transaction,
             self.live.stock_changed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends
@@ -37,8 +38,17 @@ async def resolve_principal(rt: Runtime, connection: HTTPConnection) -> Principa
         kinds = COOKIE_KINDS
     if not secret:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
-    async with rt.read() as session:
-        return await service.resolve(session, secret, admin_token=rt.admin_token, kinds=kinds)
+    # Keyed by the secret's hash and where it came from: a session cookie is no bearer token.
+    key = f"{'bearer' if kinds is BEARER_KINDS else 'cookie'}:{service.hash_secret(secret)}"
+    now = time.monotonic()
+    principal = rt.credentials.get(key, now)
+    if principal is None:
+        async with rt.read() as session:
+            principal = await service.resolve(
+                session, secret, admin_token=rt.admin_token, kinds=kinds
+            )
+        rt.credentials.put(key, principal, now)
+    return principal
 
 
 async def current_principal(rt: RuntimeDep, connection: HTTPConnection) -> Principal:
