@@ -362,3 +362,60 @@ async def test_comments_the_killed_owner_never_published_reach_consoles_exactly_
             await ws.close()
         for ws in watchers:
             await ws.close()
+
+
+@pytest.mark.timeout(60)
+async def test_a_rebuild_longer_than_the_lease_keeps_the_lease(
+    pg_database: str, redis_prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long show takes longer to rebuild than a lease lasts. The owner must keep renewing
+    meanwhile; otherwise another process takes the show over and starts rebuilding in turn,
+    and the show changes hands for ever (seen under load as throughput collapsing)."""
+    from liveops.config import Settings
+    from liveops.live import aggregator
+    from liveops.live.redis_backend import RedisBackend
+    from liveops.shows import service as shows_service
+    from liveops.shows.schemas import ShowCreate
+    from liveops.storage.db import create_engine, create_sessionmaker
+    from liveops.storage.redis import Keys, create_redis
+    from tests.conftest import migrate
+
+    lease = 0.6
+    real_load = aggregator.load_show
+
+    async def slow_load(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(3 * lease)  # a replay of a long show
+        return await real_load(*args, **kwargs)
+
+    monkeypatch.setattr(aggregator, "load_show", slow_load)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=pg_database,
+        redis_url=REDIS_URL,
+        redis_prefix=redis_prefix,
+        lease_seconds=lease,
+    )
+    await migrate(settings)
+    engine = create_engine(settings)
+    backend = RedisBackend(settings, create_sessionmaker(engine), create_redis(REDIS_URL))
+    watcher = redis.asyncio.Redis.from_url(REDIS_URL, decode_responses=True)
+    owner_key = Keys(redis_prefix).owner
+    async with create_sessionmaker(engine)() as session, session.begin():
+        show = (await shows_service.create(session, ShowCreate(title="长", platform="x"))).id
+    await backend.start()
+    try:
+        await backend.ingested(show, [], [])
+        holders: list[str | None] = []
+        deadline = time.monotonic() + 6 * lease
+        while time.monotonic() < deadline:
+            holders.append(await watcher.get(owner_key(show)))
+            await asyncio.sleep(0.05)
+        claimed = [h for h in holders if h is not None]
+        assert claimed, "the show was never claimed"
+        assert len(set(claimed)) == 1, f"the lease changed hands {len(set(claimed)) - 1} times"
+        assert None not in holders[holders.index(claimed[0]) :], "the lease ran out"
+        assert backend.positions().get(show) is not None, "the owner never finished its rebuild"
+    finally:
+        await backend.close()
+        await watcher.aclose()
+        await engine.dispose()

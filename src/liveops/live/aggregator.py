@@ -266,18 +266,24 @@ class ShowOwner:
             if not opened:
                 raise LeaseLost
             epoch, offset, recorded = str(opened[0]), int(opened[1]), str(opened[2])
-            # Where ingest will append next: everything before is in the storage replay below.
-            tail = await self._events_tail()
-            loaded = await self._fetch()
-            if loaded is None:
-                return
-            mark = FeedMark.decode(recorded) if recorded else None
-            published_feed = await self._published_feed() if mark else None
-            stream = ShowStream(self._settings.stream_history_size, epoch, offset)
-            read_after = self.begin(loaded, stream, mark, tail, published_feed)
-            log.info("aggregating show %s (epoch %s from offset %d)", self.show_id, epoch, offset)
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._renew(ttl_ms))
+                # Renewing from the claim on: rebuilding a long show takes longer than a
+                # lease, and a lease that ran out mid-rebuild would be taken by another
+                # process, which would start rebuilding in turn, and so on, for ever.
+                renewing = group.create_task(self._renew(ttl_ms))
+                # Where ingest will append next: everything before is in the storage replay.
+                tail = await self._events_tail()
+                loaded = await self._fetch()
+                if loaded is None:
+                    renewing.cancel()
+                    return
+                mark = FeedMark.decode(recorded) if recorded else None
+                published_feed = await self._published_feed() if mark else None
+                stream = ShowStream(self._settings.stream_history_size, epoch, offset)
+                read_after = self.begin(loaded, stream, mark, tail, published_feed)
+                log.info(
+                    "aggregating show %s (epoch %s from offset %d)", self.show_id, epoch, offset
+                )
                 group.create_task(self._write())
                 group.create_task(self._reconcile())
                 group.create_task(self._forget_replayed_rows())
