@@ -37,6 +37,8 @@ class Settings(BaseSettings):
 
     # Live stream
     stream_history_size: int = 10_000
+    # ...and at most this many bytes of them per show (in process memory).
+    stream_history_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     metrics_interval_seconds: float = 0.1
     feed_interval_seconds: float = 0.02
     feed_max_items_per_frame: int = 500

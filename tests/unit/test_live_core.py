@@ -176,3 +176,22 @@ async def test_a_coalesced_frame_stays_within_its_byte_cap(
         connection.push(message, offset)
     await _drain(connection)
     assert sent == ["\n".join(messages[i] for i in frame) for frame in frames]
+
+
+@pytest.mark.parametrize(
+    ("frames", "history_bytes", "kept"),
+    [
+        (10, None, [6, 7, 8, 9, 10]),  # only the frame count bounds it
+        (10, 3 * 70, [8, 9, 10]),  # three ~66-byte frames fit the budget, four do not
+        (10, 1, [10]),  # the newest frame is kept whatever its size
+    ],
+)
+def test_the_history_is_bounded_in_bytes_too(
+    frames: int, history_bytes: int | None, kept: list[int]
+) -> None:
+    stream = ShowStream(5, epoch="e1", history_bytes=history_bytes)
+    for i in range(frames):
+        stream.publish({"type": "feed", "text": "x" * 10, "i": i})
+    oldest = kept[0]
+    assert [o for o, _ in stream.since("e1", oldest - 1) or []] == kept
+    assert stream.since("e1", oldest - 2) is None  # pushed out: the console must resync

@@ -43,7 +43,7 @@ from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
 from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
-from liveops.live.registry import LoadedShow, load_show, make_live, show_json
+from liveops.live.registry import LoadedShow, history_stream, load_show, make_live, show_json
 from liveops.live.stream import ShowStream
 from liveops.shows import repository as shows_repository
 from liveops.storage.models import Event
@@ -279,7 +279,7 @@ class ShowOwner:
                     return
                 mark = FeedMark.decode(recorded) if recorded else None
                 published_feed = await self._published_feed() if mark else None
-                stream = ShowStream(self._settings.stream_history_size, epoch, offset)
+                stream = history_stream(self._settings, epoch, offset)
                 read_after = self.begin(loaded, stream, mark, tail, published_feed)
                 log.info(
                     "aggregating show %s (epoch %s from offset %d)", self.show_id, epoch, offset

@@ -68,6 +68,15 @@ async def load_show(
     return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id, stock)
 
 
+def history_stream(settings: Settings, epoch: str | None = None, offset: int = 0) -> ShowStream:
+    return ShowStream(
+        settings.stream_history_size,
+        epoch,
+        offset,
+        history_bytes=settings.stream_history_max_bytes,
+    )
+
+
 def make_live(
     show_id: str,
     loaded: LoadedShow,
@@ -83,7 +92,7 @@ def make_live(
         state=loaded.state,
         deliver=deliver,
         history_size=settings.stream_history_size,
-        stream=stream,
+        stream=stream or history_stream(settings),
         after_metrics=after_metrics,
         metrics_interval=settings.metrics_interval_seconds,
         feed_interval=settings.feed_interval_seconds,

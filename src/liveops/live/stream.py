@@ -16,10 +16,23 @@ class ShowStream:
     live state: positions from an earlier epoch can never be resumed, only resynced.
     """
 
-    def __init__(self, history_size: int, epoch: str | None = None, offset: int = 0) -> None:
+    def __init__(
+        self,
+        history_size: int,
+        epoch: str | None = None,
+        offset: int = 0,
+        *,
+        history_bytes: int | None = None,
+    ) -> None:
+        """The history keeps at most `history_size` frames and, if given, `history_bytes` of
+        them (the newest frame is always kept): a show of big feed frames must not hold
+        thousands of them in memory."""
         self.epoch = epoch or secrets.token_hex(6)
         self.offset = offset  # the position of the newest publication (0: none yet)
-        self._history: deque[tuple[int, str]] = deque(maxlen=history_size)
+        self._history: deque[tuple[int, str]] = deque()
+        self._max_frames = history_size
+        self._max_bytes = history_bytes
+        self._bytes = 0
 
     def publish(self, message: dict[str, Any]) -> str:
         """Give `message` the next position and return its encoded frame (shared by all)."""
@@ -27,7 +40,14 @@ class ShowStream:
         message["epoch"] = self.epoch
         message["offset"] = self.offset
         frame = orjson.dumps(message).decode()
-        self._history.append((self.offset, frame))
+        history = self._history
+        history.append((self.offset, frame))
+        self._bytes += len(frame)
+        while len(history) > 1 and (
+            len(history) > self._max_frames
+            or (self._max_bytes is not None and self._bytes > self._max_bytes)
+        ):
+            self._bytes -= len(history.popleft()[1])
         return frame
 
     def since(self, epoch: str, offset: int) -> list[tuple[int, str]] | None:
