@@ -27,9 +27,11 @@ class Settings(BaseSettings):
     # Ingest
     max_events_per_request: int = 5_000
     max_body_bytes: int = 16 * 1024 * 1024
-    # Ingest batches handled at once per process; more answer 503 + Retry-After at once. Kept
-    # under the database pool's 20 connections, so a burst never times out waiting for one.
+    # Ingest batches handled at once per process, kept under the database pool's 20
+    # connections so that a burst never times out waiting for one. More wait for a slot up to
+    # `ingest_queue_seconds`, then answer 503 + Retry-After.
     ingest_max_in_flight: int = Field(default=16, ge=1, le=1000)
+    ingest_queue_seconds: float = Field(default=2.0, ge=0, le=60)
     # A verified token is trusted this long without asking the database again: revoking or
     # expiring one takes effect within this time. 0 asks on every request.
     credential_cache_seconds: float = Field(default=5.0, ge=0, le=300)

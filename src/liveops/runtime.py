@@ -36,13 +36,14 @@ class Runtime:
     write_lock: asyncio.Lock | None
     metrics: Metrics
     draining: bool = False  # set on SIGTERM: refuse new ingest, report not ready
-    ingest_in_flight: int = 0  # ingest requests being handled; capped by settings
+    ingest_slots: asyncio.Semaphore = field(init=False)  # ingest batches handled at once
     credentials: CredentialCache = field(init=False)
     reservations: ReservationDesk = field(init=False)
     expiry: ExpirySweeper = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
+        self.ingest_slots = asyncio.Semaphore(settings.ingest_max_in_flight)
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.reservations = ReservationDesk(
             self.transaction,

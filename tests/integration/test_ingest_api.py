@@ -140,14 +140,14 @@ async def test_a_second_process_on_the_same_embedded_database_is_refused(tmp_pat
 
 
 @pytest.mark.timeout(60)
-async def test_past_the_in_flight_limit_ingest_answers_503_and_keeps_nothing(
+async def test_past_the_in_flight_limit_and_a_short_wait_ingest_answers_503_keeping_nothing(
     settings: Any,
 ) -> None:
     from urllib.parse import urlsplit
 
     from tests.conftest import running_server
 
-    limited = settings.model_copy(update={"ingest_max_in_flight": 1})
+    limited = settings.model_copy(update={"ingest_max_in_flight": 1, "ingest_queue_seconds": 0.3})
     async with running_server(limited) as server:
         show = await create_show(server)
         body = (
@@ -173,11 +173,19 @@ async def test_past_the_in_flight_limit_ingest_answers_503_and_keeps_nothing(
             assert refused.headers["retry-after"] == "1"
             assert "retry" in refused.json()["detail"]
 
+            # One that arrives while the slot is taken, which frees within its wait: served.
+            waiting = asyncio.create_task(
+                client.post(
+                    f"/api/v1/shows/{show}/events", json={"events": [comment_event("queued-1")]}
+                )
+            )
+            await asyncio.sleep(0.05)
             writer.write(body[10:])
             await writer.drain()
             status_line = await asyncio.wait_for(reader.readline(), 10)
             assert b" 200 " in status_line
             writer.close()
+            assert (await waiting).status_code == 200
 
             retried = await client.post(
                 f"/api/v1/shows/{show}/events", json={"events": [comment_event("busy-1")]}
@@ -185,7 +193,7 @@ async def test_past_the_in_flight_limit_ingest_answers_503_and_keeps_nothing(
             assert retried.status_code == 200
             assert retried.json()["accepted"] == 1  # the refused try kept nothing
             review = (await client.get(f"/api/v1/shows/{show}/review")).json()
-            assert review["summary"]["comments"] == 2
+            assert review["summary"]["comments"] == 3
 
 
 def comment_event(event_id: str) -> dict[str, Any]:

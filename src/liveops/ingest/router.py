@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Annotated, Any
@@ -66,21 +67,23 @@ async def post_events(
         raise Unavailable(
             "this server is shutting down; retry the same batch", headers={"Retry-After": "1"}
         )
-    settings = rt.settings
-    if rt.ingest_in_flight >= settings.ingest_max_in_flight:
-        # Shed load before reading the body: what this process holds stays bounded however
-        # hard producers push, and a refused batch is simply retried (ingest is idempotent).
+    # At most so many batches are handled at once; the next wait their turn, before their
+    # body is read, for a moment; past that the load is shed. What this process holds stays
+    # bounded however hard producers push, and a refused batch is simply retried.
+    try:
+        async with asyncio.timeout(rt.settings.ingest_queue_seconds):
+            await rt.ingest_slots.acquire()
+    except TimeoutError:
         rt.metrics.ingest_shed.inc()
         raise Unavailable(
-            f"this server is busy with {rt.ingest_in_flight} ingest batches; retry this one "
-            "in a moment (retrying is always safe)",
+            "this server is busy with other ingest batches; retry this one in a moment "
+            "(retrying is always safe)",
             headers={"Retry-After": "1"},
-        )
-    rt.ingest_in_flight += 1
+        ) from None
     try:
         return await _ingest(show_id, request, rt)
     finally:
-        rt.ingest_in_flight -= 1
+        rt.ingest_slots.release()
 
 
 async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
