@@ -23,6 +23,7 @@ from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
 from liveops.config import Settings
 from liveops.errors import LiveOpsError
+from liveops.live.wire import RawSendCapture
 from liveops.logs import configure as configure_logs
 from liveops.runtime import Runtime
 from liveops.storage.db import exclusive_embedded_use
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
         summary="The control room behind a live-commerce broadcast.",
         lifespan=lifespan,
     )
+    # Consoles' sockets are written to directly (live/wire.py): keep the server's own send.
+    app.add_middleware(RawSendCapture)
 
     @app.exception_handler(LiveOpsError)
     async def _business_error(request: Request, exc: LiveOpsError) -> JSONResponse:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     low_stock_ratio: float = Field(
         default=0.1, ge=0, le=1, description="low-stock alert at this share of allocated"
     )
+    # Write publications straight to the console's socket, framed once for all (uvicorn's
+    # websockets protocol only; elsewhere consoles are served through ASGI).
+    console_direct_writes: bool = True
     # Largest frame of coalesced messages sent to a `liveops.ndjson` console.
     console_frame_max_bytes: int = 256 * 1024
 

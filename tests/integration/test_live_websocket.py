@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -144,6 +145,25 @@ class TestConsoleStream:
         assert everything == [f"c{n}" for n in range(320)]
         offsets = [f["offset"] for f in seen + rest]
         assert offsets == list(range(snapshot["offset"] + 1, offsets[-1] + 1))
+
+    async def test_consoles_on_uvicorn_are_written_to_directly(
+        self, server: Server, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The fast path is taken for real (not silently the ASGI fallback), and what it
+        writes is what the websocket client reads."""
+        show = await create_show(server)
+        with caplog.at_level(logging.INFO, logger="liveops.console"):
+            async with open_console(server, show) as ws:
+                snapshot = await receive(ws)
+                await post(server, show, [comment(n) for n in range(5)])
+                ids: list[str] = []
+                async with asyncio.timeout(10):
+                    while len(ids) < 5:
+                        message = await receive(ws)
+                        ids += [i["id"] for i in message.get("items", ()) if i["kind"] == "comment"]
+        assert snapshot["type"] == "snapshot"
+        assert ids == [f"c{n}" for n in range(5)]
+        assert any("direct writes" in r.getMessage() for r in caplog.records)
 
     async def test_an_ndjson_console_gets_what_queued_coalesced_into_one_frame(
         self, server: Server

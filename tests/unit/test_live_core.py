@@ -195,3 +195,23 @@ def test_the_history_is_bounded_in_bytes_too(
     oldest = kept[0]
     assert [o for o, _ in stream.since("e1", oldest - 1) or []] == kept
     assert stream.since("e1", oldest - 2) is None  # pushed out: the console must resync
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 300_000])
+def test_a_direct_frame_is_what_websockets_itself_would_send(size: int) -> None:
+    from websockets.frames import Frame, Opcode
+
+    from liveops.live.wire import text_frame
+
+    message = ("评论" * size)[:size]  # multi-byte text: lengths are in bytes, not characters
+    expected = Frame(Opcode.TEXT, message.encode()).serialize(mask=False)
+    assert text_frame(message) == expected
+
+
+def test_writers_are_only_made_for_the_protocol_they_know() -> None:
+    from liveops.live.wire import SocketWriter
+
+    async def plain_send(message: dict[str, object]) -> None: ...
+
+    assert SocketWriter.of(None) is None
+    assert SocketWriter.of(plain_send) is None  # a function, not a known protocol's method

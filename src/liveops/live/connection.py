@@ -6,6 +6,8 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from liveops.live.wire import SocketWriter
+
 SLOW_CONSOLE_CLOSE_CODE = 4008
 # Offered by a console that accepts several messages per text frame, one per line.
 NDJSON_SUBPROTOCOL = "liveops.ndjson"
@@ -34,8 +36,13 @@ class ConsoleConnection:
         max_frames: int,
         max_bytes: int = 8 * 1024 * 1024,
         batch_bytes: int | None = None,
+        writer: SocketWriter | None = None,
     ) -> None:
         self._send = send
+        # With a socket writer, a frame is written at once, in the publisher's own call, when
+        # the console is idle; what queued while its socket was full leaves in one write, each
+        # message in a frame of its own (framed once for every console).
+        self._writer = writer
         self._batch_bytes = batch_bytes
         self._queue: deque[str] = deque()
         self._max_frames = max_frames
@@ -54,6 +61,11 @@ class ConsoleConnection:
         self._held: list[tuple[int, str]] | None = None
         self._backlog = 0  # first frames still queued
         self._admitting_backlog = False
+        self._sending = False  # the sender runs: an idle console may be written to at once
+
+    @property
+    def writes_directly(self) -> bool:
+        return self._writer is not None
 
     def hold(self) -> None:
         """Keep live publications aside while the first frames are being fetched."""
@@ -101,6 +113,16 @@ class ConsoleConnection:
             self._queued_bytes = 0
             self.ended.set()
         else:
+            writer = self._writer
+            if (
+                writer is not None
+                and self._sending
+                and not self._queue
+                and not self._admitting_backlog
+                and writer.can_write_now()
+            ):
+                writer.write((frame,))  # idle: out at once, no task to wake
+                return
             self._queue.append(frame)
             self._queued_bytes += len(frame)
         self._wakeup.set()
@@ -116,12 +138,26 @@ class ConsoleConnection:
         self.close()
 
     async def run_sender(self) -> None:
-        """Send until closed or overflowed; returns so the handler can close the socket."""
+        """Send until closed or overflowed; returns so the handler can close the socket.
+        Raises when the socket is gone (SocketClosed, or the server's own error)."""
+        writer = self._writer
+        # The first frames (queued while attaching) leave together in the first write; only
+        # then are frames written at once by whoever publishes them.
+        self._sending = True
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._queue and not self.closed:
-                await self._send(self._next_frame())
+                if writer is None:
+                    await self._send(self._next_frame())
+                    continue
+                await writer.wait_writable()
+                if self.closed:
+                    break
+                frames = []
+                while self._queue:
+                    frames.append(self._next_frame())
+                writer.write(frames)
             if self.closed or self.overflowed:
                 return
 

@@ -23,6 +23,7 @@ from liveops.live.connection import (
     ConsoleConnection,
 )
 from liveops.live.protocol import control, now_ms
+from liveops.live.wire import RAW_SEND_KEY, SocketClosed, SocketWriter
 from liveops.logs import connection_id_var, show_id_var
 
 router = APIRouter()
@@ -84,6 +85,9 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         max_frames=rt.settings.console_queue_max_frames,
         max_bytes=rt.settings.console_queue_max_bytes,
         batch_bytes=rt.settings.console_frame_max_bytes if batching else None,
+        writer=SocketWriter.of(websocket.scope.get(RAW_SEND_KEY))
+        if rt.settings.console_direct_writes
+        else None,
     )
     show_id_var.set(show_id)
     connection_id_var.set(secrets.token_hex(4))
@@ -100,7 +104,14 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         return
     if outcome != "snapshot":
         rt.metrics.console_resumes.labels(outcome).inc()
-    log.info("console open (%s, %s) from position %s/%s", principal.role, outcome, epoch, offset)
+    log.info(
+        "console open (%s, %s, %s writes) from position %s/%s",
+        principal.role,
+        outcome,
+        "direct" if connection.writes_directly else "asgi",
+        epoch,
+        offset,
+    )
     tasks = {
         asyncio.create_task(connection.run_sender()),
         asyncio.create_task(_receive(websocket, connection)),
@@ -114,7 +125,9 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         for task in tasks:
             task.cancel()  # including a send stuck on a console that stopped reading
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            with contextlib.suppress(
+                asyncio.CancelledError, WebSocketDisconnect, RuntimeError, SocketClosed
+            ):
                 await task
     code = connection.close_code
     if code is not None:
