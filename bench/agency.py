@@ -86,10 +86,9 @@ from ingest import (
     start_server,
     tear_down,
 )
+from procstats import CLK_TCK, all_stats, code_revision, process_tree, rss_mb
 
-ROOT = Path(__file__).resolve().parent.parent
 NDJSON = "liveops.ndjson"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Closes after which a console stops: the server will never serve it.
 PERMANENT_CLOSES = frozenset({"1008", "4400", "4401", "4403", "4404"})
 # Shares of the feed (the rest are comments).
@@ -546,22 +545,6 @@ async def _post(job: PosterJob, t0: float) -> dict[str, Any]:
 # ---- processes: CPU and RSS from /proc -------------------------------------------------------
 
 
-def _all_stats() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, CPU seconds) of every process."""
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        stats[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / CLK_TCK)
-    return stats
-
-
 def _start_time(pid: int) -> int | None:
     """When the process started (clock ticks since boot), or None if it is gone."""
     try:
@@ -569,26 +552,6 @@ def _start_time(pid: int) -> int | None:
     except OSError:
         return None
     return int(raw[raw.rindex(")") + 2 :].split()[19])
-
-
-def process_tree(root: int, stats: dict[int, tuple[int, str, float]]) -> list[int]:
-    found, frontier = [root], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, (ppid, _, _) in stats.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total / 1024
 
 
 def machine_busy() -> tuple[float, float]:
@@ -601,7 +564,7 @@ def machine_busy() -> tuple[float, float]:
 
 def cpu_groups(server: int, consoles: list[int], posters: list[int]) -> dict[str, float]:
     """CPU seconds so far of each group of processes, and of the whole machine."""
-    stats = _all_stats()
+    stats = all_stats()
 
     def tree_cpu(roots: list[int]) -> float:
         pids = {p for root in roots for p in process_tree(root, stats)}
@@ -643,19 +606,6 @@ def ms_summary(values: list[float]) -> dict[str, float | int | None]:
         "p99": round(percentile(ordered, 0.99), 1),
         "max": round(ordered[-1], 1),
     }
-
-
-def code_revision() -> str:
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "src", "migrations"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return f"{head}+uncommitted" if dirty else head
 
 
 def server_log_summary(path: Path) -> dict[str, Any]:
@@ -700,7 +650,7 @@ class Bench:
         pids: list[int] = []
         for n in range(10_000_000):
             if n % 10 == 0:
-                pids = process_tree(self.server.pid, _all_stats())
+                pids = process_tree(self.server.pid, all_stats())
             self.rss.append(rss_mb(pids))
             await asyncio.sleep(every)
 
@@ -721,7 +671,7 @@ class Bench:
         and, if `dumps` is given, a py-spy dump of each process left."""
         if self.server is None or self.server.returncode is not None:
             return
-        stats = _all_stats()
+        stats = all_stats()
         tree = process_tree(self.server.pid, stats)
         born = {p: _start_time(p) for p in tree}
         cpu_before = {p: stats[p][2] for p in tree if p in stats}
@@ -732,7 +682,7 @@ class Bench:
             self.server.wait(self.args.stop_timeout)
         except subprocess.TimeoutExpired:
             killed = True
-            stats = _all_stats()
+            stats = all_stats()
             left = [p for p in tree if p in stats]
             self.stop_report["cpu_s_while_stopping"] = round(
                 sum(stats[p][2] - cpu_before.get(p, 0.0) for p in left), 2
@@ -766,7 +716,7 @@ class Bench:
         out.mkdir(parents=True, exist_ok=True)
         spy = str(Path(sys.executable).with_name("py-spy"))
         workers = []
-        for pid in process_tree(self.server.pid, _all_stats())[1:]:
+        for pid in process_tree(self.server.pid, all_stats())[1:]:
             with contextlib.suppress(OSError):
                 if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     workers.append(pid)

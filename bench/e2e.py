@@ -81,12 +81,12 @@ from ingest import (
     ready_show,
     start_server,
 )
+from procstats import CLK_TCK, ROOT, all_stats, code_revision, process_tree, rss_mb
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 MARK = b"@@@@@@@@"  # patched per batch: a phase letter and the batch number (8 characters)
 CLOCK = b"##:##:##"  # patched per batch: the wall-clock time of day when the batch is made
 TEMPLATES = 32
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # ---- batches ---------------------------------------------------------------------------------
@@ -331,44 +331,6 @@ class Generator:
 # ---- processes: RSS and CPU from /proc -------------------------------------------------------
 
 
-def _all_stats() -> dict[int, tuple[int, str, float]]:
-    """pid -> (parent pid, command name, CPU seconds) of every process."""
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            raw = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        stats[int(entry)] = (int(fields[1]), name, cpu)
-    return stats
-
-
-def process_tree(root: int, stats: dict[int, tuple[int, str, float]] | None = None) -> list[int]:
-    stats = stats if stats is not None else _all_stats()
-    found, frontier = [root], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, (ppid, _, _) in stats.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total / 1024
-
-
 def worker_pids(server_pid: int) -> list[int]:
     """The processes that serve requests: the server itself with one worker, else its
     spawned workers (not multiprocessing's resource tracker)."""
@@ -392,7 +354,7 @@ def machine_cpu() -> tuple[float, float]:
 def cpu_groups(server_pid: int) -> dict[str, float]:
     """CPU seconds so far of the server's processes, PostgreSQL's and Redis's, this bench's
     main process, and the whole machine."""
-    stats = _all_stats()
+    stats = all_stats()
     server = process_tree(server_pid, stats)
     busy, steal = machine_cpu()
     return {
@@ -942,9 +904,6 @@ async def burst(run: Run) -> dict[str, Any]:
 PHASES = {"sustained": sustained, "latency": latency, "burst": burst}
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def export_revision(rev: str, into: Path) -> str:
     """Unpack commit `rev` into `into` (for a server that runs exactly that code, whatever
     the working tree holds meanwhile); returns its short hash."""
@@ -956,21 +915,6 @@ def export_revision(rev: str, into: Path) -> str:
     subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
     archive.wait()
     return short
-
-
-def code_revision() -> str:
-    """The commit measured, and whether src/ or migrations/ had uncommitted changes."""
-    root = ROOT
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "src", "migrations"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return f"{head}+uncommitted" if dirty else head
 
 
 async def main(args: argparse.Namespace) -> None:
