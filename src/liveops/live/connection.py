@@ -121,7 +121,10 @@ class ConsoleConnection:
                 and not self._admitting_backlog
                 and writer.can_write_now()
             ):
-                writer.write((frame,))  # idle: out at once, no task to wake
+                try:
+                    writer.write((frame,))  # idle: out at once, no task to wake
+                except OSError:  # the socket went away: one console's end, not the broadcast's
+                    self.close()
                 return
             self._queue.append(frame)
             self._queued_bytes += len(frame)
