@@ -86,7 +86,7 @@ from ingest import (
     start_server,
     tear_down,
 )
-from procstats import CLK_TCK, all_stats, code_revision, process_tree, rss_mb
+from procstats import CLK_TCK, all_stats, code_revision, process_tree, py_spy_record, rss_mb
 
 NDJSON = "liveops.ndjson"
 # Closes after which a console stops: the server will never serve it.
@@ -714,7 +714,6 @@ class Bench:
         assert self.server is not None
         out = Path(into)
         out.mkdir(parents=True, exist_ok=True)
-        spy = str(Path(sys.executable).with_name("py-spy"))
         workers = []
         for pid in process_tree(self.server.pid, all_stats())[1:]:
             with contextlib.suppress(OSError):
@@ -722,25 +721,7 @@ class Bench:
                     workers.append(pid)
         print(f"profiling workers {workers} into {out}", file=sys.stderr)
         return [
-            subprocess.Popen(
-                [
-                    spy,
-                    "record",
-                    "--pid",
-                    str(pid),
-                    "--duration",
-                    str(int(self.args.seconds)),
-                    "--rate",
-                    "100",
-                    "--nonblocking",
-                    "--format",
-                    "raw",
-                    "--output",
-                    str(out / f"worker{i}.txt"),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            py_spy_record(pid, self.args.seconds, out / f"worker{i}.txt")
             for i, pid in enumerate(workers or [self.server.pid])
         ]
 

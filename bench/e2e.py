@@ -81,7 +81,15 @@ from ingest import (
     ready_show,
     start_server,
 )
-from procstats import CLK_TCK, ROOT, all_stats, code_revision, process_tree, rss_mb
+from procstats import (
+    CLK_TCK,
+    ROOT,
+    all_stats,
+    code_revision,
+    process_tree,
+    py_spy_record,
+    rss_mb,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 MARK = b"@@@@@@@@"  # patched per batch: a phase letter and the batch number (8 characters)
@@ -591,27 +599,8 @@ async def profile_workers(run: Run, seconds: float, phase: str) -> list[subproce
     assert run.server is not None
     out = Path(run.args.profile)
     out.mkdir(parents=True, exist_ok=True)
-    spy = str(Path(sys.executable).with_name("py-spy"))
     return [
-        subprocess.Popen(
-            [
-                spy,
-                "record",
-                "--pid",
-                str(pid),
-                "--duration",
-                str(int(seconds)),
-                "--rate",
-                "100",
-                "--nonblocking",
-                "--format",
-                "raw",
-                "--output",
-                str(out / f"{phase}-worker{i}.txt"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        py_spy_record(pid, seconds, out / f"{phase}-worker{i}.txt")
         for i, pid in enumerate(worker_pids(run.server.pid))
     ]
 

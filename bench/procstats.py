@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -63,3 +64,14 @@ def code_revision() -> str:
         text=True,
     ).stdout.strip()
     return f"{head}+uncommitted" if dirty else head
+
+
+def py_spy_record(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes]:
+    """py-spy on one process (non-blocking sampling, 100 Hz), collapsed stacks to `output`."""
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    sampling = ["--duration", str(int(seconds)), "--rate", "100", "--nonblocking"]
+    return subprocess.Popen(
+        [spy, "record", "--pid", str(pid), *sampling, "--format", "raw", "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
