@@ -129,6 +129,24 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
             headers={"Retry-After": "2"},
         )
 
+    # PostgreSQL broke a lock cycle or a serialization conflict by rolling this transaction
+    # back. Writers take locks in one order (inventory/repository.lock_items), so this is
+    # rare; nothing of the request was kept, and the same request succeeds when retried.
+    @app.exception_handler(asyncpg.exceptions.TransactionRollbackError)
+    async def _rolled_back(request: Request, exc: Exception) -> JSONResponse:
+        log.warning(
+            "transaction rolled back during %s %s: %s", request.method, request.url.path, exc
+        )
+        return JSONResponse(
+            {
+                "detail": "the database rolled this request back to resolve a conflict with "
+                "another one; nothing of it was kept: retry it",
+                "code": "conflict_retry",
+            },
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []

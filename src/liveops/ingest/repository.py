@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.events import EventRecord
 from liveops.ingest.validation import Rejection
+from liveops.storage.driver import driver_in_transaction
 from liveops.storage.models import QuarantinedEvent
 
 _COLUMNS = (
@@ -85,9 +86,9 @@ async def insert_new(
         )
         for r, p in zip(records, payloads, strict=True)
     ]
-    connection = await session.connection()
-    driver: Any = (await connection.get_raw_connection()).driver_connection
-    if connection.dialect.name == "postgresql":
+    connection = await driver_in_transaction(session)
+    driver = connection.driver
+    if connection.postgres:
         # One round trip; RETURNING names exactly the rows that were new, even under races.
         inserted = await driver.fetch(_PG_INSERT, *map(list, zip(*rows, strict=True)))
         return {row[1]: row[0] for row in inserted}

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.storage.driver import driver_in_transaction
+
 ITEM_COLUMNS = (
     "sku, allocated, reserved, sold, available, version, limit_per_viewer, sale_cap, "
     "sale_remaining, sale_starts_us, sale_stopped_us, sale_seq, sold_out_us, rev"
@@ -94,9 +96,8 @@ class Store:
 
     @classmethod
     async def of(cls, session: AsyncSession) -> Store:
-        connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        return cls(driver, connection.dialect.name == "postgresql")
+        connection = await driver_in_transaction(session)
+        return cls(connection.driver, connection.postgres)
 
     async def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         if self.postgres:
@@ -163,6 +164,24 @@ async def lock_item(store: Store, show_id: str, sku: str, now_us: int) -> Item |
             show_id,
             sku,
         )
+    )
+
+
+async def lock_items(store: Store, keys: Iterable[tuple[str, str]]) -> None:
+    """Lock these (show, SKU) rows for the rest of the transaction, in one fixed order.
+
+    Every writer that touches both a SKU row and reservation rows locks the SKU rows first,
+    sorted: with one order for everyone, two transactions cannot each hold what the other
+    waits for. SQLite needs no row locks: a writer holds the whole database from BEGIN
+    IMMEDIATE (storage/db.py)."""
+    ordered = sorted(set(keys))
+    if not store.postgres or not ordered:
+        return
+    await store.rows(
+        "SELECT 1 FROM stock_item WHERE (show_id, sku) IN "
+        "(SELECT * FROM unnest(?::text[], ?::text[])) ORDER BY show_id, sku FOR UPDATE",
+        [show for show, _ in ordered],
+        [sku for _, sku in ordered],
     )
 
 
@@ -473,19 +492,35 @@ async def transition(
     return Moved(show_id, order_id, row[0], int(row[1]), row[2], from_state)
 
 
-async def expire_due(store: Store, now_us: int, limit: int) -> list[Moved]:
-    """Mark up to `limit` reservations past their time as expired (any show); returns them.
-    On PostgreSQL, rows another process is expiring right now are skipped, not waited for."""
-    lock = "FOR UPDATE SKIP LOCKED" if store.postgres else ""
+async def due(store: Store, now_us: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, show, SKU) of up to `limit` reservations past their time, read without a lock."""
     rows = await store.rows(
-        "UPDATE reservation SET state = 'expired', settled_us = ? WHERE id IN ("
-        "SELECT id FROM reservation WHERE state = 'reserved' AND expires_us <= ? "
-        f"ORDER BY expires_us LIMIT ? {lock}) RETURNING show_id, order_id, sku, qty, sale_seq",
-        now_us,
+        "SELECT id, show_id, sku FROM reservation WHERE state = 'reserved' AND expires_us <= ? "
+        "ORDER BY expires_us LIMIT ?",
         now_us,
         limit,
     )
+    return [(int(r[0]), r[1], r[2]) for r in rows]
+
+
+async def expire_ids(store: Store, ids: Sequence[int], now_us: int) -> list[Moved]:
+    """Mark these reservations expired if they are still only reserved (one paid or released
+    meanwhile stays as it is); returns those it marked."""
+    if not ids:
+        return []
+    test, args = store.any_of(ids)
+    rows = await store.rows(
+        f"UPDATE reservation SET state = 'expired', settled_us = ? WHERE id {test} "
+        "AND state = 'reserved' RETURNING show_id, order_id, sku, qty, sale_seq",
+        now_us,
+        *args,
+    )
     return [Moved(r[0], r[1], r[2], int(r[3]), r[4], "reserved") for r in rows]
+
+
+async def skus_of_orders(store: Store, show_id: str, order_ids: Sequence[str]) -> set[str]:
+    """The SKUs these orders reserved (a reservation's SKU never changes: no lock needed)."""
+    return {answer.sku for answer in (await stored_answers(store, show_id, order_ids)).values()}
 
 
 async def add_moments(

@@ -224,12 +224,14 @@ async def release(
 ) -> ReleaseAnswer:
     """Give a reservation's units back (DELETE, or `order.cancelled`). Safe to repeat."""
     store = await Store.of(session)
-    moved = await _return_units(store, show_id, order_id, "released", now_us, changes)
     answer = (await repo.stored_answers(store, show_id, [order_id])).get(order_id)
     if answer is None:
         raise NotFound(f"no reservation for order {order_id!r} in this show")
     if answer.sku != sku:
         raise NotFound(f"order {order_id!r} reserved SKU {answer.sku!r}, not {sku!r}")
+    await repo.lock_items(store, [(show_id, sku)])
+    moved = await _return_units(store, show_id, order_id, "released", now_us, changes)
+    answer = (await repo.stored_answers(store, show_id, [order_id]))[order_id]
     current = await repo.item(store, show_id, sku)
     assert current is not None
     return ReleaseAnswer(
@@ -290,7 +292,9 @@ async def expire(session: AsyncSession, *, now_us: int, limit: int) -> dict[str,
     store = await Store.of(session)
     by_show: dict[str, Changes] = {}
     totals: dict[tuple[str, str, int | None], int] = {}
-    for moved in await repo.expire_due(store, now_us, limit):
+    due = await repo.due(store, now_us, limit)
+    await repo.lock_items(store, ((show_id, sku) for _, show_id, sku in due))
+    for moved in await repo.expire_ids(store, [reservation for reservation, _, _ in due], now_us):
         key = (moved.show_id, moved.sku, moved.sale_seq)
         totals[key] = totals.get(key, 0) + moved.qty
     for (show_id, sku, sale_seq), qty in sorted(totals.items(), key=lambda kv: kv[0][:2]):
@@ -440,6 +444,10 @@ async def apply_events(
     if not relevant:
         return changes
     store = await Store.of(session)
+    orders = [r.order_id for r in relevant if r.type != "stock.set" and r.order_id is not None]
+    skus = await repo.skus_of_orders(store, show_id, orders) if orders else set()
+    skus.update(r.sku for r in relevant if r.type == "stock.set" and r.sku is not None)
+    await repo.lock_items(store, ((show_id, sku) for sku in skus))
     for record in relevant:
         if record.type == "order.paid" and record.order_id is not None:
             await confirm(store, show_id, record.order_id, now_us=now_us, changes=changes)
