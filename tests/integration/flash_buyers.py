@@ -56,8 +56,11 @@ async def main(
                     if response.status_code == 503:
                         await asyncio.sleep(0.05)
                         continue
+                    if response.status_code not in (201, 409):
+                        raise RuntimeError(
+                            f"order {order}: HTTP {response.status_code}: {response.text[:300]}"
+                        )
                     data = response.json()
-                    assert response.status_code in (201, 409), response.text
                     answers.setdefault(order, []).append([data["status"], data["available"]])
                     return
                 raise RuntimeError(f"order {order}: no answer after 20 tries")

@@ -82,11 +82,14 @@ class ReservationDesk:
             answers, changes = await self._run(key, [w.request for w in batch])
         except service.OrderIdRace:
             # The other SKU's decision is committed now: deciding again reads its answer.
-            if len(batch) == 1 and not retried:
-                await self._decide(key, batch, retried=True)
-            else:
+            if len(batch) > 1:
                 for waiting in batch:
                     await self._decide(key, [waiting])
+            elif not retried:
+                await self._decide(key, batch, retried=True)
+            else:
+                message = "this order id is being reserved on another SKU right now; retry"
+                _fail(batch, Unavailable(message, headers={"Retry-After": "1"}))
             return
         except LiveOpsError as exc:
             _fail(batch, exc)  # e.g. no such SKU: the same answer for all
@@ -106,7 +109,12 @@ class ReservationDesk:
             if not waiting.answer.done():
                 waiting.answer.set_result(answer)
         if changes.items:
-            await self._stock_changed(key[0], changes.rows())
+            try:
+                await self._stock_changed(key[0], changes.rows())
+            except Exception:
+                # The decisions stand and are answered; consoles catch up on the next change
+                # or snapshot. Letting this escape would end the drain with buyers still queued.
+                log.exception("could not broadcast stock of %s/%s", *key)
 
     async def _run(
         self, key: tuple[str, str], requests: list[ReservationRequest]
