@@ -168,7 +168,8 @@ class Reservation(Base):
     __table_args__ = (
         UniqueConstraint("show_id", "order_id", name="uq_reservation_show_id_order_id"),
         Index("ix_reservation_state_expires", "state", "expires_us"),
-        Index("ix_reservation_show_sku_viewer", "show_id", "sku", "viewer_id"),
+        # viewer_id first, so that the order-id probe can only use the unique key (0003).
+        Index("ix_reservation_viewer_show_sku", "viewer_id", "show_id", "sku"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
