@@ -7,6 +7,10 @@ The desk queues requests per (show, SKU); one drain task per key takes everythin
 conditional statement, then answers them all after the single commit. When the SKU is quiet,
 a request is decided at once, alone; under a burst, what queued during a commit goes together
 in the next, so the batch grows with the load instead of the wait.
+
+Up to `drains_per_sku` transactions per key are open at once. The row lock still decides them
+one after another, in the order they took their requests, but the next one's round trips and
+preparation overlap the current one's commit instead of following it.
 """
 
 from __future__ import annotations
@@ -44,13 +48,15 @@ class ReservationDesk:
         *,
         hold_seconds: float,
         max_batch: int = 500,
+        drains_per_sku: int = 2,
     ) -> None:
         self._transaction = transaction
         self._stock_changed = stock_changed
         self._hold_us = int(hold_seconds * 1_000_000)
         self._max_batch = max_batch
+        self._drains_per_sku = drains_per_sku
         self._queues: dict[tuple[str, str], list[_Waiting]] = {}
-        self._drains: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._drains: dict[tuple[str, str], set[asyncio.Task[None]]] = {}
         self.batches = 0
         self.decisions = 0
 
@@ -60,8 +66,9 @@ class ReservationDesk:
         key = (show_id, sku)
         waiting = _Waiting(request, asyncio.get_running_loop().create_future())
         self._queues.setdefault(key, []).append(waiting)
-        if key not in self._drains:
-            self._drains[key] = asyncio.create_task(self._drain(key))
+        drains = self._drains.setdefault(key, set())
+        if len(drains) < self._drains_per_sku:
+            drains.add(asyncio.create_task(self._drain(key)))
         # A caller that goes away does not cancel the decision: its retry reads the answer.
         return await asyncio.shield(waiting.answer)
 
@@ -71,8 +78,12 @@ class ReservationDesk:
                 batch, self._queues[key] = queue[: self._max_batch], queue[self._max_batch :]
                 await self._decide(key, batch)
         finally:
-            self._drains.pop(key, None)
-            if not self._queues.get(key):
+            drains = self._drains.get(key)
+            if drains is not None:
+                drains.discard(asyncio.current_task())
+                if not drains:
+                    del self._drains[key]
+            if key not in self._drains and not self._queues.get(key):
                 self._queues.pop(key, None)
 
     async def _decide(
@@ -137,7 +148,7 @@ class ReservationDesk:
         return answers, changes
 
     async def close(self) -> None:
-        drains = list(self._drains.values())
+        drains = [task for tasks in self._drains.values() for task in tasks]
         for task in drains:
             task.cancel()
         for task in drains:
