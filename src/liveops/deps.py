@@ -10,8 +10,14 @@ from starlette.requests import HTTPConnection
 from liveops.runtime import Runtime
 
 
-def get_runtime(connection: HTTPConnection) -> Runtime:
+def runtime_of(connection: HTTPConnection) -> Runtime:
     return cast(Runtime, connection.state.runtime)
+
+
+async def get_runtime(connection: HTTPConnection) -> Runtime:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, and this
+    # one is on every request; the thread hop cost more than the whole reservation decision.
+    return runtime_of(connection)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -15,7 +15,7 @@ from starlette.websockets import WebSocketState
 
 from liveops.auth.dependencies import SESSION_COOKIE, resolve_principal
 from liveops.auth.principal import Action, allowed
-from liveops.deps import get_runtime
+from liveops.deps import runtime_of
 from liveops.errors import LiveOpsError
 from liveops.live.connection import (
     NDJSON_SUBPROTOCOL,
@@ -58,7 +58,7 @@ def _dumps(message: dict[str, object]) -> str:
 
 @router.websocket("/{show_id}/live")
 async def live_console(websocket: WebSocket, show_id: str) -> None:
-    rt = get_runtime(websocket)
+    rt = runtime_of(websocket)
     batching = NDJSON_SUBPROTOCOL in websocket.scope.get("subprotocols", ())
     await websocket.accept(subprotocol=NDJSON_SUBPROTOCOL if batching else None)
     try:
