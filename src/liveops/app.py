@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import logging
 import signal
-import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from types import FrameType
 from typing import TypedDict
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
-from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
+from liveops import http_errors
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
 from liveops.config import Settings
 from liveops.errors import LiveOpsError
+from liveops.inventory.fast_path import ReservationFastPath
 from liveops.live.wire import RawSendCapture
 from liveops.logs import configure as configure_logs
 from liveops.runtime import Runtime
@@ -96,67 +95,31 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     )
     # Consoles' sockets are written to directly (live/wire.py): keep the server's own send.
     app.add_middleware(RawSendCapture)
+    # Outermost, so that a flash sale's requests skip the router entirely.
+    app.add_middleware(ReservationFastPath, enabled=settings.reservation_fast_path)
 
     @app.exception_handler(LiveOpsError)
     async def _business_error(request: Request, exc: LiveOpsError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.message, "code": exc.code},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
+        return http_errors.business(exc).response()
 
-    # The pool had no connection free in time: the database is overloaded, not gone, and
-    # the answer is the same (nothing was acknowledged; retry).
-    @app.exception_handler(PoolTimeout)
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(OSError)
-    # The ingest hot path talks to the drivers directly, so their own errors arrive unwrapped.
-    @app.exception_handler(asyncpg.exceptions.PostgresConnectionError)
-    @app.exception_handler(asyncpg.exceptions.InterfaceError)
-    @app.exception_handler(sqlite3.OperationalError)
     async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
-        # Ingest acknowledges only after the commit, so a refused batch is never half-kept;
-        # if the commit itself was cut off, retrying is still safe (ingest is idempotent).
         log.warning("storage unreachable during %s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(
-            {
-                "detail": "the database did not answer, so this request was not acknowledged; "
-                "retry it (retrying an ingest batch is always safe)",
-                "code": "storage_unavailable",
-            },
-            status_code=503,
-            headers={"Retry-After": "2"},
-        )
+        return http_errors.storage_unreachable().response()
 
-    # PostgreSQL broke a lock cycle or a serialization conflict by rolling this transaction
-    # back. Writers take locks in one order (inventory/repository.lock_items), so this is
-    # rare; nothing of the request was kept, and the same request succeeds when retried.
-    @app.exception_handler(asyncpg.exceptions.TransactionRollbackError)
     async def _rolled_back(request: Request, exc: Exception) -> JSONResponse:
         log.warning(
             "transaction rolled back during %s %s: %s", request.method, request.url.path, exc
         )
-        return JSONResponse(
-            {
-                "detail": "the database rolled this request back to resolve a conflict with "
-                "another one; nothing of it was kept: retry it",
-                "code": "conflict_retry",
-            },
-            status_code=503,
-            headers={"Retry-After": "1"},
-        )
+        return http_errors.rolled_back().response()
+
+    for unreachable in http_errors.STORAGE_UNREACHABLE:
+        app.add_exception_handler(unreachable, _database_unreachable)
+    for conflict in http_errors.ROLLED_BACK:
+        app.add_exception_handler(conflict, _rolled_back)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"] if p != "body") or "body"
-            problems.append(f"{where}: {err['msg']}")
-        return JSONResponse(
-            {"detail": "; ".join(problems), "code": "invalid_body", "errors": exc.errors()},
-            status_code=422,
-        )
+        return http_errors.invalid_request(exc.errors()).response()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, str]:
