@@ -254,10 +254,10 @@ async def insert_item(
 
 async def take(
     store: Store, show_id: str, sku: str, *, qty: int, held: int, now_us: int
-) -> tuple[int, int | None, int] | None:
+) -> Item | None:
     """THE decision: reserve `qty` units if they exist, within a running flash sale's cap and
-    the viewer's limit (`held` = what the viewer already holds of this SKU). Returns
-    (available, sale_remaining, sale_seq) after, or None when refused."""
+    the viewer's limit (`held` = what the viewer already holds of this SKU). Returns the row
+    after, or None when refused."""
     row = await store.row(
         "UPDATE stock_item SET available = available - ?, reserved = reserved + ?, "
         "sale_remaining = CASE WHEN sale_remaining IS NULL THEN NULL "
@@ -266,7 +266,7 @@ async def take(
         "AND (sale_remaining IS NULL OR sale_remaining >= ?) "
         "AND (sale_starts_us IS NULL OR sale_starts_us <= ?) "
         "AND (limit_per_viewer IS NULL OR CAST(? AS BIGINT) + ? <= limit_per_viewer) "
-        "RETURNING available, sale_remaining, sale_seq",
+        f"RETURNING {ITEM_COLUMNS}",
         qty,
         qty,
         qty,
@@ -279,7 +279,7 @@ async def take(
         held,
         qty,
     )
-    return None if row is None else (int(row[0]), row[1], int(row[2]))
+    return _item(row)
 
 
 async def move(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,17 +104,23 @@ async def reserve(
         firsts.setdefault(r.order_id, r)
     # Under the row lock, every earlier decision for this SKU is committed and visible.
     earlier = await repo.stored_answers(store, show_id, list(firsts))
+    # Built without validation (model_construct): every value comes from the store or from a
+    # request validated already, and a batch builds hundreds of these under the row lock.
     answers = {
-        order_id: ReservationAnswer(
-            status=a.outcome, available=a.available_after, order_id=order_id, sku=a.sku, qty=a.qty
+        order_id: ReservationAnswer.model_construct(
+            status=cast(Outcome, a.outcome),
+            available=a.available_after,
+            order_id=order_id,
+            sku=a.sku,
+            qty=a.qty,
         )
         for order_id, a in earlier.items()
     }
     pending = [r for order_id, r in firsts.items() if order_id not in earlier]
     if locked.limit_per_viewer is None:
-        decided = await _decide_grouped(store, show_id, sku, locked, pending, now_us)
+        decided, latest = await _decide_grouped(store, show_id, sku, locked, pending, now_us)
     else:
-        decided = await _decide_one_by_one(store, show_id, sku, pending, now_us)
+        decided, latest = await _decide_one_by_one(store, show_id, sku, pending, now_us)
     rows = []
     for r, outcome, left, sale_seq in decided:
         reserved = outcome == "reserved"
@@ -130,28 +136,39 @@ async def reserve(
                 now_us + hold_us if reserved else None,
             )
         )
-        answers[r.order_id] = ReservationAnswer(
+        answers[r.order_id] = ReservationAnswer.model_construct(
             status=outcome, available=left, order_id=r.order_id, sku=sku, qty=r.qty
         )
     if await repo.insert_reservations(store, show_id, sku, rows, now_us) != len(rows):
         raise OrderIdRace(
             "an order id of this group was being reserved on another SKU at the same moment"
         )
-    if any(outcome == "reserved" for _, outcome, _, _ in decided):
-        if await repo.stamp_sold_out(store, show_id, sku, now_us):
-            after = await repo.item(store, show_id, sku)
-            assert after is not None
+    if latest is not None:  # something was taken: `latest` is the row after the last take
+        ran_out = latest.available == 0 or latest.sale_remaining == 0
+        # Only a batch that took the last unit stamps the sell-out (one statement saved on
+        # every other batch, under the row lock).
+        if (
+            ran_out
+            and latest.sold_out_us is None
+            and await repo.stamp_sold_out(store, show_id, sku, now_us)
+        ):
+            latest = await repo.item(store, show_id, sku)
+            assert latest is not None
             await repo.add_moments(
                 store,
                 show_id,
-                [(sku, "sold_out", now_us, after.available, {"sold": after.sold})],
+                [(sku, "sold_out", now_us, latest.available, {"sold": latest.sold})],
             )
-        changes.add(await repo.item(store, show_id, sku))
+        changes.add(latest)
     return [answers[r.order_id] for r in requests]
 
 
 # (request, outcome, what a buyer could still get after it, the flash sale it was taken in)
 Decision = tuple[ReservationRequest, Outcome, int, int | None]
+
+
+def _sale_of(taken: Item) -> int | None:
+    return taken.sale_seq if taken.sale_remaining is not None else None
 
 
 async def _decide_grouped(
@@ -161,7 +178,8 @@ async def _decide_grouped(
     locked: Item,
     pending: list[ReservationRequest],
     now_us: int,
-) -> list[Decision]:
+) -> tuple[list[Decision], Item | None]:
+    """The decisions, and the row after the last unit taken (None if nothing was)."""
     started = locked.sale_starts_us is None or locked.sale_starts_us <= now_us
     left = _public_available(locked.available, locked.sale_remaining)
     leading = 0
@@ -170,13 +188,14 @@ async def _decide_grouped(
         total += pending[leading].qty
         leading += 1
     decided: list[Decision] = []
+    latest: Item | None = None
     if total:
-        taken = await repo.take(store, show_id, sku, qty=total, held=0, now_us=now_us)
-        if taken is None:
+        latest = await repo.take(store, show_id, sku, qty=total, held=0, now_us=now_us)
+        if latest is None:
             # Cannot happen while the row is locked; if it does, nothing is half-decided:
             # the transaction rolls back and the desk decides each request alone.
             raise RuntimeError(f"stock of {sku!r} changed under its row lock")
-        sale_seq = taken[2] if taken[1] is not None else None
+        sale_seq = _sale_of(latest)
         for r in pending[:leading]:
             left -= r.qty
             decided.append((r, "reserved", left, sale_seq))
@@ -184,26 +203,28 @@ async def _decide_grouped(
         if started and r.qty <= left:
             taken = await repo.take(store, show_id, sku, qty=r.qty, held=0, now_us=now_us)
             if taken is not None:
+                latest = taken
                 left -= r.qty
-                decided.append((r, "reserved", left, taken[2] if taken[1] is not None else None))
+                decided.append((r, "reserved", left, _sale_of(taken)))
                 continue
         decided.append((r, "sold_out" if started else "not_started", left, None))
-    return decided
+    return decided, latest
 
 
 async def _decide_one_by_one(
     store: Store, show_id: str, sku: str, pending: list[ReservationRequest], now_us: int
-) -> list[Decision]:
+) -> tuple[list[Decision], Item | None]:
     held = await repo.held_by(store, show_id, sku, sorted({r.viewer_id for r in pending}))
     decided: list[Decision] = []
+    latest: Item | None = None
     for r in pending:
         viewer_held = held.get(r.viewer_id, 0)
         taken = await repo.take(store, show_id, sku, qty=r.qty, held=viewer_held, now_us=now_us)
         if taken is not None:
-            available, sale_remaining, sale_seq = taken
+            latest = taken
             held[r.viewer_id] = viewer_held + r.qty
-            left = _public_available(available, sale_remaining)
-            decided.append((r, "reserved", left, sale_seq if sale_remaining is not None else None))
+            left = _public_available(taken.available, taken.sale_remaining)
+            decided.append((r, "reserved", left, _sale_of(taken)))
             continue
         current = await repo.item(store, show_id, sku)
         assert current is not None  # locked above; rows are never deleted
@@ -216,7 +237,7 @@ async def _decide_one_by_one(
             started=current.sale_starts_us is None or current.sale_starts_us <= now_us,
         )
         decided.append((r, outcome, left, None))
-    return decided
+    return decided, latest
 
 
 async def release(
