@@ -11,6 +11,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from liveops.config import Settings
 from liveops.events import EventRecord
 from liveops.ingest import service as ingest_service
 from liveops.inventory import service
+from liveops.inventory.desk import ReservationDesk
 from liveops.inventory.schemas import ReservationRequest
 from liveops.shows import service as shows_service
 from liveops.shows.schemas import ShowCreate
@@ -242,3 +244,34 @@ async def test_concurrent_order_events_over_many_skus_do_not_deadlock(database: 
         assert row.reserved + row.sold + row.available == row.allocated == 100
         assert row.reserved == held.get((sku, "reserved"), 0), sku
         assert row.sold == held.get((sku, "sold"), 0), sku
+
+
+async def test_a_caller_that_goes_away_does_not_cancel_its_decision(database: Database) -> None:
+    committed = asyncio.Event()
+
+    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
+        committed.set()  # the desk tells consoles after its commit
+
+    desk = ReservationDesk(lambda: unit_of_work(database.sessions), stock_changed, hold_seconds=60)
+    request = ReservationRequest(order_id="gone", viewer_id="v", qty=1)
+    try:
+        async with asyncio.timeout(30):
+            first = asyncio.create_task(desk.reserve(database.show_id, SKU, request))
+            await asyncio.sleep(0)  # queued
+            first.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            # Decided without anyone waiting for it, and without a retry to prompt it.
+            await committed.wait()
+            assert (await _row(database)).reserved == 1
+            retry = await desk.reserve(database.show_id, SKU, request)
+    finally:
+        await desk.close()
+    assert (retry.status, retry.available) == ("reserved", 4)
+    assert (await _row(database)).reserved == 1
+
+
+async def _row(database: Database) -> Any:
+    async with database.sessions() as s:
+        (row,) = await service.listing(s, database.show_id)
+    return row
