@@ -52,7 +52,10 @@ class Runtime:
             max_batch=settings.reservation_batch_max,
         )
         self.expiry = ExpirySweeper(
-            self.transaction, self.live.stock_changed, interval=settings.reservation_sweep_seconds
+            self.transaction,
+            self.read,
+            self.live.stock_changed,
+            interval=settings.reservation_sweep_seconds,
         )
 
     @classmethod

@@ -23,6 +23,7 @@ from liveops.ingest import service as ingest_service
 from liveops.inventory import service
 from liveops.inventory.desk import ReservationDesk
 from liveops.inventory.schemas import ReservationRequest
+from liveops.inventory.worker import ExpirySweeper
 from liveops.shows import service as shows_service
 from liveops.shows.schemas import ShowCreate
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
@@ -275,3 +276,35 @@ async def _row(database: Database) -> Any:
     async with database.sessions() as s:
         (row,) = await service.listing(s, database.show_id)
     return row
+
+
+async def test_the_sweeper_writes_only_when_something_is_due(database: Database) -> None:
+    opened: list[int] = []
+
+    def transaction() -> Any:
+        opened.append(1)
+        return unit_of_work(database.sessions)
+
+    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
+        return None
+
+    sweeper = ExpirySweeper(transaction, database.sessions, stock_changed, interval=60)
+    await sweeper.sweep()  # what other tests on this database left due (it sweeps every show)
+    opened.clear()
+    assert await sweeper.sweep() == 0
+    assert opened == []  # nothing due: a read, and no write transaction
+    async with unit_of_work(database.sessions) as s:
+        # Held for 1 µs: long past due by the time the sweeper looks.
+        (answer,) = await service.reserve(
+            s,
+            database.show_id,
+            SKU,
+            [ReservationRequest(order_id="late", viewer_id="v", qty=1)],
+            now_us=NOW_US,
+            hold_us=1,
+            changes=service.Changes(),
+        )
+    assert answer.status == "reserved"
+    assert await sweeper.sweep() == 1
+    assert opened == [1]
+    assert (await _row(database)).reserved == 0

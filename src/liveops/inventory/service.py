@@ -308,6 +308,11 @@ async def confirm(
     return True
 
 
+async def anything_due(session: AsyncSession, *, now_us: int) -> bool:
+    """Whether any reservation is past its time (a read: it takes no lock)."""
+    return bool(await repo.due(await Store.of(session), now_us, 1))
+
+
 async def expire(session: AsyncSession, *, now_us: int, limit: int) -> dict[str, Changes]:
     """Return the units of reservations not paid in time, for every show; by show."""
     store = await Store.of(session)

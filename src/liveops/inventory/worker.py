@@ -1,8 +1,10 @@
 """The expiry sweeper: reservations not paid in time go back to stock.
 
-Every process runs one. The state change `reserved → expired` is conditional, and on
-PostgreSQL rows another process is expiring are skipped, so however many sweepers run, each
-reservation returns its units exactly once.
+Every process runs one. The state change `reserved → expired` is conditional, so however many
+sweepers run, each reservation returns its units exactly once. It looks for due reservations
+with a plain read first and opens a write transaction only when there are some: on SQLite a
+write transaction takes the database's write lock, and a sweep every second that finds nothing
+(the usual case) should not make ingest wait for it.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ class ExpirySweeper:
     def __init__(
         self,
         transaction: Transaction,
+        read: Transaction,
         stock_changed: StockChanged,
         *,
         interval: float,
         batch: int = 500,
     ) -> None:
         self._transaction = transaction
+        self._read = read
         self._stock_changed = stock_changed
         self._interval = interval
         self._batch = batch
@@ -44,9 +48,12 @@ class ExpirySweeper:
                 await self._task
 
     async def sweep(self) -> int:
-        """Expire what is due now; returns how many reservations expired."""
+        """Expire what is due now; returns how many SKU rows it changed."""
         total = 0
         while True:
+            async with self._read() as session:
+                if not await service.anything_due(session, now_us=time.time_ns() // 1000):
+                    return total
             async with self._transaction() as session:
                 by_show = await service.expire(
                     session, now_us=time.time_ns() // 1000, limit=self._batch
