@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 
@@ -38,6 +38,24 @@ class _Live(Collector):
         for show, offset in self._positions().items():
             position.add_metric([show], offset)
         yield position
+
+
+class _Reservations(Collector):
+    """The reservation desk's and the expiry sweeper's counts, read at scrape time."""
+
+    def __init__(self, counts: Callable[[], dict[str, int]]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterable[CounterMetricFamily]:
+        help_by_name = {
+            "decisions": "Reservation requests decided (each order's first decision or a retry)",
+            "batches": "Reservation transactions committed (one decides many requests)",
+            "early_probe_races": "Batches decided again: an order id was decided by someone "
+            "else between the early probe and the row lock",
+            "expired": "SKU rows given units back by the expiry sweeper",
+        }
+        for name, value in self._counts().items():
+            yield CounterMetricFamily(f"liveops_reservation_{name}", help_by_name[name], value)
 
 
 class Metrics:
@@ -81,6 +99,9 @@ class Metrics:
         positions: Callable[[], dict[str, int]],
     ) -> None:
         self.registry.register(_Live(consoles, owned, positions))
+
+    def watch_reservations(self, counts: Callable[[], dict[str, int]]) -> None:
+        self.registry.register(_Reservations(counts))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -57,6 +57,16 @@ class Runtime:
             self.live.stock_changed,
             interval=settings.reservation_sweep_seconds,
         )
+        self.metrics.watch_reservations(self._reservation_counts)
+
+    def _reservation_counts(self) -> dict[str, int]:
+        desk = self.reservations
+        return {
+            "decisions": desk.decisions,
+            "batches": desk.batches,
+            "early_probe_races": desk.early_probe_races,
+            "expired": self.expiry.expired,
+        }
 
     @classmethod
     def build(cls, settings: Settings, *, admin_token: str | None) -> Runtime:

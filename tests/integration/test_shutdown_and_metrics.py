@@ -115,6 +115,14 @@ async def test_sigterm_closes_consoles_with_1012_and_loses_nothing_acknowledged(
 async def test_metrics_count_ingest_consoles_and_resumes(server: Server) -> None:
     show = await create_show(server)
     await post(server, show, [comment(1), comment(1), comment(2)])
+    async with server.client() as client:
+        put = await client.put(
+            f"/api/v1/shows/{show}/stock/HOT", json={"available": 1, "version": 1}
+        )
+        assert put.status_code == 200, put.text
+        for order in ("o1", "o1", "o2"):  # a reservation, its retry, and a sold-out answer
+            body = {"order_id": order, "viewer_id": "v", "qty": 1}
+            await client.post(f"/api/v1/shows/{show}/stock/HOT/reservations", json=body)
     headers = {"Authorization": f"Bearer {server.token}"}
     async with connect(
         f"{server.ws_url}/api/v1/shows/{show}/live?epoch=old&offset=3", additional_headers=headers
@@ -127,6 +135,8 @@ async def test_metrics_count_ingest_consoles_and_resumes(server: Server) -> None
     assert "liveops_consoles 1.0" in text
     assert 'liveops_console_resumes_total{outcome="resync"} 1.0' in text
     assert f'liveops_stream_offset{{show="{show}"}}' in text
+    assert "liveops_reservation_decisions_total 3.0" in text
+    assert "liveops_reservation_early_probe_races_total 0.0" in text
 
 
 @pytest.mark.postgres

@@ -308,3 +308,49 @@ async def test_the_sweeper_writes_only_when_something_is_due(database: Database)
     assert await sweeper.sweep() == 1
     assert opened == [1]
     assert (await _row(database)).reserved == 0
+
+
+async def test_an_order_decided_after_the_early_probe_is_answered_as_first_decided(
+    database: Database, database_settings: Settings
+) -> None:
+    """Another process decides order X while this desk has already probed for X and waits for
+    the SKU's lock: the insert collides on the unique key, and the batch is decided again with
+    the probe under the lock, answering X as it was first decided."""
+    if database_settings.is_sqlite:
+        pytest.skip("SQLite lets one writer in at a time: nothing can happen between the two")
+
+    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
+        return None
+
+    desk = ReservationDesk(lambda: unit_of_work(database.sessions), stock_changed, hold_seconds=60)
+    first_decided = asyncio.Event()
+    let_first_commit = asyncio.Event()
+
+    async def other_process() -> tuple[str, int]:
+        async with unit_of_work(database.sessions) as s:
+            answer = await _reserve(s, database.show_id, "X")
+            first_decided.set()
+            await let_first_commit.wait()
+        return answer
+
+    try:
+        async with asyncio.timeout(30):
+            other = asyncio.create_task(other_process())
+            await first_decided.wait()
+            mine = asyncio.create_task(
+                desk.reserve(
+                    database.show_id, SKU, ReservationRequest(order_id="X", viewer_id="w", qty=1)
+                )
+            )
+            # Let the desk probe (finding nothing committed) and queue for the lock.
+            done, _ = await asyncio.wait({mine}, timeout=0.5)
+            assert not done
+            let_first_commit.set()
+            first = await other
+            answer = await mine
+    finally:
+        await desk.close()
+    assert first == ("reserved", 4)
+    assert (answer.status, answer.available) == first
+    assert desk.early_probe_races == 1
+    assert (await _row(database)).reserved == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ class ReservationDesk:
         self._drains_per_sku = drains_per_sku
         self._queues: dict[tuple[str, str], list[_Waiting]] = {}
         self._drains: dict[tuple[str, str], set[asyncio.Task[None]]] = {}
+        self._flying: dict[tuple[str, str], Counter[str]] = {}  # order ids being decided
         self.batches = 0
         self.decisions = 0
+        self.early_probe_races = 0
 
     async def reserve(
         self, show_id: str, sku: str, request: ReservationRequest
@@ -78,7 +81,22 @@ class ReservationDesk:
         try:
             while queue := self._queues.get(key):
                 batch, self._queues[key] = queue[: self._max_batch], queue[self._max_batch :]
-                await self._decide(key, batch)
+                ids = [w.request.order_id for w in batch]
+                flying = self._flying.setdefault(key, Counter())
+                # Probe for earlier answers before taking the row lock, unless an id of this
+                # batch is being decided by the other drain right now: its answer would not be
+                # committed yet, and the batch would only have to be decided again.
+                probe_first = all(flying[order_id] == 0 for order_id in ids)
+                flying.update(ids)
+                try:
+                    await self._decide(key, batch, probe_first=probe_first)
+                finally:
+                    for order_id in ids:  # bounded: only ids being decided stay counted
+                        flying[order_id] -= 1
+                        if flying[order_id] <= 0:
+                            del flying[order_id]
+                    if not flying:
+                        self._flying.pop(key, None)
         finally:
             drains = self._drains.get(key)
             if drains is not None:
@@ -89,13 +107,23 @@ class ReservationDesk:
                 self._queues.pop(key, None)
 
     async def _decide(
-        self, key: tuple[str, str], batch: list[_Waiting], *, retried: bool = False
+        self,
+        key: tuple[str, str],
+        batch: list[_Waiting],
+        *,
+        probe_first: bool = False,
+        retried: bool = False,
     ) -> None:
         try:
-            answers, changes = await self._run(key, [w.request for w in batch])
+            answers, changes = await self._run(key, [w.request for w in batch], probe_first)
         except service.OrderIdRace:
-            # The other SKU's decision is committed now: deciding again reads its answer.
-            if len(batch) > 1:
+            # The other decision is committed now: deciding again reads its answer.
+            if probe_first:
+                # Decided after the early probe (a retry racing its first try, perhaps on
+                # another process): probing under the lock, nothing of this SKU slips in.
+                self.early_probe_races += 1
+                await self._decide(key, batch)
+            elif len(batch) > 1:
                 for waiting in batch:
                     await self._decide(key, [waiting])
             elif not retried:
@@ -130,7 +158,7 @@ class ReservationDesk:
                 log.exception("could not broadcast stock of %s/%s", *key)
 
     async def _run(
-        self, key: tuple[str, str], requests: list[ReservationRequest]
+        self, key: tuple[str, str], requests: list[ReservationRequest], probe_first: bool
     ) -> tuple[list[ReservationAnswer], service.Changes]:
         show_id, sku = key
         changes = service.Changes()
@@ -144,6 +172,7 @@ class ReservationDesk:
                 now_us=now_us,
                 hold_us=self._hold_us,
                 changes=changes,
+                probe_first=probe_first,
             )
         self.batches += 1
         self.decisions += len(requests)

@@ -38,7 +38,8 @@ class Changes:
 
 
 class OrderIdRace(RuntimeError):
-    """The transaction must roll back: deciding again reads the other SKU's answer."""
+    """The transaction must roll back: an order id of the group was decided by another
+    transaction meanwhile, and deciding again reads that answer."""
 
 
 def view(item: Item) -> StockRow:
@@ -83,11 +84,18 @@ async def reserve(
     now_us: int,
     hold_us: int,
     changes: Changes,
+    probe_first: bool = False,
 ) -> list[ReservationAnswer]:
     """Decide a group of reservations for one SKU in one transaction, as if one by one in
     arrival order (each takes what it asks for if it is there when its turn comes).
 
-    The SKU's row is locked first. Without a per-viewer limit, the leading requests that
+    Earlier answers for the group's order ids are read under the SKU's row lock, where every
+    earlier decision for the SKU is committed and visible. With `probe_first` they are read
+    before the lock instead, so that the read overlaps whoever holds it; an id decided in
+    between then collides on the unique key when its row is inserted, and OrderIdRace asks the
+    caller to decide the group again without `probe_first`.
+
+    Without a per-viewer limit, the leading requests that
     fit are taken together by ONE conditional statement (`take` of their total, which the
     store re-checks against the row it holds locked), and only the tail at the sell-out edge,
     where a later small request may still fit after a bigger one did not, goes one by one.
@@ -96,14 +104,16 @@ async def reserve(
     group) is answered from its first decision.
     """
     store = await Store.of(session)
-    locked = await repo.lock_item(store, show_id, sku, now_us)
-    if locked is None:
-        raise NotFound(f"no stock for SKU {sku!r} in this show: set it first (PUT …/stock/{sku})")
     firsts: dict[str, ReservationRequest] = {}
     for r in requests:
         firsts.setdefault(r.order_id, r)
-    # Under the row lock, every earlier decision for this SKU is committed and visible.
-    earlier = await repo.stored_answers(store, show_id, list(firsts))
+    if probe_first:
+        earlier = await repo.stored_answers(store, show_id, list(firsts))
+    locked = await repo.lock_item(store, show_id, sku, now_us)
+    if locked is None:
+        raise NotFound(f"no stock for SKU {sku!r} in this show: set it first (PUT …/stock/{sku})")
+    if not probe_first:
+        earlier = await repo.stored_answers(store, show_id, list(firsts))
     # Built without validation (model_construct): every value comes from the store or from a
     # request validated already, and a batch builds hundreds of these under the row lock.
     answers = {
@@ -141,7 +151,8 @@ async def reserve(
         )
     if await repo.insert_reservations(store, show_id, sku, rows, now_us) != len(rows):
         raise OrderIdRace(
-            "an order id of this group was being reserved on another SKU at the same moment"
+            "an order id of this group was decided elsewhere at the same moment"
+            + (" (after the early probe)" if probe_first else " (on another SKU)")
         )
     if latest is not None:  # something was taken: `latest` is the row after the last take
         ran_out = latest.available == 0 or latest.sale_remaining == 0
