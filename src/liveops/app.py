@@ -20,7 +20,6 @@ from liveops import http_errors
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
 from liveops.config import Settings
-from liveops.errors import LiveOpsError
 from liveops.inventory.fast_path import ReservationFastPath
 from liveops.live.wire import RawSendCapture
 from liveops.logs import configure as configure_logs
@@ -98,24 +97,12 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     # Outermost, so that a flash sale's requests skip the router entirely.
     app.add_middleware(ReservationFastPath, enabled=settings.reservation_fast_path)
 
-    @app.exception_handler(LiveOpsError)
-    async def _business_error(request: Request, exc: LiveOpsError) -> JSONResponse:
-        return http_errors.business(exc).response()
+    async def _answered(request: Request, exc: Exception) -> JSONResponse:
+        during = f"{request.method} {request.url.path}"
+        return http_errors.for_exception(exc, during).response()
 
-    async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("storage unreachable during %s %s: %s", request.method, request.url.path, exc)
-        return http_errors.storage_unreachable().response()
-
-    async def _rolled_back(request: Request, exc: Exception) -> JSONResponse:
-        log.warning(
-            "transaction rolled back during %s %s: %s", request.method, request.url.path, exc
-        )
-        return http_errors.rolled_back().response()
-
-    for unreachable in http_errors.STORAGE_UNREACHABLE:
-        app.add_exception_handler(unreachable, _database_unreachable)
-    for conflict in http_errors.ROLLED_BACK:
-        app.add_exception_handler(conflict, _rolled_back)
+    for answered in http_errors.ANSWERED:
+        app.add_exception_handler(answered, _answered)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

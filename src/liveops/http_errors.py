@@ -3,6 +3,7 @@ reservation fast path (inventory/fast_path.py), so a client sees the same body e
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 
 from liveops.errors import LiveOpsError
+
+log = logging.getLogger("liveops")
 
 # The database did not answer (or the pool had no connection free in time: overloaded, not
 # gone, and the answer is the same: nothing was acknowledged; retry). The ingest hot path and
@@ -32,9 +35,12 @@ STORAGE_UNREACHABLE: tuple[type[Exception], ...] = (
 # of the request was kept, and the same request succeeds when retried.
 ROLLED_BACK: tuple[type[Exception], ...] = (asyncpg.exceptions.TransactionRollbackError,)
 
+# Every exception `for_exception` answers.
+ANSWERED: tuple[type[Exception], ...] = (LiveOpsError, *STORAGE_UNREACHABLE, *ROLLED_BACK)
+
 
 @dataclass(frozen=True, slots=True)
-class ErrorAnswer:
+class JsonAnswer:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] | None = None
@@ -43,14 +49,27 @@ class ErrorAnswer:
         return JSONResponse(self.body, status_code=self.status, headers=self.headers)
 
 
-def business(exc: LiveOpsError) -> ErrorAnswer:
-    return ErrorAnswer(exc.status_code, {"detail": exc.message, "code": exc.code}, exc.headers)
+def for_exception(exc: Exception, during: str) -> JsonAnswer:
+    """The answer to one of the `ANSWERED` exceptions, raised `during` (e.g. "POST /path")."""
+    if isinstance(exc, LiveOpsError):
+        return business(exc)
+    if isinstance(exc, ROLLED_BACK):
+        log.warning("transaction rolled back during %s: %s", during, exc)
+        return rolled_back()
+    if isinstance(exc, STORAGE_UNREACHABLE):
+        log.warning("storage unreachable during %s: %s", during, exc)
+        return storage_unreachable()
+    raise exc
 
 
-def storage_unreachable() -> ErrorAnswer:
+def business(exc: LiveOpsError) -> JsonAnswer:
+    return JsonAnswer(exc.status_code, {"detail": exc.message, "code": exc.code}, exc.headers)
+
+
+def storage_unreachable() -> JsonAnswer:
     # Ingest acknowledges only after the commit, so a refused batch is never half-kept; if the
     # commit itself was cut off, retrying is still safe (ingest is idempotent).
-    return ErrorAnswer(
+    return JsonAnswer(
         503,
         {
             "detail": "the database did not answer, so this request was not acknowledged; "
@@ -61,8 +80,8 @@ def storage_unreachable() -> ErrorAnswer:
     )
 
 
-def rolled_back() -> ErrorAnswer:
-    return ErrorAnswer(
+def rolled_back() -> JsonAnswer:
+    return JsonAnswer(
         503,
         {
             "detail": "the database rolled this request back to resolve a conflict with "
@@ -73,7 +92,7 @@ def rolled_back() -> ErrorAnswer:
     )
 
 
-def invalid_request(errors: Sequence[Any]) -> ErrorAnswer:
+def invalid_request(errors: Sequence[Any]) -> JsonAnswer:
     """422 for a body or parameters that fail validation; `errors` as FastAPI reports them."""
     problems = []
     for err in errors:
@@ -84,6 +103,6 @@ def invalid_request(errors: Sequence[Any]) -> ErrorAnswer:
             continue
         where = ".".join(str(p) for p in err["loc"] if p != "body") or "body"
         problems.append(f"{where}: {err['msg']}")
-    return ErrorAnswer(
+    return JsonAnswer(
         422, {"detail": "; ".join(problems), "code": "invalid_body", "errors": list(errors)}
     )

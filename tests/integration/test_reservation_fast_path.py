@@ -72,6 +72,7 @@ async def _table(server: Server) -> list[tuple[str, Answer]]:
     case("not a bearer token", None, path, json=_body("o8"), headers={"Authorization": "Basic x"})
     case("an unknown token", "nope", path, json=_body("o9"))
     case("a role that may not reserve", minted["anchor"], path, json=_body("o10"))
+    case("a role that may not reserve, a bad body", minted["anchor"], path, json={"qty": 0})
     case("another show's token", integrator, path.replace(show, "show_other"), json=_body("o11"))
     case("a missing field", integrator, path, json={"order_id": "o12", "qty": 1})
     case("qty zero", integrator, path, json=_body("o13", qty=0))

@@ -12,7 +12,6 @@ the OpenAPI schema, and serves it when `LIVEOPS_RESERVATION_FAST_PATH=false`.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import orjson
@@ -21,17 +20,14 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from liveops import http_errors
-from liveops.auth.dependencies import require, resolve_principal
-from liveops.auth.principal import Action
-from liveops.errors import LiveOpsError, PayloadTooLarge, Unavailable
+from liveops.auth.dependencies import resolve_principal
+from liveops.errors import PayloadTooLarge
+from liveops.inventory.router import SKU_MAX_CHARS, decide_reservation
 from liveops.inventory.schemas import ReservationRequest
 from liveops.runtime import Runtime
 
-log = logging.getLogger("liveops.inventory")
-
 # A reservation body is under 300 bytes; nothing legitimate comes near this.
 MAX_BODY_BYTES = 16 * 1024
-MAX_SKU_CHARS = 64  # as the route's path parameter allows
 
 _JSON = (b"content-type", b"application/json")
 # What FastAPI answers for a missing body, reproduced so the two paths agree.
@@ -51,7 +47,7 @@ def reservation_target(path: str) -> tuple[str, str] | None:
     ):
         return None
     show_id, sku = parts[4], parts[6]
-    if not show_id or not 1 <= len(sku) <= MAX_SKU_CHARS:
+    if not show_id or not 1 <= len(sku) <= SKU_MAX_CHARS:
         return None
     return show_id, sku
 
@@ -76,44 +72,35 @@ class ReservationFastPath:
             return
         show_id, sku = target
         try:
-            status, body = await _reserve(runtime, scope, receive, show_id, sku)
-            headers = None
+            answer = await _reserve(runtime, scope, receive, show_id, sku)
         except _Disconnected:
             return
-        except LiveOpsError as exc:
-            status, body, headers = _unpack(http_errors.business(exc))
-        except http_errors.STORAGE_UNREACHABLE as exc:
-            log.warning("storage unreachable during a reservation: %s", exc)
-            status, body, headers = _unpack(http_errors.storage_unreachable())
-        except http_errors.ROLLED_BACK as exc:
-            log.warning("rolled back during a reservation: %s", exc)
-            status, body, headers = _unpack(http_errors.rolled_back())
-        await _send_json(send, status, body, headers)
+        except http_errors.ANSWERED as exc:
+            answer = http_errors.for_exception(exc, f"POST {scope['path']}")
+        await _send_json(send, answer)
 
 
 async def _reserve(
     rt: Runtime, scope: Scope, receive: Receive, show_id: str, sku: str
-) -> tuple[int, dict[str, Any]]:
+) -> http_errors.JsonAnswer:
+    # In the route's order: the token, then the body, then the permission (in the decision).
     principal = await resolve_principal(rt, HTTPConnection(scope))
-    require(principal, Action.STOCK_RESERVE, show_id)
-    if rt.draining:
-        raise Unavailable("this server is shutting down; retry", headers={"Retry-After": "1"})
     raw = await _read_body(receive)
     if not raw:
-        return _invalid(_MISSING_BODY)
+        return http_errors.invalid_request(_MISSING_BODY)
     try:
         data = _parse(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as bad:
-        return _invalid([_json_report(bad)])
+        return http_errors.invalid_request([_json_report(bad)])
     try:
         # Validated from Python objects, as FastAPI does, so that every error reads the same.
         request = ReservationRequest.model_validate(data, from_attributes=True)
     except ValidationError as exc:
-        return _invalid(
+        return http_errors.invalid_request(
             [{**err, "loc": ["body", *err["loc"]]} for err in exc.errors(include_url=False)]
         )
-    answer = await rt.reservations.reserve(show_id, sku, request)
-    return (201 if answer.status == "reserved" else 409), answer.model_dump()
+    status, answer = await decide_reservation(rt, principal, show_id, sku, request)
+    return http_errors.JsonAnswer(status, answer.model_dump())
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -153,20 +140,9 @@ def _json_report(bad: ValueError) -> dict[str, Any]:
     }
 
 
-def _invalid(errors: list[Any]) -> tuple[int, dict[str, Any]]:
-    answer = http_errors.invalid_request(errors)
-    return answer.status, answer.body
-
-
-def _unpack(answer: http_errors.ErrorAnswer) -> tuple[int, dict[str, Any], dict[str, str] | None]:
-    return answer.status, answer.body, answer.headers
-
-
-async def _send_json(
-    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None
-) -> None:
-    payload = orjson.dumps(body, default=str)
+async def _send_json(send: Send, answer: http_errors.JsonAnswer) -> None:
+    payload = orjson.dumps(answer.body, default=str)
     raw_headers = [_JSON, (b"content-length", str(len(payload)).encode())]
-    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (answer.headers or {}).items()]
+    await send({"type": "http.response.start", "status": answer.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})

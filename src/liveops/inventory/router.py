@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from liveops.auth.dependencies import PrincipalDep, require
-from liveops.auth.principal import Action
+from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep
 from liveops.errors import Unavailable
 from liveops.events import to_micros
@@ -28,7 +28,8 @@ from liveops.shows import service as shows_service
 
 router = APIRouter()
 
-Sku = Annotated[str, Path(min_length=1, max_length=64)]
+SKU_MAX_CHARS = 64
+Sku = Annotated[str, Path(min_length=1, max_length=SKU_MAX_CHARS)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
@@ -95,13 +96,22 @@ async def reserve(
     """Reserve `qty` units for an order. Idempotent by `order_id`: asking again answers as the
     first time did. 201 `reserved`; 409 `sold_out`, `limit_exceeded` or `not_started` (a
     flash sale that has not begun)."""
+    status, answer = await decide_reservation(rt, principal, show_id, sku, body)
+    if status != 201:
+        return JSONResponse(answer.model_dump(), status_code=status)
+    return answer
+
+
+async def decide_reservation(
+    rt: Runtime, principal: Principal, show_id: str, sku: str, body: ReservationRequest
+) -> tuple[int, ReservationAnswer]:
+    """The status and answer for an authenticated, validated reservation request: the route
+    above and the fast path (fast_path.py) both answer with this."""
     require(principal, Action.STOCK_RESERVE, show_id)
     if rt.draining:
         raise Unavailable("this server is shutting down; retry", headers={"Retry-After": "1"})
     answer = await rt.reservations.reserve(show_id, sku, body)
-    if answer.status != "reserved":
-        return JSONResponse(answer.model_dump(), status_code=409)
-    return answer
+    return (201 if answer.status == "reserved" else 409), answer
 
 
 @router.delete("/{show_id}/stock/{sku}/reservations/{order_id}", response_model=ReleaseAnswer)
