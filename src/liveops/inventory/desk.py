@@ -81,22 +81,7 @@ class ReservationDesk:
         try:
             while queue := self._queues.get(key):
                 batch, self._queues[key] = queue[: self._max_batch], queue[self._max_batch :]
-                ids = [w.request.order_id for w in batch]
-                flying = self._flying.setdefault(key, Counter())
-                # Probe for earlier answers before taking the row lock, unless an id of this
-                # batch is being decided by the other drain right now: its answer would not be
-                # committed yet, and the batch would only have to be decided again.
-                probe_first = all(flying[order_id] == 0 for order_id in ids)
-                flying.update(ids)
-                try:
-                    await self._decide(key, batch, probe_first=probe_first)
-                finally:
-                    for order_id in ids:  # bounded: only ids being decided stay counted
-                        flying[order_id] -= 1
-                        if flying[order_id] <= 0:
-                            del flying[order_id]
-                    if not flying:
-                        self._flying.pop(key, None)
+                await self._decide_batch(key, batch)
         finally:
             drains = self._drains.get(key)
             if drains is not None:
@@ -105,6 +90,24 @@ class ReservationDesk:
                     del self._drains[key]
             if key not in self._drains and not self._queues.get(key):
                 self._queues.pop(key, None)
+
+    async def _decide_batch(self, key: tuple[str, str], batch: list[_Waiting]) -> None:
+        ids = [w.request.order_id for w in batch]
+        flying = self._flying.setdefault(key, Counter())
+        # Probe for earlier answers before taking the row lock, unless an id of this batch is
+        # being decided by the other drain right now: its answer would not be committed yet,
+        # and the batch would only have to be decided again.
+        probe_first = all(flying[order_id] == 0 for order_id in ids)
+        flying.update(ids)
+        try:
+            await self._decide(key, batch, probe_first=probe_first)
+        finally:
+            flying.subtract(ids)
+            for order_id in ids:  # bounded: only ids being decided stay counted
+                if flying[order_id] <= 0:
+                    del flying[order_id]
+            if not flying:
+                self._flying.pop(key, None)
 
     async def _decide(
         self,

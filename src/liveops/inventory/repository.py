@@ -318,16 +318,19 @@ async def move(
     )
 
 
-async def stamp_sold_out(store: Store, show_id: str, sku: str, now_us: int) -> bool:
-    """Record the moment the SKU ran out, once per sell-out."""
-    row = await store.row(
-        "UPDATE stock_item SET sold_out_us = ?, rev = rev + 1 WHERE show_id = ? AND sku = ? "
-        "AND sold_out_us IS NULL AND (available = 0 OR sale_remaining = 0) RETURNING sku",
-        now_us,
-        show_id,
-        sku,
+async def stamp_sold_out(store: Store, show_id: str, sku: str, now_us: int) -> Item | None:
+    """Record the moment the SKU ran out, once per sell-out: the row after, or None when it
+    was stamped already (or has not run out)."""
+    return _item(
+        await store.row(
+            "UPDATE stock_item SET sold_out_us = ?, rev = rev + 1 WHERE show_id = ? AND sku = ? "
+            "AND sold_out_us IS NULL AND (available = 0 OR sale_remaining = 0) "
+            f"RETURNING {ITEM_COLUMNS}",
+            now_us,
+            show_id,
+            sku,
+        )
     )
-    return row is not None
 
 
 async def start_sale(

@@ -68,10 +68,6 @@ def view(item: Item) -> StockRow:
     )
 
 
-def _public_available(item_available: int, sale_remaining: int | None) -> int:
-    return sellable(item_available, sale_remaining)
-
-
 # ---- reservations --------------------------------------------------------------------------
 
 
@@ -95,10 +91,10 @@ async def reserve(
     between then collides on the unique key when its row is inserted, and OrderIdRace asks the
     caller to decide the group again without `probe_first`.
 
-    Without a per-viewer limit, the leading requests that
-    fit are taken together by ONE conditional statement (`take` of their total, which the
-    store re-checks against the row it holds locked), and only the tail at the sell-out edge,
-    where a later small request may still fit after a bigger one did not, goes one by one.
+    Without a per-viewer limit, the leading requests that fit are taken together by ONE
+    conditional statement (`take` of their total, which the store re-checks against the row
+    it holds locked), and only the tail at the sell-out edge, where a later small request may
+    still fit after a bigger one did not, goes one by one.
     With a limit, each request is its own conditional statement, checked against the units
     the viewer holds. An order id seen before (in an earlier transaction or earlier in this
     group) is answered from its first decision.
@@ -158,13 +154,11 @@ async def reserve(
         ran_out = latest.available == 0 or latest.sale_remaining == 0
         # Only a batch that took the last unit stamps the sell-out (one statement saved on
         # every other batch, under the row lock).
-        if (
-            ran_out
-            and latest.sold_out_us is None
-            and await repo.stamp_sold_out(store, show_id, sku, now_us)
-        ):
-            latest = await repo.item(store, show_id, sku)
-            assert latest is not None
+        stamped = None
+        if ran_out and latest.sold_out_us is None:
+            stamped = await repo.stamp_sold_out(store, show_id, sku, now_us)
+        if stamped is not None:
+            latest = stamped
             await repo.add_moments(
                 store,
                 show_id,
@@ -192,7 +186,7 @@ async def _decide_grouped(
 ) -> tuple[list[Decision], Item | None]:
     """The decisions, and the row after the last unit taken (None if nothing was)."""
     started = locked.sale_starts_us is None or locked.sale_starts_us <= now_us
-    left = _public_available(locked.available, locked.sale_remaining)
+    left = sellable(locked.available, locked.sale_remaining)
     leading = 0
     total = 0
     while started and leading < len(pending) and total + pending[leading].qty <= left:
@@ -234,12 +228,12 @@ async def _decide_one_by_one(
         if taken is not None:
             latest = taken
             held[r.viewer_id] = viewer_held + r.qty
-            left = _public_available(taken.available, taken.sale_remaining)
+            left = sellable(taken.available, taken.sale_remaining)
             decided.append((r, "reserved", left, _sale_of(taken)))
             continue
         current = await repo.item(store, show_id, sku)
         assert current is not None  # locked above; rows are never deleted
-        left = _public_available(current.available, current.sale_remaining)
+        left = sellable(current.available, current.sale_remaining)
         outcome = refusal(
             qty=r.qty,
             sellable_now=left,
@@ -263,13 +257,14 @@ async def release(
         raise NotFound(f"order {order_id!r} reserved SKU {answer.sku!r}, not {sku!r}")
     await repo.lock_items(store, [(show_id, sku)])
     moved = await _return_units(store, show_id, order_id, "released", now_us, changes)
-    answer = (await repo.stored_answers(store, show_id, [order_id]))[order_id]
-    current = await repo.item(store, show_id, sku)
+    if not moved:  # released or expired already, or refused: read what it is now
+        answer = (await repo.stored_answers(store, show_id, [order_id]))[order_id]
+    current = changes.items.get(sku) or await repo.item(store, show_id, sku)
     assert current is not None
     return ReleaseAnswer(
         order_id=order_id,
         sku=sku,
-        state=answer.state,
+        state="released" if moved else answer.state,
         released=moved,
         available=current.available,
     )
