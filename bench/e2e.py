@@ -79,6 +79,7 @@ from ingest import (
     percentile,
     pg_database,
     ready_show,
+    record_feed_arrivals,
     start_server,
 )
 from procstats import (
@@ -726,16 +727,7 @@ async def latency(run: Run) -> dict[str, Any]:
         ) as ws:
             await ws.recv()  # snapshot
 
-            async def listen() -> None:
-                async for raw in ws:
-                    now = time.perf_counter()
-                    frame = orjson.loads(raw)
-                    if frame["type"] == "feed":
-                        for item in frame["items"]:
-                            if item["kind"] == "comment":
-                                arrivals.setdefault(item["id"], now)
-
-            listener = asyncio.create_task(listen())
+            listener = asyncio.create_task(record_feed_arrivals(ws, arrivals, "comment"))
             cpu_before = cpu_groups(run.server.pid)
             t0 = await run.generator.start()
             results = await run.generator.results(args.latency_seconds + args.give_up_after + 60)
