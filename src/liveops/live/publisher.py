@@ -37,7 +37,7 @@ class ShowLive:
         feed_interval: float,
         feed_max_items: int,
         feed_recent: int,
-        stock: StockBoard | None = None,
+        stock: StockBoard,
     ) -> None:
         self.show_id = show_id
         self.show = show
@@ -49,7 +49,7 @@ class ShowLive:
         self._feed_interval = feed_interval
         self._feed_max_items = feed_max_items
         self._recent_feed: deque[dict[str, Any]] = deque(maxlen=feed_recent)
-        self.stock = stock or StockBoard(low_stock_ratio=0.1)
+        self.stock = stock
         self._pending_feed: list[dict[str, Any]] = []
         # Feed items published so far, in the order they were queued: the Redis aggregator
         # maps this count back to events-stream positions (its feed mark).
