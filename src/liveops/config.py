@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     # Ingest
     max_events_per_request: int = 5_000
     max_body_bytes: int = 16 * 1024 * 1024
+    # Every other request body (JSON endpoints outside ingest): larger is refused with 413
+    # before it is read into memory.
+    max_request_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # An event's `ts` may lie at most this long before the show was created, and at most this
+    # long after it ended (or after now, while it has not ended): contract §3 "Ranges".
+    ingest_ts_before_created_seconds: int = Field(default=7 * 86_400, ge=0, le=3650 * 86_400)
+    ingest_ts_after_ended_seconds: int = Field(default=90 * 86_400, ge=0, le=3650 * 86_400)
     # Ingest batches handled at once per process, kept under the database pool's 20
     # connections so that a burst never times out waiting for one. More wait for a slot up to
     # `ingest_queue_seconds`, then answer 503 + Retry-After.
@@ -73,6 +80,18 @@ class Settings(BaseSettings):
     # Auth
     session_ttl_seconds: int = 12 * 3600
     login_code_ttl_seconds: int = 600
+    # `Secure` on the session cookie: `auto` sets it when the request came over HTTPS
+    # (directly or as reported by X-Forwarded-Proto from a trusted proxy).
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    # Who may scrape GET /metrics: the admin token always; this token too, when set.
+    metrics_token: SecretStr | None = None
+
+    # The HTTP server (slow-client protection; see docs/deployment.md)
+    # A connection must send its complete request head within this many seconds.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # Open connections (HTTP and websocket) one client address may hold; 0 means no limit
+    # (set 0 behind a proxy, where every client has the proxy's address).
+    max_connections_per_client: int = Field(default=1024, ge=0)
 
     @model_validator(mode="after")
     def _production_needs_admin_token(self) -> Settings:
