@@ -139,7 +139,9 @@ def start_server(
     env: dict[str, str], port: int, *extra: str, pin: bool = True
 ) -> subprocess.Popen[bytes]:
     """`liveops serve` on 127.0.0.1:`port`, pinned to CPU 0 (and this process to CPU 1).
-    Its log goes to $LIVEOPS_BENCH_SERVER_LOG when set."""
+    Its log goes to $LIVEOPS_BENCH_SERVER_LOG when set. Every benchmark client connects from
+    loopback, thousands of consoles at once: no cap per client address (unless env sets one)."""
+    env = {"LIVEOPS_MAX_CONNECTIONS_PER_CLIENT": "0", **env}
     command = [LIVEOPS, "serve", "--port", str(port), *extra]
     if pin:
         command = ["taskset", "-c", "0", *command]

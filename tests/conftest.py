@@ -132,7 +132,7 @@ async def running_server(settings: Settings, token: str | None = None) -> AsyncI
         host="127.0.0.1",
         port=port,
         lifespan="on",
-        **uvicorn_options(log_level="warning"),
+        **uvicorn_options(log_level="warning", settings=settings),
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
