@@ -9,12 +9,12 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from liveops.auth import service
+from liveops.auth.cookies import SESSION_COOKIE as SESSION_COOKIE  # where live/ imports it
 from liveops.auth.principal import Action, Principal, allowed
 from liveops.deps import RuntimeDep
 from liveops.errors import Forbidden, Unauthorized
 from liveops.runtime import Runtime
 
-SESSION_COOKIE = "liveops_session"
 BEARER_KINDS = frozenset({"api"})
 COOKIE_KINDS = frozenset({"session"})
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liveops.storage.models import ApiToken
+from liveops.storage.models import ApiToken, Show
 
 
 async def find_active(session: AsyncSession, token_hash: str, now: datetime) -> ApiToken | None:
@@ -17,6 +18,39 @@ async def find_active(session: AsyncSession, token_hash: str, now: datetime) -> 
     if row.expires_at is not None and row.expires_at <= now:
         return None
     return row
+
+
+async def show_exists(session: AsyncSession, show_id: str) -> bool:
+    return await session.scalar(select(Show.id).where(Show.id == show_id)) is not None
+
+
+async def list_tokens(session: AsyncSession, kind: str | None, limit: int) -> Sequence[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(ApiToken.kind == kind)
+    return (await session.scalars(query)).all()
+
+
+async def revoke(session: AsyncSession, token_id: int, now: datetime) -> ApiToken | None:
+    """Stamp the token revoked (once: a second revocation keeps the first time)."""
+    await session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return await session.get(ApiToken, token_id, populate_existing=True)
+
+
+async def revoke_sessions_labelled(
+    session: AsyncSession, label: str, now: datetime
+) -> Sequence[int]:
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.kind == "session", ApiToken.label == label, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(ApiToken.id)
+    )
+    return result.scalars().all()
 
 
 async def consume_login_code(
