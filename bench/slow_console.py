@@ -27,6 +27,7 @@ import asyncio
 import json
 import os
 import random
+from datetime import UTC, datetime
 import secrets
 import socket
 import statistics
@@ -45,12 +46,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import free_port, percentile, ready_show, start_server
 
 
+# Events must lie within their show's window (contract §3: at most 7 days before creation).
+TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
+
+
 def comment(round_no: int, n: int) -> dict[str, Any]:
     rng = random.Random(round_no * 1_000_000 + n)
     return {
         "id": f"r{round_no}c{n}",
         "type": "comment",
-        "ts": f"2026-11-22T10:{(n // 1000) % 60:02d}:{(n // 20) % 60:02d}.000Z",
+        "ts": f"{TODAY}T00:{(n // 1000) % 60:02d}:{(n // 20) % 60:02d}.000Z",
         "viewer_id": f"v{n % 500}",
         "text": "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(300)),
     }

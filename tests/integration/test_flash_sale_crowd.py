@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.integration.test_ingest_api import create_show
+from tests.timestamps import at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(240)]
 
@@ -99,7 +100,7 @@ async def _sell_out(urls: list[str], token: str) -> None:
 
         # Half of the winners pay; the ledger still holds exactly the units handed out.
         paid = [
-            {"id": f"pay-{o}", "type": "order.paid", "ts": "2026-11-22T10:00:00Z", "order_id": o,
+            {"id": f"pay-{o}", "type": "order.paid", "ts": at(0), "order_id": o,
              "amount": 9900}
             for o in reserved[::2]
         ]  # fmt: skip

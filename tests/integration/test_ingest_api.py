@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import Server, free_port
+from tests.timestamps import at
 
 pytestmark = pytest.mark.anyio
 
 
 def ev(n: int, kind: str, **fields: Any) -> dict[str, Any]:
-    return {"id": f"e{n}", "type": kind, "ts": f"2026-11-22T10:00:{n:02d}.000Z", **fields}
+    return {"id": f"e{n}", "type": kind, "ts": at(n), **fields}
 
 
 async def create_show(server: Server, **extra: Any) -> str:
@@ -37,7 +38,7 @@ class TestIngest:
             ev(1, "viewer.join", viewer_id="v1"),
             ev(2, "gift", viewer_id="v1", gift="rose", value=990.5),
             ev(3, "comment", viewer_id="v1", text="这件有XL吗"),
-            {"id": "e4", "type": "teleport", "ts": "2026-11-22T10:00:04Z"},
+            {"id": "e4", "type": "teleport", "ts": at(4)},
             "not an object",
         ]
         async with server.client() as client:
@@ -151,8 +152,8 @@ async def test_past_the_in_flight_limit_and_a_short_wait_ingest_answers_503_keep
     async with running_server(limited) as server:
         show = await create_show(server)
         body = (
-            b'{"events": [{"id": "slow-1", "type": "comment", "ts": "2026-11-22T10:00:00Z", '
-            b'"viewer_id": "v1", "text": "hi"}]}'
+            b'{"events": [{"id": "slow-1", "type": "comment", "ts": "%s", '
+            b'"viewer_id": "v1", "text": "hi"}]}' % at(0).encode()
         )
         address = urlsplit(server.url)
         reader, writer = await asyncio.open_connection(address.hostname, address.port)
@@ -200,7 +201,7 @@ def comment_event(event_id: str) -> dict[str, Any]:
     return {
         "id": event_id,
         "type": "comment",
-        "ts": "2026-11-22T10:00:01Z",
+        "ts": at(1),
         "viewer_id": "v2",
         "text": "在吗",
     }

@@ -14,6 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import Server
 from tests.integration.test_ingest_api import create_show
+from tests.timestamps import at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -22,7 +23,7 @@ def comment(n: int, second: int = 0) -> dict[str, Any]:
     return {
         "id": f"c{n}",
         "type": "comment",
-        "ts": f"2026-11-22T10:{second // 60:02d}:{second % 60:02d}.000Z",
+        "ts": at(second),
         "viewer_id": f"v{n % 7}",
         "text": f"第{n}条：有没有XL码？",
     }
@@ -32,7 +33,7 @@ def joined(n: int) -> dict[str, Any]:
     return {
         "id": f"j{n}",
         "type": "viewer.join",
-        "ts": "2026-11-22T10:00:00Z",
+        "ts": at(0),
         "viewer_id": f"v{n}",
     }
 

@@ -29,6 +29,7 @@ from liveops.shows import service as shows_service
 from liveops.shows.schemas import ShowCreate
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from tests.conftest import migrate
+from tests.timestamps import at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -132,7 +133,7 @@ async def test_a_rolled_back_reservation_leaves_no_trace(database: Database) -> 
 
 
 async def test_a_rolled_back_ingest_batch_stores_nothing(database: Database) -> None:
-    item = {"id": "e1", "type": "comment", "ts": "2026-11-22T10:00:00Z", "viewer_id": "v"}
+    item = {"id": "e1", "type": "comment", "ts": at(0), "viewer_id": "v"}
     item["text"] = "hi"
 
     async def ingest(s: AsyncSession) -> None:

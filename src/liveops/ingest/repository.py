@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.events import EventRecord
 from liveops.ingest.validation import Rejection
 from liveops.storage.driver import driver_in_transaction
-from liveops.storage.models import QuarantinedEvent
+from liveops.storage.models import QuarantinedEvent, Show
 
 _COLUMNS = (
     "show_id",
@@ -57,7 +56,7 @@ _SQLITE_INSERT = (
 
 
 async def insert_new(
-    session: AsyncSession, show_id: str, records: Sequence[EventRecord], payloads: Sequence[object]
+    session: AsyncSession, show_id: str, records: Sequence[EventRecord], payloads: Sequence[str]
 ) -> dict[str, int]:
     """Insert the events whose id the show does not have yet; return {event id: row id} of
     those inserted.
@@ -82,7 +81,7 @@ async def insert_new(
             r.amount,
             r.quantity,
             r.online,
-            orjson.dumps(p).decode(),
+            p,
         )
         for r, p in zip(records, payloads, strict=True)
     ]
@@ -132,11 +131,21 @@ async def quarantine(
             batch_index=r.index,
             event_id=None if r.event_id is None else r.event_id[:200],
             error=r.error,
-            raw=orjson.dumps(r.raw).decode(),
+            raw=r.excerpt,
         )
         for r in rejections
     )
     await session.flush()
+
+
+async def show_times(
+    session: AsyncSession, show_id: str
+) -> tuple[datetime, datetime | None] | None:
+    """(created_at, ended_at) of the show, or None when there is no such show."""
+    row = (
+        await session.execute(select(Show.created_at, Show.ended_at).where(Show.id == show_id))
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 async def list_quarantine(

@@ -3,22 +3,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action
 from liveops.deps import RuntimeDep
-from liveops.errors import NotFound, PayloadError, PayloadTooLarge, Unavailable
+from liveops.errors import NotFound, PayloadTooLarge, Unavailable
 from liveops.ingest import repository, service
+from liveops.ingest.body import decode_events
 from liveops.ingest.schemas import IngestRequest, IngestResult, QuarantineItem, QuarantinePage
 from liveops.inventory import service as inventory_service
 from liveops.logs import show_id_var
 from liveops.runtime import Runtime
 
 router = APIRouter()
+# A quarantine page stops growing past this many bytes of excerpts and reasons.
+QUARANTINE_PAGE_BYTES = 1 << 20
 log = logging.getLogger("liveops.ingest")
 
 
@@ -29,23 +32,13 @@ async def _read_events(request: Request, max_events: int, max_bytes: int) -> lis
     body = await request.body()
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"the body is over {max_bytes} bytes; send smaller batches")
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise PayloadError(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
-        raise PayloadError('the body must be a JSON object with an "events" list')
-    events: list[Any] = document["events"]
-    if len(events) > max_events:
-        raise PayloadError(
-            f"{len(events)} events in one request; the limit is {max_events}: split the batch"
-        )
-    return events
+    return decode_events(body, max_events)
 
 
 @router.post(
     "/{show_id}/events",
     response_model=IngestResult,
+    response_model_exclude_unset=True,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -92,8 +85,12 @@ async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
     if not await rt.live.show_exists(show_id):
         raise NotFound(f"no show with id {show_id!r}")
     started = time.perf_counter()
+    limits = service.TsLimits(
+        timedelta(seconds=settings.ingest_ts_before_created_seconds),
+        timedelta(seconds=settings.ingest_ts_after_ended_seconds),
+    )
     async with rt.transaction() as session:
-        stored = await service.ingest(session, show_id, items)
+        stored = await service.ingest(session, show_id, items, limits=limits)
         # Payments, cancellations and ERP counts move the stock ledger in the same
         # transaction: an event is applied exactly when it is stored, never twice.
         stock = await inventory_service.apply_events(
@@ -126,12 +123,20 @@ async def list_quarantine(
     principal: PrincipalDep,
     rt: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> QuarantinePage:
-    """Rejected ingest items, newest first, each with its reason and the item as sent."""
+    """Rejected ingest items, newest first, each with its reason and (an excerpt of) the item
+    as sent. A page ends at `limit` items or about 1 MiB, whichever comes first; follow
+    `next_before_id` for the next."""
     require(principal, Action.QUARANTINE_READ, show_id)
     async with rt.read() as session:
         rows = await repository.list_quarantine(session, show_id, limit=limit, before_id=before_id)
-    items = [QuarantineItem.model_validate(r, from_attributes=True) for r in rows]
-    next_before = items[-1].id if len(items) == limit else None
-    return QuarantinePage(items=items, next_before_id=next_before)
+    items: list[QuarantineItem] = []
+    size = 0
+    for row in rows:
+        items.append(QuarantineItem.model_validate(row, from_attributes=True))
+        size += len(row.raw) + len(row.error)
+        if size >= QUARANTINE_PAGE_BYTES:
+            break
+    more = len(items) < len(rows) or len(rows) == limit
+    return QuarantinePage(items=items, next_before_id=items[-1].id if more and items else None)

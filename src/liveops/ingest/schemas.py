@@ -1,30 +1,71 @@
 """The ingest wire format (contract §3): one pydantic model per event type.
 
 Amounts and counts are `StrictInt`: a float such as 990.5 (or even 990.0) is refused, because
-money is integer minor units and a float means the producer has a bug we must not hide.
+money is integer minor units and a float means the producer has a bug we must not hide. Every
+number has a range (contract §3 "Ranges") small enough that a show's sums stay exact in a
+64-bit integer: counts up to 10^9, money up to 10^12 minor units per event.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    TypeAdapter,
+)
 
-EventId = Annotated[str, Field(min_length=1, max_length=128)]
-Ident = Annotated[str, Field(min_length=1, max_length=128)]
-Sku = Annotated[str, Field(min_length=1, max_length=64)]
-Money = Annotated[StrictInt, Field(ge=0)]
-Positive = Annotated[StrictInt, Field(ge=1)]
-NonNegative = Annotated[StrictInt, Field(ge=0)]
+MAX_COUNT = 10**9
+MAX_MONEY = 10**12
+
+# Identifiers are stored in indexed columns and shown on consoles: no control characters
+# (PostgreSQL cannot store NUL at all; the others hide or forge what an operator reads).
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROL)]
+Ident = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROL)]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_CONTROL)]
+Label = Annotated[str, Field(max_length=64, pattern=_NO_CONTROL)]
+Money = Annotated[StrictInt, Field(ge=0, le=MAX_MONEY)]
+Positive = Annotated[StrictInt, Field(ge=1, le=MAX_COUNT)]
+NonNegative = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+Text = Annotated[str, Field(max_length=500)]
+
+# RFC 3339 only: pydantic alone would also take epoch numbers ("1700000000"), dates without a
+# time and week dates. A space may stand for the `T` (RFC 3339 §5.6 allows it).
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})"
+)
+
+
+def _rfc3339(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError(
+            f"must be an RFC 3339 timestamp string such as 2026-12-04T20:00:00.000+08:00, "
+            f"not a {type(value).__name__}"
+        )
+    if _RFC3339.fullmatch(value) is None:
+        raise ValueError(
+            "must be an RFC 3339 timestamp with a time zone, such as 2026-12-04T20:00:00Z"
+        )
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 
 class _Event(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: EventId
-    ts: AwareDatetime
-    source: Annotated[str, Field(max_length=64)] | None = None
+    ts: Timestamp
+    source: Label | None = None
 
 
 class ViewerJoin(_Event):
@@ -33,9 +74,9 @@ class ViewerJoin(_Event):
     channel: (
         Literal["recommend", "follow", "paid", "search", "short_video", "share", "other"] | None
     ) = None
-    region: Annotated[str, Field(max_length=64)] | None = None
-    age_band: Annotated[str, Field(max_length=32)] | None = None
-    device: Annotated[str, Field(max_length=32)] | None = None
+    region: Label | None = None
+    age_band: Label | None = None
+    device: Label | None = None
     tier: Literal["new", "returning", "vip"] | None = None
 
 
@@ -52,7 +93,7 @@ class ViewerCount(_Event):
 class Comment(_Event):
     type: Literal["comment"]
     viewer_id: Ident
-    text: Annotated[str, Field(max_length=500)]
+    text: Text
 
 
 class Like(_Event):
@@ -74,7 +115,7 @@ class Follow(_Event):
 class Gift(_Event):
     type: Literal["gift"]
     viewer_id: Ident
-    gift: Annotated[str, Field(min_length=1, max_length=64)]
+    gift: Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_CONTROL)]
     value: Money
 
 
@@ -132,10 +173,17 @@ class StockSet(_Event):
 class StreamHealth(_Event):
     type: Literal["stream.health"]
     bitrate_kbps: NonNegative
-    fps: Annotated[float, Field(ge=0, le=240)]
+    fps: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=240)]
     latency_ms: NonNegative
-    stall_ratio: Annotated[float, Field(ge=0, le=1)]
-    line: Annotated[str, Field(max_length=64)] | None = None
+    stall_ratio: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=1)]
+    line: Label | None = None
+
+
+class Transcript(_Event):
+    """A line of the anchor's speech from the platform's speech recognition (contract §9)."""
+
+    type: Literal["transcript"]
+    text: Text
 
 
 IngestEvent = Annotated[
@@ -155,7 +203,8 @@ IngestEvent = Annotated[
     | OrderCancelled
     | OrderRefunded
     | StockSet
-    | StreamHealth,
+    | StreamHealth
+    | Transcript,
     Field(discriminator="type"),
 ]
 
@@ -177,6 +226,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "order.refunded",
     "stock.set",
     "stream.health",
+    "transcript",
 )
 
 event_adapter: TypeAdapter[IngestEvent] = TypeAdapter(IngestEvent)
@@ -194,10 +244,19 @@ class RejectedItem(BaseModel):
     error: str
 
 
+class IngestWarning(BaseModel):
+    index: int
+    id: str
+    warning: str
+
+
 class IngestResult(BaseModel):
     accepted: int
     duplicates: int
     rejected: list[RejectedItem]
+    # An extension of contract §3: accepted items of which something was not kept (fields
+    # outside the contract past their bound). Absent when there are none, which is usual.
+    warnings: list[IngestWarning] | None = None
 
 
 class QuarantineItem(BaseModel):

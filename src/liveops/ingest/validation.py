@@ -3,16 +3,52 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
+import orjson
 from pydantic import ValidationError
 
-from liveops.events import EventRecord, to_micros
+from liveops.events import EventRecord, iso_from_micros, to_micros
 from liveops.ingest import schemas as s
+from liveops.ingest.body import DuplicateKeys
 from liveops.ingest.schemas import EVENT_TYPES, event_adapter
 
 _KNOWN_TYPES = frozenset(EVENT_TYPES)
 _TYPE_LIST = ", ".join(EVENT_TYPES)
+
+# The fields the contract defines, per type: these are stored as sent. Anything else an item
+# carries is kept beside them only while it stays small (EXTRA_MAX_BYTES, encoded), so that a
+# producer's junk can neither bloat the database nor break the encoder with deep nesting.
+_CONTRACT_FIELDS: dict[str, frozenset[str]] = {
+    model.model_fields["type"].annotation.__args__[0]: frozenset({"type", *model.model_fields})
+    for model in get_args(get_args(s.IngestEvent)[0])
+}
+EXTRA_MAX_BYTES = 4096
+# What the quarantine keeps of a rejected item, and what an error message quotes of a value.
+QUARANTINE_EXCERPT_BYTES = 2048
+_QUOTE_CHARS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class TsWindow:
+    """The instants an event of one show may carry (contract §3 "Ranges"), in microseconds."""
+
+    earliest_us: int
+    latest_us: int
+    reason: str  # how the window is defined, for the rejection message
+
+    def refuses(self, ts_us: int) -> str | None:
+        if self.earliest_us <= ts_us <= self.latest_us:
+            return None
+        return (
+            f"ts {iso_from_micros(ts_us)} is outside this show's window "
+            f"({iso_from_micros(self.earliest_us)} to {iso_from_micros(self.latest_us)}): "
+            f"{self.reason}"
+        )
+
+
+# No bound at all: for replaying events already accepted under a show's own window.
+ANY_TIME = TsWindow(-(2**63), 2**63 - 1, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,19 +56,27 @@ class Rejection:
     index: int
     event_id: str | None
     error: str
-    raw: object
+    excerpt: str  # the item as sent, cut to QUARANTINE_EXCERPT_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWarning:
+    index: int
+    event_id: str
+    warning: str
 
 
 @dataclass(slots=True)
 class ValidatedBatch:
     records: list[EventRecord]
-    payloads: list[object]  # the producer's item for each record, kept verbatim
+    payloads: list[str]  # the stored JSON of each record: the producer's item, as kept
     rejections: list[Rejection]
+    warnings: list[ItemWarning]
 
 
-def validate_items(items: list[Any], *, received_at_us: int) -> ValidatedBatch:
+def validate_items(items: list[Any], *, received_at_us: int, window: TsWindow) -> ValidatedBatch:
     """Validate every item independently, so one bad event never costs the good ones."""
-    batch = ValidatedBatch([], [], [])
+    batch = ValidatedBatch([], [], [], [])
     for index, item in enumerate(items):
         error = _precheck(item)
         if error is None:
@@ -41,26 +85,86 @@ def validate_items(items: list[Any], *, received_at_us: int) -> ValidatedBatch:
             except ValidationError as exc:
                 error = describe(exc)
             else:
-                batch.records.append(to_record(event, received_at_us))
-                batch.payloads.append(item)
-                continue
+                record = to_record(event, received_at_us)
+                error = window.refuses(record.ts_us)
+                if error is None:
+                    payload, error, warning = _stored_form(item, event.type)
+                    if payload is not None:
+                        batch.records.append(record)
+                        batch.payloads.append(payload)
+                        if warning is not None:
+                            batch.warnings.append(ItemWarning(index, event.id, warning))
+                        continue
         event_id = item.get("id") if isinstance(item, dict) else None
         batch.rejections.append(
-            Rejection(index, event_id if isinstance(event_id, str) else None, error, item)
+            Rejection(
+                index,
+                _printable(event_id) if isinstance(event_id, str) else None,
+                _printable(error or "invalid event"),
+                excerpt(item),
+            )
         )
     return batch
 
 
+def _printable(text: str) -> str:
+    """Text any column and any JSON encoder takes: a rejected id may hold NUL or a lone
+    surrogate (which is why it was rejected), and is still quoted back and quarantined."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\N{REPLACEMENT CHARACTER}")
+    return text.encode("utf-8", "replace").decode()
+
+
 def _precheck(item: object) -> str | None:
-    """The two mistakes pydantic words poorly: not an object, and an unknown `type`."""
+    """The mistakes pydantic words poorly or cannot see: not an object, an unknown `type`,
+    a key given twice."""
     if not isinstance(item, dict):
-        return f"an event must be a JSON object, got {type(item).__name__}"
+        return f"an event must be a JSON object, got {_json_kind(item)}"
+    if isinstance(item, DuplicateKeys):
+        names = ", ".join(repr(k) for k in item.repeated)
+        return f"this event names {names} more than once; send each field once"
     kind = item.get("type")
     if kind is None:
         return "missing field 'type'"
-    if kind not in _KNOWN_TYPES:
-        return f"unknown type {kind!r}; expected one of: {_TYPE_LIST}"
+    if not isinstance(kind, str) or kind not in _KNOWN_TYPES:
+        return f"unknown type {_quote(kind)}; expected one of: {_TYPE_LIST}"
     return None
+
+
+def _stored_form(item: dict[str, Any], kind: str) -> tuple[str | None, str | None, str | None]:
+    """(stored JSON, rejection, warning): the item as kept, or why it cannot be."""
+    contract = _CONTRACT_FIELDS[kind]
+    warning = None
+    if not item.keys() <= contract:
+        extra = {k: v for k, v in item.items() if k not in contract}
+        try:
+            size = len(orjson.dumps(extra))
+        except orjson.JSONEncodeError:  # nested past orjson's 254 levels, or not UTF-8
+            size = EXTRA_MAX_BYTES + 1
+        if size > EXTRA_MAX_BYTES:
+            item = {k: v for k, v in item.items() if k in contract}
+            names = ", ".join(sorted(repr(k) for k in extra)[:5])
+            warning = (
+                f"fields outside the contract ({names}) were not kept: together they exceed "
+                f"{EXTRA_MAX_BYTES} bytes or are nested too deeply"
+            )
+    try:
+        return orjson.dumps(item).decode(), None, warning
+    except orjson.JSONEncodeError:
+        # The standard parser lets a lone UTF-16 surrogate (\ud800) through; no text column
+        # can hold one.
+        return None, "a string holds an unpaired UTF-16 surrogate (invalid Unicode)", None
+
+
+def excerpt(item: object) -> str:
+    """The item as JSON, cut to QUARANTINE_EXCERPT_BYTES (and never failing)."""
+    try:
+        text = orjson.dumps(item, default=repr).decode()
+    except orjson.JSONEncodeError:
+        text = f"(a {_json_kind(item)} that cannot be shown: nested too deeply or not Unicode)"
+    if len(text) > QUARANTINE_EXCERPT_BYTES:
+        text = f"{text[:QUARANTINE_EXCERPT_BYTES]}… ({len(text)} characters in all)"
+    return text
 
 
 def describe(exc: ValidationError) -> str:
@@ -74,10 +178,37 @@ def describe(exc: ValidationError) -> str:
         if err["type"] == "missing":
             parts.append(f"missing field {where!r}")
             continue
-        got = err.get("input")
-        shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:57] + "..."
-        parts.append(f"{where}: {err['msg']} (got {shown})")
+        message = err["msg"]
+        if err["type"] == "string_pattern_mismatch":
+            message = "must not contain control characters (such as NUL or a line break)"
+        elif err["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        parts.append(f"{where}: {message} (got {_quote(err.get('input'))})")
     return "; ".join(parts)
+
+
+def _quote(value: object) -> str:
+    """A short, safe rendering of a producer's value for an error message."""
+    if isinstance(value, str) and len(value) > _QUOTE_CHARS:
+        return repr(value[: _QUOTE_CHARS - 3]) + f"… ({len(value)} characters)"
+    if isinstance(value, dict | list):
+        return f"a JSON {_json_kind(value)} of {len(value)} entries"
+    shown = repr(value)
+    return shown if len(shown) <= _QUOTE_CHARS else shown[: _QUOTE_CHARS - 3] + "..."
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
 
 
 # The fields every event has, in EventRecord's order: event_id, type, ts_us, received_at_us,
@@ -95,6 +226,10 @@ def _count(e: s.ViewerCount, b: _Base) -> EventRecord:
 
 def _comment(e: s.Comment, b: _Base) -> EventRecord:
     return EventRecord(*b, viewer_id=e.viewer_id, text=e.text)
+
+
+def _transcript(e: s.Transcript, b: _Base) -> EventRecord:
+    return EventRecord(*b, text=e.text)
 
 
 def _like(e: s.Like, b: _Base) -> EventRecord:
@@ -165,6 +300,7 @@ _TO_RECORD: dict[str, Any] = {
     "order.refunded": _order_amount,
     "stock.set": _stock,
     "stream.health": _health,
+    "transcript": _transcript,
 }
 
 

@@ -33,6 +33,8 @@ FAMILY_OF_TYPE: dict[str, str] = {
     "order.refunded": "orders",
     "stock.set": "stock",
     "stream.health": "stream",
+    # The anchor's speech as the platform's recognizer heard it: it arrives with the stream.
+    "transcript": "stream",
 }
 
 _INTERACTIONS = frozenset({"comment", "like", "share", "follow", "gift"})
