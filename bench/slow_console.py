@@ -27,13 +27,13 @@ import asyncio
 import json
 import os
 import random
-from datetime import UTC, datetime
 import secrets
 import socket
 import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,6 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import free_port, percentile, ready_show, start_server
-
 
 # Events must lie within their show's window (contract §3: at most 7 days before creation).
 TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
