@@ -3,23 +3,28 @@ import { ConsolePage } from "./components/ConsolePage";
 import { ShowList } from "./components/ShowList";
 import { SignIn } from "./components/SignIn";
 import { getMe, type Me } from "./lib/api";
-import { onLinkClick, useRoute } from "./lib/route";
+import { signInFromLink } from "./lib/loginLink";
+import { navigate, onLinkClick, useRoute } from "./lib/route";
 
 type Auth =
   | { status: "checking" }
-  | { status: "signed_out" }
+  | { status: "signed_out"; reason?: string }
   | { status: "signed_in"; me: Me }
   | { status: "error"; message: string };
 
-/** Auth gate + the two pages. */
+/** Auth gate (a pasted token, a login link, or the session cookie) + the two pages. */
 export function App() {
   const route = useRoute();
   const [auth, setAuth] = useState<Auth>({ status: "checking" });
 
   const check = useCallback(async () => {
     try {
+      // A login link's code, if the address holds one, becomes the session cookie first.
+      const link = await signInFromLink();
+      if (link?.ok === true) navigate(link.landing);
       const me = await getMe();
-      setAuth(me === null ? { status: "signed_out" } : { status: "signed_in", me });
+      if (me !== null) setAuth({ status: "signed_in", me });
+      else setAuth(link?.ok === false ? { status: "signed_out", reason: link.reason } : { status: "signed_out" });
     } catch (err) {
       setAuth({ status: "error", message: err instanceof Error ? err.message : String(err) });
     }
@@ -47,7 +52,7 @@ export function App() {
   if (auth.status === "signed_out") {
     return (
       <div className="centered">
-        <SignIn onSignedIn={() => void check()} />
+        <SignIn reason={auth.reason} onSignedIn={() => void check()} />
       </div>
     );
   }

@@ -74,8 +74,11 @@ class Demo:
 
 
 def _pump_output(demo: Demo, port: int) -> None:
-    """Collect the demo's output (for failure messages) and spot the one-time login link."""
-    link = re.compile(rf"(http://127\.0\.0\.1:{port}/login\?code=\S+)")
+    """Collect the demo's output (for failure messages) and spot the one-time login link.
+
+    The link carries its code in the fragment (`/login#code=…`), never in the query string,
+    which would put it in the server's access log."""
+    link = re.compile(rf"(http://127\.0\.0\.1:{port}/login#code=\S+)")
     assert demo.process.stdout is not None
     for line in demo.process.stdout:
         demo.output.append(line.rstrip("\n"))

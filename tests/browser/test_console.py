@@ -43,6 +43,7 @@ class Demo(Protocol):
 
     base_url: str
     admin_token: str
+    output: list[str]
 
     def wait_for_login_url(self, timeout: float) -> str: ...
 
@@ -130,6 +131,13 @@ def test_console_via_one_time_login_link(
             assert not CONSOLE_PATH.search(reuse.url), "a used login link signed in again"
         finally:
             other.close()
+
+        # The code travelled in the fragment: whatever the demo logs, the only line that holds
+        # it is the demo printing the link.
+        code = login_url.partition("#code=")[2].partition("&")[0]
+        assert code
+        leaked = [line for line in liveops_demo.output if code in line and "#code=" not in line]
+        assert not leaked, leaked
     finally:
         context.close()
 

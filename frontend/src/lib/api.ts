@@ -1,7 +1,8 @@
 /**
  * The few HTTP calls the console makes. The session lives in the `liveops_session` HttpOnly
  * cookie set by the server; this module never sees, stores or forwards a token except the
- * one the user pastes into the sign-in form, which goes straight into the login body.
+ * one the user pastes into the sign-in form, which goes straight into the login body, and a
+ * login link's one-time code, which goes straight into the redeem body.
  */
 import { parseShow, type ShowInfo } from "../live/protocol";
 
@@ -60,15 +61,18 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   return body;
 }
 
+function parseMe(body: unknown): Me {
+  const o = (typeof body === "object" && body !== null ? body : {}) as { role?: unknown; show_id?: unknown };
+  return {
+    role: typeof o.role === "string" ? o.role : "unknown",
+    show_id: typeof o.show_id === "string" ? o.show_id : null,
+  };
+}
+
 /** The signed-in identity, or null when not signed in (401). */
 export async function getMe(): Promise<Me | null> {
   try {
-    const body = await request("/api/v1/auth/me");
-    const o = (typeof body === "object" && body !== null ? body : {}) as { role?: unknown; show_id?: unknown };
-    return {
-      role: typeof o.role === "string" ? o.role : "unknown",
-      show_id: typeof o.show_id === "string" ? o.show_id : null,
-    };
+    return parseMe(await request("/api/v1/auth/me"));
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) return null;
     throw err;
@@ -78,6 +82,12 @@ export async function getMe(): Promise<Me | null> {
 /** Exchange a pasted token for a session cookie. Throws HttpError with the server's detail. */
 export async function login(token: string): Promise<void> {
   await request("/api/v1/auth/login", { method: "POST", body: JSON.stringify({ token }) });
+}
+
+/** Exchange a login link's one-time code (from the URL fragment) for a session cookie. */
+export async function redeemLoginCode(code: string): Promise<Me> {
+  const body = await request("/api/v1/auth/login-links/redeem", { method: "POST", body: JSON.stringify({ code }) });
+  return parseMe(body);
 }
 
 export async function listShows(): Promise<ShowSummary[]> {
