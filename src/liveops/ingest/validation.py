@@ -88,13 +88,12 @@ def validate_items(items: list[Any], *, received_at_us: int, window: TsWindow) -
                 record = to_record(event, received_at_us)
                 error = window.refuses(record.ts_us)
                 if error is None:
-                    payload, error, warning = _stored_form(item, event.type)
-                    if payload is not None:
-                        batch.records.append(record)
-                        batch.payloads.append(payload)
-                        if warning is not None:
-                            batch.warnings.append(ItemWarning(index, event.id, warning))
-                        continue
+                    payload, warning = _stored_form(item, event.type)
+                    batch.records.append(record)
+                    batch.payloads.append(payload)
+                    if warning is not None:
+                        batch.warnings.append(ItemWarning(index, event.id, warning))
+                    continue
         event_id = item.get("id") if isinstance(item, dict) else None
         batch.rejections.append(
             Rejection(
@@ -131,29 +130,25 @@ def _precheck(item: object) -> str | None:
     return None
 
 
-def _stored_form(item: dict[str, Any], kind: str) -> tuple[str | None, str | None, str | None]:
-    """(stored JSON, rejection, warning): the item as kept, or why it cannot be."""
+def _stored_form(item: dict[str, Any], kind: str) -> tuple[str, str | None]:
+    """(stored JSON, warning): the item as kept. Its contract fields passed validation, so
+    they encode; what else it carries is kept only while small and encodable."""
     contract = _CONTRACT_FIELDS[kind]
     warning = None
     if not item.keys() <= contract:
         extra = {k: v for k, v in item.items() if k not in contract}
         try:
             size = len(orjson.dumps(extra))
-        except orjson.JSONEncodeError:  # nested past orjson's 254 levels, or not UTF-8
+        except orjson.JSONEncodeError:  # nested past orjson's 254 levels, or a lone surrogate
             size = EXTRA_MAX_BYTES + 1
         if size > EXTRA_MAX_BYTES:
             item = {k: v for k, v in item.items() if k in contract}
             names = ", ".join(sorted(repr(k) for k in extra)[:5])
             warning = (
                 f"fields outside the contract ({names}) were not kept: together they exceed "
-                f"{EXTRA_MAX_BYTES} bytes or are nested too deeply"
+                f"{EXTRA_MAX_BYTES} bytes, are nested too deeply or are not valid Unicode"
             )
-    try:
-        return orjson.dumps(item).decode(), None, warning
-    except orjson.JSONEncodeError:
-        # The standard parser lets a lone UTF-16 surrogate (\ud800) through; no text column
-        # can hold one.
-        return None, "a string holds an unpaired UTF-16 surrogate (invalid Unicode)", None
+    return orjson.dumps(item).decode(), warning
 
 
 def excerpt(item: object) -> str:
@@ -161,7 +156,7 @@ def excerpt(item: object) -> str:
     try:
         text = orjson.dumps(item, default=repr).decode()
     except orjson.JSONEncodeError:
-        text = f"(a {_json_kind(item)} that cannot be shown: nested too deeply or not Unicode)"
+        text = "(an item that cannot be shown: nested too deeply, or not valid Unicode)"
     if len(text) > QUARANTINE_EXCERPT_BYTES:
         text = f"{text[:QUARANTINE_EXCERPT_BYTES]}… ({len(text)} characters in all)"
     return text
