@@ -118,7 +118,8 @@ class _Sender:
         raise AssertionError("unreachable")
 
     async def lifecycle(self, action: str) -> None:
-        """Start or end the show; a refusal is reported and play goes on."""
+        """Start or end the show. A show already in that state (409) is reported and play goes
+        on; any other refusal (a bad token, an unknown show) stops the simulation."""
         response = await self.post(f"/{action}", b"{}", f"{action} show {self.config.show_id}")
         show = self.config.show_id
         if response.is_success:
@@ -126,16 +127,13 @@ class _Sender:
         elif response.status_code == 409:
             self.out(f"show {show}: {action} refused (409 {_excerpt(response)}); playing on")
         else:
-            self.out(
-                f"show {show}: {action} refused (HTTP {response.status_code}"
-                f" {_excerpt(response)}); playing on"
-            )
+            raise SimulationError(self.refusal(response, what=f"{action} the show"))
 
     async def send(self, batch: Sequence[Delivery]) -> None:
         body = orjson.dumps({"events": [d.event for d in batch]})
         response = await self.post("/events", body, f"posting {len(batch)} events")
         if not response.is_success:
-            raise SimulationError(self.refusal(response, len(batch)))
+            raise SimulationError(self.refusal(response, size=len(batch)))
         try:
             answer = response.json()
             accepted, duplicates = int(answer["accepted"]), int(answer["duplicates"])
@@ -152,17 +150,30 @@ class _Sender:
         self.report.rejections.extend(r for r in rejected[:room] if isinstance(r, dict))
         self.report.events_sent += len(batch)
 
-    def refusal(self, response: httpx.Response, size: int) -> str:
+    def refusal(self, response: httpx.Response, *, size: int = 0, what: str = "") -> str:
+        """Why the server refused us for good, with its HTTP status and what to do about it."""
         status, show, url = response.status_code, self.config.show_id, self.config.url.rstrip("/")
+        what = what or f"post a batch of {size} events"
         if status == 401:
-            return "the server refused the token: pass --token or set LIVEOPS_ADMIN_TOKEN"
+            given = "the token given" if self.config.token else "no token given"
+            return (
+                f"the server at {url} refused {given} (HTTP 401) when asked to {what}: pass a "
+                "valid one with --token or set LIVEOPS_ADMIN_TOKEN (`liveops token --role "
+                "integrator --show SHOW_ID` mints one)"
+            )
         if status == 403:
-            return f"the token may not post events to show {show}: pass one that may (--token)"
+            return (
+                f"the token may not {what} for show {show} (HTTP 403): pass one whose role "
+                "may (admin, operations; integrator for events only) with --token"
+            )
         if status == 404:
-            return f"no show {show} on {url}"
+            return f"no show {show} on {url} (HTTP 404): create it first, or check --show"
         if status == 413:
-            return f"the server refused {size} events in one request as too large: send fewer"
-        return f"the server refused a batch of {size} events (HTTP {status}): {_excerpt(response)}"
+            return (
+                f"the server refused {size} events in one request as too large (HTTP 413):"
+                " send fewer"
+            )
+        return f"the server refused to {what} (HTTP {status}): {_excerpt(response)}"
 
     async def play(
         self, deliveries: Sequence[Delivery], started: float, progress: Callable[[], None]
@@ -231,8 +242,9 @@ async def run_simulation(
     that fails on the network, or is answered 429 or 5xx, is retried as is, up to `MAX_TRIES`
     times. ``out`` gets a few progress lines; the totals are returned, not printed.
 
-    Raises SimulationError when the server stays unreachable or refuses events for good (a bad
-    token, an unknown show); a refused start or end is reported and play goes on.
+    Raises SimulationError when the server stays unreachable or refuses us for good (a bad
+    token, an unknown show), at the start or at any batch; a show that is already live at the
+    start, or already ended at the end (409), is reported and play goes on.
     """
     if config.batch_size < 1:
         raise ValueError("batch_size must be at least 1")
