@@ -1,11 +1,32 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import react from "@vitejs/plugin-react";
+import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
+
+// Swagger UI for the API's /docs page, shipped in the package so that /docs works offline
+// (FastAPI's default page loads it from a CDN). The server points /docs at these files.
+const SWAGGER_UI_FILES = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"];
+
+function swaggerUi(): Plugin {
+  const dist = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  return {
+    name: "liveops-swagger-ui",
+    apply: "build",
+    generateBundle() {
+      for (const file of SWAGGER_UI_FILES) {
+        this.emitFile({ type: "asset", fileName: `swagger-ui/${file}`, source: readFileSync(join(dist, file)) });
+      }
+    },
+  };
+}
 
 // The console ships as static files inside the Python package, so `liveops serve`
 // needs no Node at runtime. The server serves index.html for `/` and `/shows/{id}`
-// and the hashed bundles under `/assets/`.
+// and the hashed bundles under `/assets/`; Swagger UI's files go to `/swagger-ui/`.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), swaggerUi()],
   base: "/",
   build: {
     outDir: "../src/liveops/web/static",
