@@ -6,10 +6,17 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import secrets
+import signal
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 import uvicorn
@@ -56,11 +63,43 @@ def _check_workers(settings: Settings, workers: int) -> None:
         )
 
 
-def _server(settings: Settings, token: str, host: str, port: int) -> uvicorn.Server:
+def _embedded_free(settings: Settings) -> None:
+    """Say at once, without a traceback, that another process serves the embedded database
+    (the app takes the lock for good when it starts)."""
+    from liveops.storage.db import EmbeddedDatabaseBusy, exclusive_embedded_use
+
+    if settings.is_sqlite and settings.database_url is None:
+        try:
+            with exclusive_embedded_use(settings.data_dir):
+                pass
+        except EmbeddedDatabaseBusy as exc:
+            raise CliError(str(exc)) from None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind here rather than in uvicorn, which logs a busy port and calls sys.exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): is another server "
+            f"running there? Pick another port with --port (make run PORT=8001)."
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _config(settings: Settings, token: str, host: str, port: int, **options: Any) -> uvicorn.Config:
     from liveops.app import create_app
 
     app = create_app(settings, admin_token=token)
-    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, **uvicorn_options()))
+    return uvicorn.Config(
+        app, host=host, port=port, **uvicorn_options(settings=settings, **options)
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -68,13 +107,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _check_workers(settings, args.workers)
     token = _admin_token(settings)
     bus = "Redis" if settings.redis_url else "in-process bus"
+    if args.workers == 1:
+        _embedded_free(settings)
+        sock = _listen(args.host, args.port)
     print(
         f"LiveOps on http://{args.host}:{args.port}  (database: {_db_label(settings)}; {bus}; "
         f"{args.workers} worker{'s' if args.workers > 1 else ''})",
         flush=True,
     )
     if args.workers == 1:
-        _server(settings, token, args.host, args.port).run()
+        uvicorn.Server(_config(settings, token, args.host, args.port)).run(sockets=[sock])
         return
     # Worker processes build their own app from the environment; they share this token.
     os.environ["LIVEOPS_ADMIN_TOKEN"] = token
@@ -84,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        **uvicorn_options(),
+        **uvicorn_options(settings=settings),
     )
 
 
@@ -93,57 +135,169 @@ def _db_label(settings: Settings) -> str:
     return url.split("://", 1)[0] + "://…" + url.rsplit("/", 1)[-1]
 
 
-async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> None:
-    from liveops.simulate import DEMO_LINEUP, SimulationConfig, run_simulation
+class _DemoServer(uvicorn.Server):
+    """The demo handles SIGINT and SIGTERM itself: it ends its show before the server stops."""
 
-    server = _server(settings, token, args.host, args.port)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        if serving.done():
-            serving.result()  # raises the server's startup error
-            raise CliError("the server stopped during start-up")
-        await asyncio.sleep(0.05)
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _stop_on_signals(stop: asyncio.Event, server: uvicorn.Server) -> Callable[[], None]:
+    """Ctrl-C or SIGTERM sets `stop`; a second one makes the server stop without waiting.
+    Returns what restores the previous handlers."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            server.force_exit = True
+        loop.call_soon_threadsafe(stop.set)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+async def _first(*waits: Awaitable[object]) -> None:
+    """Until the first of `waits` is done (the others are cancelled unless they are tasks)."""
+    futures = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for future, wait in zip(futures, waits, strict=True):
+            if future is not wait and not future.done():
+                future.cancel()
+
+
+async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> None:
+    from liveops.simulate import DEMO_LINEUP, SimulationConfig, SimulationError, run_simulation
+
+    _embedded_free(settings)
+    sock = _listen(args.host, args.port)
+    # The demo's console is for the sign-in link: no access log, no info lines.
+    config = _config(settings, token, args.host, args.port, log_level="warning", access_log=False)
+    server = _DemoServer(config)
+    stop = asyncio.Event()
+    restore_signals = _stop_on_signals(stop, server)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    playing: asyncio.Task[Any] | None = None
+    show_id: str | None = None
     base = f"http://{args.host}:{args.port}"
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
-        created = await client.post(
-            "/api/v1/shows",
-            json={
-                "title": "演示专场 · 秋冬上新",
-                "platform": "douyin",
-                "room": "demo",
-                "targets": {"gmv": 5_000_000, "uv": 3_000, "conversion_rate": 0.05},
-                "lineup": [p.as_json() for p in DEMO_LINEUP],
-            },
-        )
-        created.raise_for_status()
-        show_id = created.json()["id"]
-        link = await client.post("/api/v1/auth/login-links", json={"role": "admin"})
-        link.raise_for_status()
-    print(f"demo show {show_id} is playing. Open the console (one-time link, 10 minutes):")
-    print(f"  {base}{link.json()['path']}&show={show_id}", flush=True)
-    config = SimulationConfig(
-        url=base,
-        show_id=show_id,
-        duration=args.duration,
-        rate=args.rate,
-        seed=args.seed,
-        token=token,
-    )
     try:
-        await run_simulation(config, out=lambda line: print(f"[demo] {line}", flush=True))
-        print("[demo] the show has ended; the server keeps running (Ctrl-C to stop)", flush=True)
-        await serving
+        while not server.started and not stop.is_set():
+            if serving.done():
+                serving.result()  # raises the server's startup error
+                raise CliError("the server stopped during start-up")
+            await asyncio.sleep(0.05)
+        if stop.is_set():
+            return
+        logging.getLogger("liveops").setLevel(logging.WARNING)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+            show_id, link = await _demo_show(client, DEMO_LINEUP)
+        sim = SimulationConfig(
+            url=base,
+            show_id=show_id,
+            duration=args.duration,
+            rate=args.rate,
+            seed=args.seed,
+            token=token,
+        )
+        # Progress lines would bury the link: the simulator plays silently.
+        playing = asyncio.create_task(run_simulation(sim, out=lambda line: None))
+        minutes = round(args.duration / 60)
+        print(
+            f"\nLiveOps demo: show {show_id} is live; a simulated audience plays it for "
+            f"{minutes} minutes.\nCtrl-C stops the demo and ends the show.\n\n"
+            f"Open the console with this one-time sign-in link (valid "
+            f"{link.expires_in_minutes} minutes):\n\n    {base}{link.path}\n",
+            flush=True,
+        )
+        await _first(stop.wait(), playing, serving)
+        if playing.done() and not stop.is_set():
+            problem = playing.exception()
+            if isinstance(problem, SimulationError):
+                print(f"[demo] the simulator stopped: {problem}", flush=True)
+            elif problem is None:
+                print("[demo] the show has ended; the server keeps running (Ctrl-C to stop)")
+            else:
+                raise problem
+            await _first(stop.wait(), serving)
     finally:
+        if playing is not None:
+            playing.cancel()
+            with contextlib.suppress(BaseException):
+                await playing
+        if show_id is not None and server.started and not serving.done():
+            await _end_show(base, headers, show_id)
         server.should_exit = True
-        await serving
+        try:
+            await asyncio.wait_for(asyncio.shield(serving), 15)
+        except TimeoutError:
+            server.force_exit = True
+            await serving
+        finally:
+            restore_signals()
+    if show_id is not None:
+        print(f"demo stopped; show {show_id} has ended.", flush=True)
+    else:
+        print("demo stopped.", flush=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    path: str
+    expires_in_minutes: int
+
+
+async def _demo_show(client: httpx.AsyncClient, lineup: Sequence[Any]) -> tuple[str, _Link]:
+    created = await client.post(
+        "/api/v1/shows",
+        json={
+            "title": "演示专场 · 秋冬上新",
+            "platform": "douyin",
+            "room": "demo",
+            "targets": {"gmv": 5_000_000, "uv": 3_000, "conversion_rate": 0.05},
+            "lineup": [p.as_json() for p in lineup],
+        },
+    )
+    created.raise_for_status()
+    show_id = str(created.json()["id"])
+    answer = await client.post("/api/v1/auth/login-links", json={"role": "admin"})
+    answer.raise_for_status()
+    body = answer.json()
+    path = str(body["path"])
+    if "show=" not in path:
+        # The show rides with the code, in the fragment or the query alike.
+        path += ("&" if ("#" in path or "?" in path) else "#") + f"show={quote(show_id, safe='')}"
+    minutes = max(1, int(body.get("expires_in_seconds", 600)) // 60)
+    return show_id, _Link(path, minutes)
+
+
+async def _end_show(base: str, headers: dict[str, str], show_id: str) -> None:
+    """Leave no live show behind; an already ended show is fine (409)."""
+    try:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=5) as client:
+            answer = await client.post(f"/api/v1/shows/{quote(show_id, safe='')}/end")
+    except httpx.HTTPError as exc:
+        print(f"[demo] could not end show {show_id}: {exc}", file=sys.stderr, flush=True)
+        return
+    if not answer.is_success and answer.status_code != 409:
+        print(
+            f"[demo] could not end show {show_id}: HTTP {answer.status_code}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     settings = _settings()
     token = _admin_token(settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_demo(settings, token, args))
+    asyncio.run(_demo(settings, token, args))
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
@@ -185,57 +339,142 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print(f"migrated {_db_label(settings)} to the latest schema")
 
 
+def _existing_database(settings: Settings) -> None:
+    """Refuse to create a database as a side effect of a command that only writes to one.
+
+    The embedded database lives under ./.liveops/ of the directory `liveops serve` runs in; run
+    elsewhere, a command would create an empty one there and fail on its missing tables.
+    """
+    if settings.database_url is not None or not settings.is_sqlite:
+        return
+    path = (settings.data_dir / "liveops.db").resolve()
+    if not path.is_file():
+        raise CliError(
+            f"no LiveOps database here: {path} does not exist. Run this in the directory "
+            "where `liveops serve` (or `make run`) runs, or point at the database with "
+            "LIVEOPS_DATA_DIR=<that directory>/.liveops (embedded) or "
+            "LIVEOPS_DATABASE_URL=postgresql+asyncpg://… ."
+        )
+
+
+async def _in_transaction(settings: Settings, work: Callable[[Any], Awaitable[str]]) -> str:
+    """Run `work(session)` in one transaction on the configured, migrated database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from liveops.errors import LiveOpsError
+    from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
+    from liveops.storage.migrate import SchemaOutOfDate, require_head
+
+    engine = create_engine(settings)
+    try:
+        await require_head(engine)
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            return await work(session)
+    except SchemaOutOfDate as exc:
+        raise CliError(str(exc)) from None
+    except LiveOpsError as exc:
+        raise CliError(exc.message) from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise CliError(
+            f"cannot use the database {_db_label(settings)}: {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+    finally:
+        await engine.dispose()
+
+
 def cmd_token(args: argparse.Namespace) -> None:
     from liveops.auth import service
-    from liveops.auth.principal import Role
-    from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
+    from liveops.auth.principal import GLOBAL_ROLES, Role
+    from liveops.shows import repository
 
+    role = Role(args.role)
+    if role not in GLOBAL_ROLES and args.show is None:
+        raise CliError(f"--role {role.value} needs --show SHOW_ID: its token is for one show")
     settings = _settings()
-    try:
-        role = Role(args.role)
-    except ValueError:
-        raise CliError(f"unknown role {args.role!r}; one of: {', '.join(Role)}") from None
+    _existing_database(settings)
 
-    async def run() -> str:
-        engine = create_engine(settings)
-        try:
-            async with unit_of_work(create_sessionmaker(engine)) as session:
-                return await service.mint(
-                    session, kind="api", role=role, show_id=args.show, label=args.label
-                )
-        finally:
-            await engine.dispose()
+    async def mint(session: Any) -> str:
+        if args.show is not None and await repository.get(session, args.show) is None:
+            raise CliError(f"there is no show {args.show!r} in {_db_label(settings)}")
+        return await service.mint(
+            session, kind="api", role=role, show_id=args.show, label=args.label
+        )
+
+    print(asyncio.run(_in_transaction(settings, mint)))
+
+
+def cmd_show_create(args: argparse.Namespace) -> None:
+    from pydantic import ValidationError
+
+    from liveops.shows import service
+    from liveops.shows.schemas import ShowCreate
 
     try:
-        print(asyncio.run(run()))
-    except service.InvalidScope as exc:
-        raise CliError(exc.message) from None
+        data = ShowCreate(
+            title=args.title,
+            platform=args.platform,
+            room=args.room,
+            planned_start_at=args.planned_start,
+            planned_minutes=args.planned_minutes,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise CliError(f"invalid show: {problems}") from None
+    settings = _settings()
+    _existing_database(settings)
+
+    async def create(session: Any) -> str:
+        return (await service.create(session, data)).id
+
+    print(asyncio.run(_in_transaction(settings, create)))
+
+
+_ROLES_HELP = (
+    "admin and operations may act on every show; field_control, anchor, assistant and "
+    "integrator act on the one show named by --show"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from liveops.auth.principal import Role
+
     parser = argparse.ArgumentParser(prog="liveops", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the API, websockets and console")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes (default 1; more need Redis)"
+    )
     serve.set_defaults(run=cmd_serve)
 
-    demo = commands.add_parser("demo", help="serve plus a simulated show playing in real time")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo = commands.add_parser(
+        "demo",
+        help="serve plus a simulated show playing in real time",
+        description="serve plus a simulated show playing in real time; Ctrl-C ends the show "
+        "and stops the server",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     demo.add_argument("--duration", type=float, default=1800.0, help="seconds (default 1800)")
     demo.add_argument("--rate", type=float, default=40.0, help="events per second (default 40)")
-    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--seed", type=int, default=1, help="the show's random seed (default 1)")
     demo.set_defaults(run=cmd_demo)
 
     sim = commands.add_parser("simulate", help="play a seeded show against a running server")
-    sim.add_argument("--url", required=True)
-    sim.add_argument("--show", required=True, metavar="SHOW_ID")
-    sim.add_argument("--duration", type=float, required=True, metavar="SECONDS")
-    sim.add_argument("--rate", type=float, required=True, metavar="EVENTS_PER_S")
-    sim.add_argument("--seed", type=int, required=True)
+    sim.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8000")
+    sim.add_argument("--show", required=True, metavar="SHOW_ID", help="the show to play")
+    sim.add_argument(
+        "--duration", type=float, required=True, metavar="SECONDS", help="the show's length"
+    )
+    sim.add_argument(
+        "--rate", type=float, required=True, metavar="EVENTS_PER_S", help="events per second"
+    )
+    sim.add_argument("--seed", type=int, required=True, help="random seed: same seed, same show")
     sim.add_argument("--token", help="bearer token (default: $LIVEOPS_ADMIN_TOKEN)")
     sim.add_argument("--fast", action="store_true", help="send as fast as the server takes it")
     sim.add_argument("--no-end", action="store_true", help="do not start or end the show")
@@ -244,11 +483,37 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(run=cmd_migrate)
 
-    token = commands.add_parser("token", help="mint a bearer token for a role and show")
-    token.add_argument("--role", required=True)
-    token.add_argument("--show", metavar="SHOW_ID")
-    token.add_argument("--label", default="")
+    roles = [r.value for r in Role]
+    token = commands.add_parser(
+        "token",
+        help="mint a bearer token for a role and show",
+        description="Mint a bearer token in the configured database and print it (once). "
+        f"Roles: {', '.join(roles)}; {_ROLES_HELP}.",
+    )
+    token.add_argument("--role", required=True, choices=roles, help=f"one of: {', '.join(roles)}")
+    token.add_argument(
+        "--show", metavar="SHOW_ID", help="the show the token is for (show roles need one)"
+    )
+    token.add_argument("--label", default="", help="a note to recognise the token by later")
     token.set_defaults(run=cmd_token)
+
+    show = commands.add_parser("show", help="create shows")
+    show_commands = show.add_subparsers(dest="show_command", required=True, metavar="ACTION")
+    create = show_commands.add_parser(
+        "create",
+        help="create a scheduled show and print its id",
+        description="Create a scheduled show in the configured database and print its id.",
+    )
+    create.add_argument("--title", required=True, help="the show's title")
+    create.add_argument("--platform", required=True, help="where it streams, e.g. douyin")
+    create.add_argument("--room", help="the live room or account")
+    create.add_argument(
+        "--planned-start",
+        metavar="TIME",
+        help="planned start, RFC 3339 with a zone (2026-12-24T20:00:00+08:00)",
+    )
+    create.add_argument("--planned-minutes", type=int, metavar="N", help="planned length")
+    create.set_defaults(run=cmd_show_create)
     return parser
 
 
@@ -259,3 +524,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     except CliError as exc:
         print(f"liveops: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("liveops: interrupted", file=sys.stderr)
+        sys.exit(130)
