@@ -8,11 +8,16 @@ NODE_STAMP := frontend/node_modules/.installed
 CONSOLE := src/liveops/web/static/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: run test lint typecheck bench install console services browser clean help
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
+
+.PHONY: run test check lint typecheck bench install console services browser clean help
 
 help:
 	@echo "make run    - install what is missing, then play a simulated show (liveops demo)"
+	@echo "              on http://127.0.0.1:$(PORT) (PORT=8001 make run for another port)"
 	@echo "make test   - install what is missing, start PostgreSQL/Redis if down, run every test"
+	@echo "make check  - the fast loop: ruff, mypy and the unit tests (seconds)"
 	@echo "make lint   - ruff and mypy --strict"
 	@echo "make bench  - run the benchmarks in bench/ (see docs/benchmarks.md)"
 
@@ -34,8 +39,12 @@ console: $(CONSOLE)
 $(CONSOLE): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
+# `set -m` runs the demo in a process group of its own, the terminal's foreground one: Ctrl-C
+# reaches the demo alone, which ends its show and exits 0, and make, not interrupted, exits 0
+# too. (Without it make dies of the same SIGINT and reports "Interrupt".) The `exit` keeps
+# bash from exec'ing the demo in its own place, which would skip the job control.
 run: install
-	$(BIN)/liveops demo
+	@set -m; $(BIN)/liveops demo --port $(PORT); exit $$?
 
 # PostgreSQL and Redis are expected on 127.0.0.1; start them if they are down.
 services:
@@ -54,6 +63,9 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check src tests bench migrations
 	$(BIN)/ruff format --check src tests bench migrations
 	$(BIN)/mypy
+
+check: lint
+	$(BIN)/pytest -q tests/unit
 
 test: install services browser lint
 	cd frontend && npm test
