@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import signal
 import threading
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from types import FrameType
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 
-from liveops import http_errors
+from liveops import http_errors, openapi
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
+from liveops.body_limit import BodyLimit
 from liveops.config import Settings
+from liveops.errors import Unauthorized
 from liveops.inventory.fast_path import ReservationFastPath
 from liveops.live.wire import RawSendCapture
 from liveops.logs import configure as configure_logs
@@ -94,8 +98,14 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     )
     # Consoles' sockets are written to directly (live/wire.py): keep the server's own send.
     app.add_middleware(RawSendCapture)
-    # Outermost, so that a flash sale's requests skip the router entirely.
+    # Outside the router, so that a flash sale's requests skip it entirely.
     app.add_middleware(ReservationFastPath, enabled=settings.reservation_fast_path)
+    # Outermost: no body, the fast path's included, is read past its limit.
+    app.add_middleware(
+        BodyLimit,
+        default_bytes=settings.max_request_body_bytes,
+        ingest_bytes=settings.max_body_bytes,
+    )
 
     async def _answered(request: Request, exc: Exception) -> JSONResponse:
         during = f"{request.method} {request.url.path}"
@@ -107,6 +117,16 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return http_errors.invalid_request(exc.errors()).response()
+
+    @app.exception_handler(HTTPException)
+    async def _http_refusal(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's "error parsing the body": bytes that are no JSON text at all (not
+            # UTF-8, a number past the parser's digit limit). As invalid as any other body.
+            return http_errors.unreadable_body(str(exc.__cause__)).response()
+        return http_errors.http_status(exc.status_code, str(exc.detail), exc.headers).response()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, str]:
@@ -134,9 +154,26 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
         body = {"status": "ready" if ready else "unavailable", **checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    scrapers = [t.encode() for t in (token,) if t]
+    if settings.metrics_token is not None:
+        scrapers.append(settings.metrics_token.get_secret_value().encode())
+
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
-        """Prometheus metrics of this process."""
+        """Prometheus metrics of this process: the admin token or `LIVEOPS_METRICS_TOKEN`.
+
+        Series carry show ids, so they are not for everyone; checked without the database (a
+        scrape must work while it is down) and in constant time."""
+        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+        offered = secret.strip().encode()
+        # Every candidate is compared, so the time taken says nothing about which matched.
+        matches = [hmac.compare_digest(offered, s) for s in scrapers]
+        if scheme.lower() != "bearer" or not offered or not any(matches):
+            raise Unauthorized(
+                "/metrics needs 'Authorization: Bearer <token>' with the admin token or the "
+                "metrics token (LIVEOPS_METRICS_TOKEN)",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         runtime: Runtime = request.state.runtime
         return Response(runtime.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
@@ -144,4 +181,9 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     app.include_router(console_router())
     app.include_router(login_pages)
     mount_assets(app)
+
+    def describe() -> dict[str, Any]:
+        return openapi.describe(app)
+
+    app.openapi = describe  # type: ignore[method-assign]
     return app

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, cast
 
-from fastapi import Depends
+from fastapi import Depends, Path
 from starlette.requests import HTTPConnection
 
+from liveops.fields import Printable
 from liveops.runtime import Runtime
 
 
@@ -21,3 +22,8 @@ async def get_runtime(connection: HTTPConnection) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+# A show id in a path: the ids LiveOps makes are `show_` and 16 hex digits; anything with a
+# control character (a NUL cannot even be sent to PostgreSQL) is refused with a 422.
+ShowId = Annotated[str, Path(min_length=1, max_length=64), Printable]

@@ -128,7 +128,7 @@ async def test_metrics_count_ingest_consoles_and_resumes(server: Server) -> None
         f"{server.ws_url}/api/v1/shows/{show}/live?epoch=old&offset=3", additional_headers=headers
     ) as ws:
         await ws.recv()
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=headers) as client:
             text = (await client.get(f"{server.url}/metrics")).text
     assert 'liveops_ingest_events_total{outcome="accepted"} 2.0' in text
     assert 'liveops_ingest_events_total{outcome="duplicate"} 1.0' in text

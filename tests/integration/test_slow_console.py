@@ -117,6 +117,6 @@ async def test_a_console_that_stops_reading_is_cut_off_and_resumes_with_nothing_
         )
         await healthy.close()
         healthy_reader.cancel()
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(headers=headers) as client:
             metrics = (await client.get(f"{server.url}/metrics")).text
         assert 'liveops_console_server_closes_total{code="4008"} 1.0' in metrics

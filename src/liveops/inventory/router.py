@@ -10,27 +10,30 @@ from fastapi.responses import JSONResponse
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
-from liveops.deps import RuntimeDep
-from liveops.errors import Unavailable
+from liveops.deps import RuntimeDep, ShowId
+from liveops.errors import PayloadError, Unavailable
 from liveops.events import to_micros
+from liveops.fields import Printable, refuse_control
 from liveops.inventory import service
 from liveops.inventory.schemas import (
     FlashSaleStart,
     ReleaseAnswer,
     ReservationAnswer,
     ReservationRequest,
+    StockConflict,
     StockList,
     StockRow,
     StockSet,
 )
+from liveops.openapi import CONFLICT
 from liveops.runtime import Runtime
 from liveops.shows import service as shows_service
 
 router = APIRouter()
 
 SKU_MAX_CHARS = 64
-Sku = Annotated[str, Path(min_length=1, max_length=SKU_MAX_CHARS)]
-OrderId = Annotated[str, Path(min_length=1, max_length=128)]
+Sku = Annotated[str, Path(min_length=1, max_length=SKU_MAX_CHARS), Printable]
+OrderId = Annotated[str, Path(min_length=1, max_length=128), Printable]
 
 
 def _now_us() -> int:
@@ -43,7 +46,7 @@ async def _tell(rt: Runtime, show_id: str, changes: service.Changes) -> None:
 
 
 @router.get("/{show_id}/stock", response_model=StockList)
-async def list_stock(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> StockList:
+async def list_stock(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> StockList:
     """Every SKU's ledger: `reserved + sold + available = allocated`, `available ≥ 0`."""
     require(principal, Action.STOCK_READ, show_id)
     async with rt.read() as session:
@@ -54,10 +57,15 @@ async def list_stock(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> S
 @router.put(
     "/{show_id}/stock/{sku}",
     response_model=StockRow,
-    responses={409: {"description": "the version is not newer; the body is the current row"}},
+    responses={
+        409: {
+            "model": StockConflict,
+            "description": "the version is not newer; the body is the current row",
+        }
+    },
 )
 async def set_stock(
-    show_id: str, sku: Sku, body: StockSet, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, sku: Sku, body: StockSet, principal: PrincipalDep, rt: RuntimeDep
 ) -> StockRow | JSONResponse:
     """Set the absolute count an ERP holds for the show: `available` becomes exactly this,
     and `allocated` follows (what is reserved or sold stays so). An update whose `version` is
@@ -91,7 +99,7 @@ async def set_stock(
     responses={409: {"model": ReservationAnswer, "description": "sold out, over the limit…"}},
 )
 async def reserve(
-    show_id: str, sku: Sku, body: ReservationRequest, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, sku: Sku, body: ReservationRequest, principal: PrincipalDep, rt: RuntimeDep
 ) -> ReservationAnswer | JSONResponse:
     """Reserve `qty` units for an order. Idempotent by `order_id`: asking again answers as the
     first time did. 201 `reserved`; 409 `sold_out`, `limit_exceeded` or `not_started` (a
@@ -108,6 +116,12 @@ async def decide_reservation(
     """The status and answer for an authenticated, validated reservation request: the route
     above and the fast path (fast_path.py) both answer with this."""
     require(principal, Action.STOCK_RESERVE, show_id)
+    # The route's path parameters say so already; the fast path's reach here unchecked.
+    for name, value in (("show_id", show_id), ("sku", sku)):
+        try:
+            refuse_control(value)
+        except ValueError as bad:
+            raise PayloadError(f"{name}: {bad}") from None
     if rt.draining:
         raise Unavailable("this server is shutting down; retry", headers={"Retry-After": "1"})
     answer = await rt.reservations.reserve(show_id, sku, body)
@@ -116,7 +130,7 @@ async def decide_reservation(
 
 @router.delete("/{show_id}/stock/{sku}/reservations/{order_id}", response_model=ReleaseAnswer)
 async def release(
-    show_id: str, sku: Sku, order_id: OrderId, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, sku: Sku, order_id: OrderId, principal: PrincipalDep, rt: RuntimeDep
 ) -> ReleaseAnswer:
     """Release an order's units back to stock (as `order.cancelled` does). Safe to repeat:
     `released` says whether this call returned anything."""
@@ -132,7 +146,7 @@ async def release(
 
 @router.post("/{show_id}/stock/{sku}/flash-sale", response_model=StockRow)
 async def start_flash_sale(
-    show_id: str, sku: Sku, body: FlashSaleStart, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, sku: Sku, body: FlashSaleStart, principal: PrincipalDep, rt: RuntimeDep
 ) -> StockRow:
     """Start (or schedule, with `starts_at`) a flash sale of at most `cap` units. Consoles
     count down to its start; reservations before it answer `not_started`."""
@@ -148,9 +162,9 @@ async def start_flash_sale(
     return service.view(item)
 
 
-@router.delete("/{show_id}/stock/{sku}/flash-sale", response_model=StockRow)
+@router.delete("/{show_id}/stock/{sku}/flash-sale", response_model=StockRow, responses=CONFLICT)
 async def stop_flash_sale(
-    show_id: str, sku: Sku, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, sku: Sku, principal: PrincipalDep, rt: RuntimeDep
 ) -> StockRow:
     """Stop the running flash sale; the SKU sells on without a cap."""
     require(principal, Action.SALE_CONTROL, show_id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from liveops.fields import COUNT_MAX, Count, Moment, Printable, Version
 from liveops.inventory.ledger import Outcome
 
-Units = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
-Key = Annotated[str, Field(min_length=1, max_length=128)]
+Units = Count
+Key = Annotated[str, Field(min_length=1, max_length=128), Printable]
 
 
 class StockSet(BaseModel):
@@ -18,7 +19,7 @@ class StockSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     available: Units
-    version: StrictInt
+    version: Version
     limit_per_viewer: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
 
 
@@ -54,8 +55,8 @@ class FlashSaleStart(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cap: Annotated[StrictInt, Field(ge=1, le=1_000_000_000)]
-    starts_at: AwareDatetime | None = None  # None: now
+    cap: Annotated[StrictInt, Field(ge=1, le=COUNT_MAX)]
+    starts_at: Moment | None = None  # None, or a moment past: now
 
 
 class FlashSale(BaseModel):
@@ -76,6 +77,12 @@ class StockRow(BaseModel):
     flash_sale: FlashSale | None
     sold_out_at: int | None  # ms since the epoch, while sold out
     rev: int  # grows with every change of the row
+
+
+class StockConflict(StockRow):
+    """A 409 to an ERP count whose version is not newer: the row as it stands, and why."""
+
+    detail: str
 
 
 class StockList(BaseModel):

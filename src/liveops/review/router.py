@@ -6,14 +6,14 @@ from fastapi import APIRouter
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action
-from liveops.deps import RuntimeDep
+from liveops.deps import RuntimeDep, ShowId
 from liveops.review import service
 
 router = APIRouter()
 
 
 @router.get("/{show_id}/review")
-async def get_review(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> dict[str, Any]:
+async def get_review(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> dict[str, Any]:
     """The post-show review (复盘), recomputed from the stored events.
 
     `summary` holds every contract §4 metric for the whole show (late refunds included);

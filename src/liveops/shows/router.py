@@ -7,10 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
-from liveops.deps import RuntimeDep
+from liveops.deps import RuntimeDep, ShowId
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
 from liveops.live.registry import show_json
+from liveops.openapi import CONFLICT
 from liveops.runtime import Runtime
 from liveops.shows import repository, service
 from liveops.shows.schemas import Lineup, LineupProduct, ShowCreate, ShowList, ShowRead, Targets
@@ -19,7 +20,7 @@ from liveops.storage.models import Show
 router = APIRouter()
 
 
-@router.post("", response_model=ShowRead, status_code=201)
+@router.post("", response_model=ShowRead, status_code=201, responses=CONFLICT)
 async def create_show(body: ShowCreate, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     """Create a show (scheduled), optionally with its lineup and targets."""
     require(principal, Action.SHOW_CREATE)
@@ -37,7 +38,7 @@ async def list_shows(principal: PrincipalDep, rt: RuntimeDep) -> ShowList:
 
 
 @router.get("/{show_id}", response_model=ShowRead)
-async def get_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+async def get_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     require(principal, Action.SHOW_READ, show_id)
     async with rt.read() as session:
         return await service.get(session, show_id)
@@ -49,7 +50,7 @@ async def _publish(rt: Runtime, show: Show) -> None:
 
 
 async def _transition(
-    show_id: str,
+    show_id: ShowId,
     principal: Principal,
     rt: Runtime,
     move: Callable[[AsyncSession, Show], Awaitable[Show]],
@@ -61,20 +62,20 @@ async def _transition(
     return show
 
 
-@router.post("/{show_id}/start", response_model=ShowRead)
-async def start_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+@router.post("/{show_id}/start", response_model=ShowRead, responses=CONFLICT)
+async def start_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     """scheduled → live. 409 if the show is already live or has ended."""
     return await _transition(show_id, principal, rt, service.start)
 
 
-@router.post("/{show_id}/end", response_model=ShowRead)
-async def end_show(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+@router.post("/{show_id}/end", response_model=ShowRead, responses=CONFLICT)
+async def end_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Show:
     """live → ended. Events keep being accepted afterwards (late refunds update the review)."""
     return await _transition(show_id, principal, rt, service.end)
 
 
 @router.get("/{show_id}/lineup", response_model=Lineup)
-async def get_lineup(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
+async def get_lineup(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
     require(principal, Action.SHOW_READ, show_id)
     async with rt.read() as session:
         await service.get(session, show_id)
@@ -82,8 +83,10 @@ async def get_lineup(show_id: str, principal: PrincipalDep, rt: RuntimeDep) -> L
     return Lineup(products=[LineupProduct.model_validate(r) for r in rows])
 
 
-@router.put("/{show_id}/lineup", response_model=Lineup)
-async def put_lineup(show_id: str, body: Lineup, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
+@router.put("/{show_id}/lineup", response_model=Lineup, responses=CONFLICT)
+async def put_lineup(
+    show_id: ShowId, body: Lineup, principal: PrincipalDep, rt: RuntimeDep
+) -> Lineup:
     """Replace the show's lineup (products, role tags, prices in fen, allocated stock)."""
     require(principal, Action.SHOW_PLAN, show_id)
     async with rt.transaction() as session:
@@ -95,7 +98,9 @@ async def put_lineup(show_id: str, body: Lineup, principal: PrincipalDep, rt: Ru
 
 
 @router.put("/{show_id}/targets", response_model=ShowRead)
-async def put_targets(show_id: str, body: Targets, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+async def put_targets(
+    show_id: ShowId, body: Targets, principal: PrincipalDep, rt: RuntimeDep
+) -> Show:
     require(principal, Action.SHOW_PLAN, show_id)
     async with rt.transaction() as session:
         show = await service.set_targets(session, await service.get(session, show_id), body)

@@ -3,11 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
+
+from liveops.fields import Count, Moment, Money, Printable, Rate
 
 ProductRole = Literal["引流款", "福利款", "利润款", "爆款", "清仓"]
 ShowStatus = Literal["scheduled", "live", "ended"]
-Fen = Annotated[StrictInt, Field(ge=0)]
+# What a person reads as a name: one line, no control characters.
+Title = Annotated[str, Field(min_length=1, max_length=200), Printable]
+Sku = Annotated[str, Field(min_length=1, max_length=64), Printable]
 
 
 class Targets(BaseModel):
@@ -15,21 +19,21 @@ class Targets(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    gmv: Fen | None = None
-    uv: Annotated[StrictInt, Field(ge=0)] | None = None
-    conversion_rate: Annotated[float, Field(ge=0, le=1)] | None = None
-    aov: Fen | None = None
+    gmv: Money | None = None
+    uv: Count | None = None
+    conversion_rate: Rate | None = None
+    aov: Money | None = None
 
 
 class LineupProduct(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
-    sku: Annotated[str, Field(min_length=1, max_length=64)]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    sku: Sku
+    name: Title
     role: ProductRole
-    list_price: Fen
-    live_price: Fen
-    allocated_stock: Annotated[StrictInt, Field(ge=0)]
+    list_price: Money
+    live_price: Money
+    allocated_stock: Count
 
 
 class Lineup(BaseModel):
@@ -41,12 +45,14 @@ class Lineup(BaseModel):
 class ShowCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    platform: Annotated[str, Field(min_length=1, max_length=40)]
-    room: Annotated[str, Field(max_length=200)] | None = None
-    planned_start_at: AwareDatetime | None = None
+    title: Title
+    platform: Annotated[str, Field(min_length=1, max_length=40), Printable]
+    room: Annotated[str, Field(max_length=200), Printable] | None = None
+    planned_start_at: Moment | None = None
     planned_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
-    anchors: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)] = []
+    anchors: Annotated[
+        list[Annotated[str, Field(max_length=100), Printable]], Field(max_length=20)
+    ] = []
     targets: Targets = Targets()
     lineup: Annotated[list[LineupProduct], Field(max_length=500)] = []
 
