@@ -116,7 +116,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         flush=True,
     )
     if args.workers == 1:
-        uvicorn.Server(_config(settings, token, args.host, args.port)).run(sockets=[sock])
+        # uvicorn shuts down gracefully on Ctrl-C, then raises it again: not an error here.
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(_config(settings, token, args.host, args.port)).run(sockets=[sock])
         return
     # Worker processes build their own app from the environment; they share this token.
     os.environ["LIVEOPS_ADMIN_TOKEN"] = token
