@@ -4,17 +4,20 @@ connections (server_limits.py), on real sockets on loopback."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import uvicorn
 from websockets.asyncio.client import connect
 
 from liveops.config import Settings
-from tests.conftest import Server, running_server
+from tests.conftest import Server, free_port, running_server
 from tests.integration.test_ingest_api import create_show
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
@@ -199,3 +202,55 @@ class TestConnectionsPerClient:
                 pass
             await asyncio.sleep(0.05)
         return False
+
+
+async def _hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "http":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"hello"})
+
+
+@pytest.mark.parametrize("protocol", ["httptools", "h11"])
+async def test_both_uvicorn_protocols_keep_the_limits(protocol: str) -> None:
+    """uvicorn runs h11 where httptools is not installed: the limits hold there too."""
+    from liveops.server_limits import LimitedH11Protocol, LimitedHttpToolsProtocol
+
+    cls = {"httptools": LimitedHttpToolsProtocol, "h11": LimitedH11Protocol}[protocol]
+    port = free_port()
+    http: Any = functools.partial(cls, header_timeout=0.5, max_per_client=2)
+    server = uvicorn.Server(
+        uvicorn.Config(_hello, host="127.0.0.1", port=port, http=http, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not task.done()
+            await asyncio.sleep(0.02)
+        target = Server(f"http://127.0.0.1:{port}", "", Settings())
+        # A head that never completes: 408, then closed.
+        slow_reader, slow = await open_raw(target)
+        slow.write(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        # The second place is taken by a keep-alive connection that completes a request.
+        reader, writer = await open_raw(target)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await asyncio.wait_for(reader.readuntil(b"hello"), 5)).startswith(b"HTTP/1.1 200")
+        # Both places taken: refused.
+        refused_reader, refused = await open_raw(target)
+        assert (await read_until_closed(refused_reader, 5)).startswith(b"HTTP/1.1 503")
+        refused.close()
+        assert (await read_until_closed(slow_reader, 5)).startswith(b"HTTP/1.1 408")
+        slow.close()
+        writer.close()
+        # Both closed: their places are free again.
+        for _ in range(50):
+            reader, writer = await open_raw(target)
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = await read_until_closed(reader, 5)
+            writer.close()
+            if answer.startswith(b"HTTP/1.1 200"):
+                break
+            await asyncio.sleep(0.05)
+        assert answer.startswith(b"HTTP/1.1 200"), answer
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
