@@ -256,6 +256,19 @@ class TestTokens:
         assert answer.status_code == 422
         assert "expires_in_seconds" in answer.text
 
+    async def test_ids_and_labels_out_of_range_are_422_not_500(self, server: Server) -> None:
+        for body in (
+            {"role": "anchor", "show_id": "show_\u0000"},
+            {"role": "operations", "label": "ops\u0000"},
+        ):
+            answer = await _mint(server, **body)
+            assert answer.status_code == 422, answer.text
+            assert "control characters" in answer.json()["detail"]
+        async with server.client() as admin:
+            for token_id in (0, 2**63, 10**30):
+                answer = await admin.delete(f"/api/v1/auth/tokens/{token_id}")
+                assert answer.status_code == 422, answer.text
+
     async def test_no_token_for_a_show_that_does_not_exist(self, server: Server) -> None:
         answer = await _mint(server, role="anchor", show_id="show_nosuch")
         assert answer.status_code == 422

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from liveops.auth import cookies, service
@@ -28,6 +28,8 @@ from liveops.storage.models import ApiToken
 
 router = APIRouter()
 pages = APIRouter()
+# Ids are 64-bit in the database; a larger number is no id (and no 500 from the driver).
+TokenId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _secure(rt: Runtime, request: Request) -> bool:
@@ -118,7 +120,7 @@ async def list_tokens(
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenInfo)
-async def revoke_token(token_id: int, principal: PrincipalDep, rt: RuntimeDep) -> TokenInfo:
+async def revoke_token(token_id: TokenId, principal: PrincipalDep, rt: RuntimeDep) -> TokenInfo:
     """Revoke a credential (and the browser sessions opened with it). This process refuses it
     at once; other processes within the credential cache's time (5 s by default)."""
     require(principal, Action.TOKEN_MINT)

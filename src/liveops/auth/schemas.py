@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from liveops.auth.principal import Role
 
@@ -12,7 +12,16 @@ from liveops.auth.principal import Role
 MIN_TOKEN_SECONDS = 60
 MAX_TOKEN_SECONDS = 366 * 86_400
 
-ShowRef = Annotated[str, Field(min_length=1, max_length=64)]
+
+def _no_control_characters(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and no control character belongs in an id or a label.
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("must not hold control characters")
+    return value
+
+
+ShowRef = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_no_control_characters)]
+Label = Annotated[str, Field(max_length=200), AfterValidator(_no_control_characters)]
 
 
 class LoginRequest(BaseModel):
@@ -37,7 +46,7 @@ class TokenCreate(BaseModel):
 
     role: Role
     show_id: ShowRef | None = None
-    label: Annotated[str, Field(max_length=200)] = ""
+    label: Label = ""
     expires_in_seconds: (
         Annotated[
             int,

@@ -46,7 +46,8 @@ def check_scope(role: Role, show_id: str | None) -> None:
 
 
 async def check_show(session: AsyncSession, show_id: str) -> None:
-    if not await repository.show_exists(session, show_id):
+    # No id holds a control character, and PostgreSQL would refuse a NUL in the query.
+    if not show_id.isprintable() or not await repository.show_exists(session, show_id):
         raise UnknownShow(f"there is no show {show_id!r}: create it first, or check the id")
 
 
