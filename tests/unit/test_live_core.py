@@ -215,3 +215,13 @@ def test_writers_are_only_made_for_the_protocol_they_know() -> None:
 
     assert SocketWriter.of(None) is None
     assert SocketWriter.of(plain_send) is None  # a function, not a known protocol's method
+
+
+def test_a_message_beyond_64_bit_integers_is_still_encoded() -> None:
+    """orjson refuses such integers; a console must get the message all the same (issue #9)."""
+    from liveops.live.protocol import encode
+
+    assert encode({"type": "metrics", "gift_value": 2**64 * 3}) == (
+        '{"type":"metrics","gift_value":55340232221128654848}'
+    )
+    assert encode({"type": "comment", "text": "有XL吗"}) == '{"type":"comment","text":"有XL吗"}'

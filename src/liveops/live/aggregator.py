@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
-from liveops.live.protocol import FED_TYPES
+from liveops.live.protocol import FED_TYPES, encode
 from liveops.live.publisher import ShowLive
 from liveops.live.registry import LoadedShow, history_stream, load_show, make_live, show_json
 from liveops.live.stream import ShowStream
@@ -519,7 +519,7 @@ class ShowOwner:
 
     def _enqueue_snapshot(self, live: ShowLive) -> None:
         snapshot = live.current_snapshot()
-        frame = orjson.dumps(snapshot).decode()
+        frame = encode(snapshot)
         self._outbox.put_nowait(("snap", snapshot["offset"], frame, self._feed_mark()))
 
     def _feed_mark(self) -> str | None:

@@ -6,20 +6,15 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.events import EventRecord
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
-from liveops.live.protocol import control
+from liveops.live.protocol import control, encode
 from liveops.live.publisher import ShowLive
 from liveops.live.registry import LiveRegistry
-
-
-def _dumps(message: dict[str, Any]) -> str:
-    return orjson.dumps(message).decode()
 
 
 def initial_frames(
@@ -31,7 +26,7 @@ def initial_frames(
         if missed is not None:
             resumed: tuple[int | None, str] = (
                 offset,
-                _dumps(control("resumed", epoch=epoch, offset=offset)),
+                encode(control("resumed", epoch=epoch, offset=offset)),
             )
             return [resumed, *missed]
         reason = (
@@ -41,11 +36,11 @@ def initial_frames(
         )
         snapshot = live.snapshot()
         return [
-            (None, _dumps(control("resync", reason=reason))),
-            (snapshot["offset"], _dumps(snapshot)),
+            (None, encode(control("resync", reason=reason))),
+            (snapshot["offset"], encode(snapshot)),
         ]
     snapshot = live.snapshot()
-    return [(snapshot["offset"], _dumps(snapshot))]
+    return [(snapshot["offset"], encode(snapshot))]
 
 
 class MemoryBackend:

@@ -29,7 +29,7 @@ from liveops.events import EventRecord
 from liveops.live.aggregator import ShowOwner, claim, encode_records
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
-from liveops.live.protocol import control
+from liveops.live.protocol import control, encode
 from liveops.shows import repository as shows_repository
 from liveops.storage.redis import Keys
 
@@ -40,10 +40,6 @@ INTEREST_SECONDS = 60.0  # a show ingested here keeps an aggregator claimed this
 CLOSE_SECONDS = 5.0  # the most shutting down waits for background work, then for hand-overs
 EVENTS_STREAM_MAXLEN = 100_000  # entries (batches); the aggregator reads them within moments
 STREAM_RESTARTED_CLOSE_CODE = 1012
-
-
-def _dumps(message: dict[str, Any]) -> str:
-    return orjson.dumps(message).decode()
 
 
 def _offset_of(entry_id: str) -> int:
@@ -222,14 +218,14 @@ class RedisBackend:
                 gap = await self._gap(show_id, offset)
                 if gap is not None:
                     self._epochs.setdefault(show_id, current_epoch)
-                    resumed = _dumps(control("resumed", epoch=epoch, offset=offset))
+                    resumed = encode(control("resumed", epoch=epoch, offset=offset))
                     last = gap[-1][0] if gap else offset
                     return [(offset, resumed), *gap], last
                 reason = "that position is no longer in the stream's history"
             else:
                 reason = "the stream restarted since that position (new epoch)"
             frames, last = await self._snapshot_frames(show_id)
-            return [(None, _dumps(control("resync", reason=reason))), *frames], last
+            return [(None, encode(control("resync", reason=reason))), *frames], last
         return await self._snapshot_frames(show_id)
 
     async def _gap(self, show_id: str, offset: int) -> list[tuple[int, str]] | None:

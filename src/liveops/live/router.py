@@ -22,7 +22,7 @@ from liveops.live.connection import (
     SLOW_CONSOLE_CLOSE_CODE,
     ConsoleConnection,
 )
-from liveops.live.protocol import control, now_ms
+from liveops.live.protocol import control, encode, now_ms
 from liveops.live.wire import RAW_SEND_KEY, SocketClosed, SocketWriter
 from liveops.logs import connection_id_var, show_id_var
 
@@ -50,10 +50,6 @@ def origin_allowed(websocket: WebSocket, allowed_origins: list[str]) -> bool:
     if origin in allowed_origins:
         return True
     return urlsplit(origin).netloc == websocket.headers.get("host")
-
-
-def _dumps(message: dict[str, object]) -> str:
-    return orjson.dumps(message).decode()
 
 
 @router.websocket("/{show_id}/live")
@@ -163,4 +159,4 @@ async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:
         else:
             kind = frame.get("type")
             reply = control("error", code="unknown_type", message=f"unknown frame type {kind!r}")
-        connection.push(_dumps(reply))
+        connection.push(encode(reply))

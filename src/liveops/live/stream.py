@@ -6,7 +6,7 @@ import secrets
 from collections import deque
 from typing import Any
 
-import orjson
+from liveops.live.protocol import encode
 
 
 class ShowStream:
@@ -39,7 +39,7 @@ class ShowStream:
         self.offset += 1
         message["epoch"] = self.epoch
         message["offset"] = self.offset
-        frame = orjson.dumps(message).decode()
+        frame = encode(message)
         history = self._history
         history.append((self.offset, frame))
         self._bytes += len(frame)
