@@ -55,6 +55,7 @@ GOOD: list[dict[str, Any]] = [
     base("transcript", text="这款面霜今天只要99元"),
     base("comment", viewer_id="v", text="ok", ts="2026-12-01 12:30:00.123456789+08:00"),
     base("comment", viewer_id="v", text="ok", ts="2026-12-01T04:30:00+00:00"),
+    base("comment", viewer_id="v", text="ok", ts="2026-12-01t12:30:00.5z"),
     # At the window's edges: 7 days before creation, 90 days after now (the show runs).
     base("like", count=1, ts="2026-11-24T12:00:00Z"),
     base("like", count=1, ts="2027-03-01T14:00:00Z"),
@@ -92,7 +93,9 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({**base("follow", viewer_id="v"), "id": "x" * 129}, "at most 128 characters"),
     # Timestamps: RFC 3339 strings only, within the show's window.
     (base("follow", viewer_id="v", ts=1764590000), "RFC 3339 timestamp string"),
-    (base("follow", viewer_id="v", ts="1764590000"), "RFC 3339 timestamp with a time zone"),
+    (base("follow", viewer_id="v", ts="1764590000"), "RFC 3339 timestamp string with a time"),
+    (base("follow", viewer_id="v", ts="2026-02-30T00:00:00Z"), "ts: no such date or time"),
+    (base("follow", viewer_id="v", ts="2026-12-01T24:00:00Z"), "ts: no such date or time"),
     (base("follow", viewer_id="v", ts="2026-12-01"), "RFC 3339"),
     (base("follow", viewer_id="v", ts="2026-12-01T12:00:00"), "RFC 3339"),
     (base("follow", viewer_id="v", ts="0001-01-01T00:00:00Z"), "outside this show's window"),
