@@ -211,10 +211,12 @@ async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> Non
         )
         # Progress lines would bury the link: the simulator plays silently.
         playing = asyncio.create_task(run_simulation(sim, out=lambda line: None))
-        minutes = round(args.duration / 60)
+        length = (
+            f"{args.duration / 60:.0f} minutes" if args.duration >= 120 else f"{args.duration:g} s"
+        )
         print(
             f"\nLiveOps demo: show {show_id} is live; a simulated audience plays it for "
-            f"{minutes} minutes.\nCtrl-C stops the demo and ends the show.\n\n"
+            f"{length}.\nCtrl-C stops the demo and ends the show.\n\n"
             f"Open the console with this one-time sign-in link (valid "
             f"{link.expires_in_minutes} minutes):\n\n    {base}{link.path}\n",
             flush=True,
@@ -225,7 +227,10 @@ async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> Non
             if isinstance(problem, SimulationError):
                 print(f"[demo] the simulator stopped: {problem}", flush=True)
             elif problem is None:
-                print("[demo] the show has ended; the server keeps running (Ctrl-C to stop)")
+                print(
+                    "[demo] the show has ended; the server keeps running (Ctrl-C to stop)",
+                    flush=True,
+                )
             else:
                 raise problem
             await _first(stop.wait(), serving)
