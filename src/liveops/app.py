@@ -14,9 +14,11 @@ from typing import Any, TypedDict
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from liveops import http_errors, openapi
 from liveops.api import api_router
@@ -59,6 +61,15 @@ def _drain_on_sigterm(runtime: Runtime) -> None:
             previous(signum, frame)
 
     signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> set[str]:
+    allowed: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE and route.methods:
+            allowed |= route.methods
+    return allowed
 
 
 def create_app(settings: Settings | None = None, *, admin_token: str | None = None) -> FastAPI:
@@ -126,7 +137,12 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
             # FastAPI's "error parsing the body": bytes that are no JSON text at all (not
             # UTF-8, a number past the parser's digit limit). As invalid as any other body.
             return http_errors.unreadable_body(str(exc.__cause__)).response()
-        return http_errors.http_status(exc.status_code, str(exc.detail), exc.headers).response()
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on this path only; a path served
+            # by several routes (GET and POST /shows) allows all of theirs.
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(app, request)))
+        return http_errors.http_status(exc.status_code, str(exc.detail), headers).response()
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, str]:

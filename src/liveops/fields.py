@@ -14,21 +14,44 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, StrictInt
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 MONEY_MAX = 10**12  # minor units (fen/cents): ten billion yuan
 COUNT_MAX = 10**9
-VERSION_MAX = 2**63 - 1
+# The largest integer every JSON reader holds exactly (JavaScript's Number.MAX_SAFE_INTEGER);
+# a microsecond timestamp, the version a `stock.set` event carries, stays under it until 2255.
+VERSION_MAX = 2**53 - 1
 # Planned starts and flash-sale starts: anything outside is a typo or an attack, not a plan.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
 
-Money = Annotated[StrictInt, Field(ge=0, le=MONEY_MAX, description="minor units (fen/cents)")]
-Count = Annotated[StrictInt, Field(ge=0, le=COUNT_MAX)]
-Version = Annotated[StrictInt, Field(ge=0, le=VERSION_MAX)]
-Rate = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+def _integral(value: Any) -> Any:
+    # JSON has one kind of number: to JSON Schema, and so to us, 226.0 is the integer 226.
+    # Strings, booleans and fractions stay what they are, and are refused.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Last in an integer's metadata (after `Strict()` and its bounds, which then stay in the JSON
+# schema): an integer is a JSON number without a fraction, never a string or a boolean.
+Integral = BeforeValidator(_integral)
+Money = Annotated[
+    int, Strict(), Field(ge=0, le=MONEY_MAX, description="minor units (fen/cents)"), Integral
+]
+Count = Annotated[int, Strict(), Field(ge=0, le=COUNT_MAX), Integral]
+Version = Annotated[int, Strict(), Field(ge=0, le=VERSION_MAX), Integral]
+Rate = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 
 # C0 and C1 control characters (NUL, newline, tab, DEL…) and lone surrogates.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -221,6 +221,9 @@ class TestRanges:
                 {"uv": 10**9 + 1},
                 {"gmv": -1},
                 {"conversion_rate": 1.5},
+                {"conversion_rate": False},
+                {"gmv": "100"},
+                {"uv": 1.5},
             ):
                 refused(await client.put(f"/api/v1/shows/{show}/targets", json=targets))
             for raw in ('{"conversion_rate": NaN}', '{"conversion_rate": Infinity}'):
@@ -272,16 +275,17 @@ class TestRanges:
         async with server.client() as client:
             show = await new_show(client)
             path = f"/api/v1/shows/{show}/stock/A1"
-            for version in (2**63, 2**64, -1, -(2**63), -(2**63) - 1):
+            for version in (2**53, 2**63, 2**64, -1, -(2**63), -(2**63) - 1, "1", True, 1.5):
                 refused(await client.put(path, json={"available": 5, "version": version}))
             refused(await client.put(path, json={"available": 10**9 + 1, "version": 1}))
             assert (await client.get(f"/api/v1/shows/{show}/stock")).json()["items"] == []
-            top = {"available": 10**9, "version": 2**63 - 1}
+            # The largest integer every JSON reader holds exactly (JavaScript's too).
+            top = {"available": 10**9, "version": 2**53 - 1}
             response = await client.put(path, json=top)
             assert response.status_code == 200, response.text
-            assert response.json()["version"] == 2**63 - 1
+            assert response.json()["version"] == 2**53 - 1
             # Nothing is newer than the newest version: a 409 with the row, not an overflow.
-            response = await client.put(path, json={"available": 1, "version": 2**63 - 1})
+            response = await client.put(path, json={"available": 1, "version": 2**53 - 1.0})
             assert response.status_code == 409, response.text
             assert response.json()["available"] == 10**9
 

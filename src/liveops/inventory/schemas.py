@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from liveops.fields import COUNT_MAX, Count, Moment, Printable, Version
+from liveops.fields import COUNT_MAX, Count, Integral, Moment, Printable, Version
 from liveops.inventory.ledger import Outcome
 
 Units = Count
@@ -20,7 +20,7 @@ class StockSet(BaseModel):
 
     available: Units
     version: Version
-    limit_per_viewer: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
+    limit_per_viewer: Annotated[int, Strict(), Field(ge=1, le=1_000_000), Integral] | None = None
 
 
 class ReservationRequest(BaseModel):
@@ -28,7 +28,7 @@ class ReservationRequest(BaseModel):
 
     order_id: Key
     viewer_id: Key
-    qty: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    qty: Annotated[int, Strict(), Field(ge=1, le=10_000), Integral]
 
 
 class ReservationAnswer(BaseModel):
@@ -55,7 +55,7 @@ class FlashSaleStart(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cap: Annotated[StrictInt, Field(ge=1, le=COUNT_MAX)]
+    cap: Annotated[int, Strict(), Field(ge=1, le=COUNT_MAX), Integral]
     starts_at: Moment | None = None  # None, or a moment past: now
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from liveops.fields import Count, Moment, Money, Printable, Rate
+from liveops.fields import Count, Integral, Moment, Money, Printable, Rate
 
 ProductRole = Literal["引流款", "福利款", "利润款", "爆款", "清仓"]
 ShowStatus = Literal["scheduled", "live", "ended"]
@@ -49,7 +49,7 @@ class ShowCreate(BaseModel):
     platform: Annotated[str, Field(min_length=1, max_length=40), Printable]
     room: Annotated[str, Field(max_length=200), Printable] | None = None
     planned_start_at: Moment | None = None
-    planned_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    planned_minutes: Annotated[int, Strict(), Field(ge=1, le=24 * 60), Integral] | None = None
     anchors: Annotated[
         list[Annotated[str, Field(max_length=100), Printable]], Field(max_length=20)
     ] = []
