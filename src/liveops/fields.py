@@ -46,9 +46,7 @@ def _integral(value: Any) -> Any:
 # Last in an integer's metadata (after `Strict()` and its bounds, which then stay in the JSON
 # schema): an integer is a JSON number without a fraction, never a string or a boolean.
 Integral = BeforeValidator(_integral)
-Money = Annotated[
-    int, Strict(), Field(ge=0, le=MONEY_MAX, description="minor units (fen/cents)"), Integral
-]
+Money = Annotated[int, Strict(), Field(ge=0, le=MONEY_MAX), Integral]
 Count = Annotated[int, Strict(), Field(ge=0, le=COUNT_MAX), Integral]
 Version = Annotated[int, Strict(), Field(ge=0, le=VERSION_MAX), Integral]
 Rate = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]

@@ -15,9 +15,12 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import update
 from websockets.asyncio.client import connect
 
 from liveops.config import Settings
+from liveops.storage.db import create_engine
+from liveops.storage.models import LineupProduct, Show
 from tests.conftest import Server, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
@@ -246,6 +249,34 @@ class TestRanges:
             response = await client.put(f"/api/v1/shows/{show}/targets", json=top)
             assert response.status_code == 200, response.text
             assert response.json()["targets"]["gmv"] == 10**12
+
+    async def test_what_was_stored_before_the_rules_tightened_still_reads(
+        self, server: Server
+    ) -> None:
+        """Ranges bind what comes in; a show stored earlier with a larger target or a
+        control character in a product name still answers (not a 500 on reading it)."""
+        async with server.client() as client:
+            show = await new_show(client, lineup=[PRODUCT])
+        engine = create_engine(server.settings)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    update(Show).where(Show.id == show).values(targets={"gmv": 10**15})
+                )
+                await connection.execute(
+                    update(LineupProduct)
+                    .where(LineupProduct.show_id == show)
+                    .values(name="围\x07巾", list_price=10**13)
+                )
+        finally:
+            await engine.dispose()
+        async with server.client() as client:
+            response = await client.get(f"/api/v1/shows/{show}")
+            assert response.status_code == 200, response.text
+            assert response.json()["targets"]["gmv"] == 10**15
+            response = await client.get(f"/api/v1/shows/{show}/lineup")
+            assert response.status_code == 200, response.text
+            assert response.json()["products"][0]["list_price"] == 10**13
 
     async def test_lineup_prices_and_stock_out_of_range_are_refused(self, server: Server) -> None:
         async with server.client() as client:

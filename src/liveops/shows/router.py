@@ -14,7 +14,15 @@ from liveops.live.registry import show_json
 from liveops.openapi import CONFLICT
 from liveops.runtime import Runtime
 from liveops.shows import repository, service
-from liveops.shows.schemas import Lineup, LineupProduct, ShowCreate, ShowList, ShowRead, Targets
+from liveops.shows.schemas import (
+    Lineup,
+    LineupProductRead,
+    LineupRead,
+    ShowCreate,
+    ShowList,
+    ShowRead,
+    Targets,
+)
 from liveops.storage.models import Show
 
 router = APIRouter()
@@ -74,16 +82,16 @@ async def end_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> 
     return await _transition(show_id, principal, rt, service.end)
 
 
-@router.get("/{show_id}/lineup", response_model=Lineup)
-async def get_lineup(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Lineup:
+@router.get("/{show_id}/lineup", response_model=LineupRead)
+async def get_lineup(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> LineupRead:
     require(principal, Action.SHOW_READ, show_id)
     async with rt.read() as session:
         await service.get(session, show_id)
         rows = await repository.lineup(session, show_id)
-    return Lineup(products=[LineupProduct.model_validate(r) for r in rows])
+    return LineupRead(products=[LineupProductRead.model_validate(r) for r in rows])
 
 
-@router.put("/{show_id}/lineup", response_model=Lineup, responses=CONFLICT)
+@router.put("/{show_id}/lineup", response_model=LineupRead, responses=CONFLICT)
 async def put_lineup(
     show_id: ShowId, body: Lineup, principal: PrincipalDep, rt: RuntimeDep
 ) -> Lineup:

@@ -25,6 +25,16 @@ class Targets(BaseModel):
     aov: Money | None = None
 
 
+class TargetsRead(BaseModel):
+    """The targets as stored: read back as they are (a show set before a rule tightened still
+    reads)."""
+
+    gmv: int | None = None
+    uv: int | None = None
+    conversion_rate: float | None = None
+    aov: int | None = None
+
+
 class LineupProduct(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -40,6 +50,23 @@ class Lineup(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     products: Annotated[list[LineupProduct], Field(max_length=500)]
+
+
+class LineupProductRead(BaseModel):
+    """A lineup product as stored (no input rules: what was accepted once always reads)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    sku: str
+    name: str
+    role: ProductRole
+    list_price: int
+    live_price: int
+    allocated_stock: int
+
+
+class LineupRead(BaseModel):
+    products: list[LineupProductRead]
 
 
 class ShowCreate(BaseModel):
@@ -68,7 +95,7 @@ class ShowRead(BaseModel):
     planned_start_at: datetime | None
     planned_minutes: int | None
     anchors: list[str]
-    targets: Targets
+    targets: TargetsRead
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None
