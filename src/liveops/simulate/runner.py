@@ -157,9 +157,9 @@ class _Sender:
         if status == 401:
             given = "the token given" if self.config.token else "no token given"
             return (
-                f"the server at {url} refused {given} (HTTP 401) when asked to {what}: pass a "
-                "valid one with --token or set LIVEOPS_ADMIN_TOKEN (`liveops token --role "
-                "integrator --show SHOW_ID` mints one)"
+                f"the server at {url} refused {given} (HTTP 401) when asked to {what}: pass "
+                "--token or set LIVEOPS_ADMIN_TOKEN to a valid token (`liveops token --role "
+                "operations` mints one)"
             )
         if status == 403:
             return (
