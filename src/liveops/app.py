@@ -119,6 +119,9 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     )
 
     async def _answered(request: Request, exc: Exception) -> JSONResponse:
+        if request.scope["type"] != "http":
+            # A websocket has no JSON answer: live/router.py closes it with its own codes.
+            raise exc
         during = f"{request.method} {request.url.path}"
         return http_errors.for_exception(exc, during).response()
 

@@ -13,7 +13,12 @@ from typing import Any
 
 import asyncpg
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    TimeoutError as PoolTimeout,
+)
 
 from liveops.errors import LiveOpsError
 
@@ -37,8 +42,36 @@ STORAGE_UNREACHABLE: tuple[type[Exception], ...] = (
 # of the request was kept, and the same request succeeds when retried.
 ROLLED_BACK: tuple[type[Exception], ...] = (asyncpg.exceptions.TransactionRollbackError,)
 
-# Every exception `for_exception` answers.
-ANSWERED: tuple[type[Exception], ...] = (LiveOpsError, *STORAGE_UNREACHABLE, *ROLLED_BACK)
+# Text PostgreSQL cannot store (a NUL, U+0000) that reached it: validation refuses control
+# characters in every field LiveOps defines, so this is a client's input that slipped past a
+# rule, not a fault of the server; the statement failed and nothing of the request was kept.
+UNSTORABLE_TEXT: tuple[type[Exception], ...] = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
+
+# Every exception `for_exception` answers (a DBAPIError only when it wraps one of the above;
+# any other is re-raised, a 500 as before).
+ANSWERED: tuple[type[Exception], ...] = (
+    LiveOpsError,
+    *STORAGE_UNREACHABLE,
+    *ROLLED_BACK,
+    *UNSTORABLE_TEXT,
+    DBAPIError,
+)
+
+
+def _caused_by(exc: BaseException, kinds: tuple[type[Exception], ...]) -> bool:
+    """Whether `exc`, or what it wraps (SQLAlchemy wraps the driver's error twice), is one of
+    `kinds`."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, kinds):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +88,16 @@ def for_exception(exc: Exception, during: str) -> JsonAnswer:
     """The answer to one of the `ANSWERED` exceptions, raised `during` (e.g. "POST /path")."""
     if isinstance(exc, LiveOpsError):
         return business(exc)
+    if _caused_by(exc, UNSTORABLE_TEXT):
+        log.warning("unstorable text during %s: %s", during, str(exc).splitlines()[0][:200])
+        return JsonAnswer(
+            422,
+            {
+                "detail": "a value holds a character that cannot be stored (NUL, U+0000): "
+                "remove it; nothing of this request was kept",
+                "code": "invalid_body",
+            },
+        )
     if isinstance(exc, ROLLED_BACK):
         log.warning("transaction rolled back during %s: %s", during, exc)
         return rolled_back()

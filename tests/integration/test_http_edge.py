@@ -389,7 +389,13 @@ class TestControlCharacters:
             row = (await client.get(f"/api/v1/shows/{show}/stock")).json()["items"][0]
             assert row["reserved"] == 0
             for show_id in ("show%00", "x%0Ay"):
-                response = await client.get(f"/api/v1/shows/{show_id}")
+                for path in ("", "/review", "/stock", "/lineup"):
+                    response = await client.get(f"/api/v1/shows/{show_id}{path}")
+                    assert 400 <= response.status_code < 500, (path, response.text)
+                # Never a 500 (PostgreSQL cannot even compare a NUL); an empty page will do.
+                response = await client.get(f"/api/v1/shows/{show_id}/quarantine")
+                assert response.status_code < 500, response.text
+                response = await client.post(f"/api/v1/shows/{show_id}/events", json={"events": []})
                 assert 400 <= response.status_code < 500, response.text
 
     async def test_unpaired_surrogates_are_refused(self, server: Server) -> None:
