@@ -61,4 +61,4 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def require(principal: Principal, action: Action, show_id: str | None = None) -> None:
     if not allowed(principal, action, show_id):
         where = f" on show {show_id}" if show_id else ""
-        raise Forbidden(f"a {principal.role.value} token may not {action.value}{where}")
+        raise Forbidden(f"the {principal.role.value} role may not {action.value}{where}")

@@ -42,7 +42,9 @@ class UnknownShow(InvalidScope):
 
 def check_scope(role: Role, show_id: str | None) -> None:
     if role not in GLOBAL_ROLES and show_id is None:
-        raise InvalidScope(f"a {role.value} token must name the one show it is for (show_id)")
+        raise InvalidScope(
+            f"a token for the {role.value} role must name the one show it is for (show_id)"
+        )
 
 
 async def check_show(session: AsyncSession, show_id: str) -> None:
