@@ -14,13 +14,14 @@ from websockets.asyncio.client import connect
 from liveops.live.messages import server_message
 from tests.conftest import Server, running_server
 from tests.integration.test_ingest_api import create_show
+from tests.timestamps import at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
 
 def ts(seconds: float = 0) -> str:
-    at = datetime(2026, 11, 22, 10, 0, tzinfo=UTC) + timedelta(seconds=seconds)
-    return at.isoformat().replace("+00:00", "Z")
+    # Recent: an event must lie within its show's window (contract §3 "Ranges").
+    return at(seconds)
 
 
 async def put_stock(server: Server, show: str, sku: str, **body: Any) -> Any:
