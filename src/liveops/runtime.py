@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -15,11 +16,14 @@ from liveops.config import Settings
 from liveops.inventory.desk import ReservationDesk
 from liveops.inventory.worker import ExpirySweeper
 from liveops.live.backend import LiveBackend
+from liveops.live.changes import ShowChange, staged
 from liveops.live.memory import MemoryBackend
 from liveops.live.redis_backend import RedisBackend
 from liveops.observability import Metrics
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from liveops.storage.redis import create_redis
+
+log = logging.getLogger("liveops")
 
 
 @dataclass
@@ -47,14 +51,12 @@ class Runtime:
         self.credentials = CredentialCache(settings.credential_cache_seconds)
         self.reservations = ReservationDesk(
             self.transaction,
-            self.live.stock_changed,
             hold_seconds=settings.reservation_hold_seconds,
             max_batch=settings.reservation_batch_max,
         )
         self.expiry = ExpirySweeper(
             self.transaction,
             self.read,
-            self.live.stock_changed,
             interval=settings.reservation_sweep_seconds,
         )
         self.metrics.watch_reservations(self._reservation_counts)
@@ -104,13 +106,22 @@ class Runtime:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """The transaction boundary: commits when the block succeeds, before any response."""
-        if self.write_lock is None:
-            async with unit_of_work(self.sessionmaker) as session:
-                yield session
-            return
-        async with self.write_lock, unit_of_work(self.sessionmaker) as session:
+        """The transaction boundary: commits when the block succeeds, before any response,
+        then hands the live side the changes the block staged (live/changes.py), once."""
+        changes: list[ShowChange] = []
+        async with self._write_turn(), unit_of_work(self.sessionmaker) as session:
             yield session
+            changes = staged(session)
+        if changes:
+            try:
+                await self.live.publish(changes)
+            except Exception:
+                # Committed is committed: the request succeeds, and consoles catch up on the
+                # next change or snapshot (the Redis aggregator also reconciles from storage).
+                log.exception("could not publish %d committed changes", len(changes))
+
+    def _write_turn(self) -> AbstractAsyncContextManager[object]:
+        return self.write_lock if self.write_lock is not None else nullcontext()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

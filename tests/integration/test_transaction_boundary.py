@@ -270,10 +270,13 @@ async def test_concurrent_order_events_over_many_skus_do_not_deadlock(database: 
 async def test_a_caller_that_goes_away_does_not_cancel_its_decision(database: Database) -> None:
     committed = asyncio.Event()
 
-    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
-        committed.set()  # the desk tells consoles after its commit
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with unit_of_work(database.sessions) as session:
+            yield session
+        committed.set()
 
-    desk = ReservationDesk(lambda: unit_of_work(database.sessions), stock_changed, hold_seconds=60)
+    desk = ReservationDesk(transaction, hold_seconds=60)
     request = ReservationRequest(order_id="gone", viewer_id="v", qty=1)
     try:
         async with asyncio.timeout(30):
@@ -305,10 +308,7 @@ async def test_the_sweeper_writes_only_when_something_is_due(database: Database)
         opened.append(1)
         return unit_of_work(database.sessions)
 
-    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
-        return None
-
-    sweeper = ExpirySweeper(transaction, database.sessions, stock_changed, interval=60)
+    sweeper = ExpirySweeper(transaction, database.sessions, interval=60)
     await sweeper.sweep()  # what other tests on this database left due (it sweeps every show)
     opened.clear()
     assert await sweeper.sweep() == 0
@@ -339,10 +339,7 @@ async def test_an_order_decided_after_the_early_probe_is_answered_as_first_decid
     the probe under the lock, answering X as it was first decided."""
     database = postgres
 
-    async def stock_changed(show_id: str, rows: list[dict[str, object]]) -> None:
-        return None
-
-    desk = ReservationDesk(lambda: unit_of_work(database.sessions), stock_changed, hold_seconds=60)
+    desk = ReservationDesk(lambda: unit_of_work(database.sessions), hold_seconds=60)
     first_decided = asyncio.Event()
     let_first_commit = asyncio.Event()
 

@@ -19,6 +19,7 @@ from liveops.live.aggregator import (
     entry_before,
     published_feed,
 )
+from liveops.live.changes import ShowEdited, to_json
 from liveops.live.protocol import FED_TYPES
 from liveops.live.registry import LoadedShow
 from liveops.live.stream import ShowStream
@@ -110,8 +111,8 @@ KEEP = 3  # recent feed items in a snapshot
 
 def fields(rows: list[tuple[int, EventRecord]]) -> dict[str, str]:
     if not rows:
-        change = {"show": {"id": "s", "status": "live"}, "ended_at_us": None}
-        return {"show": orjson.dumps(change).decode()}
+        change = ShowEdited("s", {"id": "s", "status": "live"}, None)
+        return {"change": orjson.dumps(to_json(change)).decode()}
     return {"r": encode_records([r for _, r in rows], [i for i, _ in rows]).decode()}
 
 

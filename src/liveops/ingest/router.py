@@ -96,15 +96,16 @@ async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
         stock = await inventory_service.apply_events(
             session, show_id, stored.new_records, now_us=time.time_ns() // 1000
         )
+        stock.stage(session, show_id)
     metrics = rt.metrics
     metrics.ingest_persist_seconds.observe(time.perf_counter() - started)
     result = stored.result
     metrics.ingest_events.labels("accepted").inc(result.accepted)
     metrics.ingest_events.labels("duplicate").inc(result.duplicates)
     metrics.ingest_events.labels("rejected").inc(len(result.rejected))
+    # Events take their own path to the live side (the hot path, with row ids for the feed
+    # mark); the stock they moved was staged above and is already out.
     await rt.live.ingested(show_id, stored.new_records, stored.row_ids)
-    if stock.items:
-        await rt.live.stock_changed(show_id, stock.rows())
     if result.rejected:
         show_id_var.set(show_id)
         log.info(

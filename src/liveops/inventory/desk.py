@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass
 
@@ -32,7 +32,6 @@ from liveops.inventory.schemas import ReservationAnswer, ReservationRequest
 log = logging.getLogger("liveops.inventory")
 
 Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-StockChanged = Callable[[str, list[dict[str, object]]], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -45,14 +44,12 @@ class ReservationDesk:
     def __init__(
         self,
         transaction: Transaction,
-        stock_changed: StockChanged,
         *,
         hold_seconds: float,
         max_batch: int = 500,
         drains_per_sku: int = 2,
     ) -> None:
         self._transaction = transaction
-        self._stock_changed = stock_changed
         self._hold_us = int(hold_seconds * 1_000_000)
         self._max_batch = max_batch
         self._drains_per_sku = drains_per_sku
@@ -118,7 +115,7 @@ class ReservationDesk:
         retried: bool = False,
     ) -> None:
         try:
-            answers, changes = await self._run(key, [w.request for w in batch], probe_first)
+            answers = await self._run(key, [w.request for w in batch], probe_first)
         except service.OrderIdRace:
             # The other decision is committed now: deciding again reads its answer.
             if probe_first:
@@ -152,17 +149,10 @@ class ReservationDesk:
         for waiting, answer in zip(batch, answers, strict=True):
             if not waiting.answer.done():
                 waiting.answer.set_result(answer)
-        if changes.items:
-            try:
-                await self._stock_changed(key[0], changes.rows())
-            except Exception:
-                # The decisions stand and are answered; consoles catch up on the next change
-                # or snapshot. Letting this escape would end the drain with buyers still queued.
-                log.exception("could not broadcast stock of %s/%s", *key)
 
     async def _run(
         self, key: tuple[str, str], requests: list[ReservationRequest], probe_first: bool
-    ) -> tuple[list[ReservationAnswer], service.Changes]:
+    ) -> list[ReservationAnswer]:
         show_id, sku = key
         changes = service.Changes()
         now_us = time.time_ns() // 1000
@@ -177,9 +167,10 @@ class ReservationDesk:
                 changes=changes,
                 probe_first=probe_first,
             )
+            changes.stage(session, show_id)
         self.batches += 1
         self.decisions += len(requests)
-        return answers, changes
+        return answers
 
     async def close(self) -> None:
         drains = [task for tasks in self._drains.values() for task in tasks]

@@ -40,11 +40,6 @@ def _now_us() -> int:
     return time.time_ns() // 1000
 
 
-async def _tell(rt: Runtime, show_id: str, changes: service.Changes) -> None:
-    if changes.items:
-        await rt.live.stock_changed(show_id, changes.rows())
-
-
 @router.get("/{show_id}/stock", response_model=StockList)
 async def list_stock(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> StockList:
     """Every SKU's ledger: `reserved + sold + available = allocated`, `available ≥ 0`."""
@@ -85,10 +80,10 @@ async def set_stock(
                 now_us=_now_us(),
                 changes=changes,
             )
+            changes.stage(session, show_id)
     except service.StaleVersion as stale:
         content = service.view(stale.current).model_dump() | {"detail": stale.message}
         return JSONResponse(content, status_code=409)
-    await _tell(rt, show_id, changes)
     return service.view(item)
 
 
@@ -140,7 +135,7 @@ async def release(
         answer = await service.release(
             session, show_id, sku, order_id, now_us=_now_us(), changes=changes
         )
-    await _tell(rt, show_id, changes)
+        changes.stage(session, show_id)
     return answer
 
 
@@ -158,7 +153,7 @@ async def start_flash_sale(
         item = await service.start_flash_sale(
             session, show_id, sku, cap=body.cap, starts_us=starts_us, now_us=now_us, changes=changes
         )
-    await _tell(rt, show_id, changes)
+        changes.stage(session, show_id)
     return service.view(item)
 
 
@@ -173,5 +168,5 @@ async def stop_flash_sale(
         item = await service.stop_flash_sale(
             session, show_id, sku, now_us=_now_us(), changes=changes
         )
-    await _tell(rt, show_id, changes)
+        changes.stage(session, show_id)
     return service.view(item)

@@ -21,6 +21,7 @@ from liveops.inventory.schemas import (
     ReservationRequest,
     StockRow,
 )
+from liveops.live.changes import StockChanged, stage
 
 
 @dataclass(slots=True)
@@ -35,6 +36,11 @@ class Changes:
 
     def rows(self) -> list[dict[str, Any]]:
         return [view(i).model_dump() for i in self.items.values()]
+
+    def stage(self, session: AsyncSession, show_id: str) -> None:
+        """Tell the show's consoles once the transaction commits (live/changes.py)."""
+        if self.items:
+            stage(session, StockChanged(show_id, self.rows()))
 
 
 class OrderIdRace(RuntimeError):

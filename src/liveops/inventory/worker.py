@@ -15,7 +15,7 @@ import logging
 import time
 
 from liveops.inventory import service
-from liveops.inventory.desk import StockChanged, Transaction
+from liveops.inventory.desk import Transaction
 
 log = logging.getLogger("liveops.inventory")
 
@@ -25,14 +25,12 @@ class ExpirySweeper:
         self,
         transaction: Transaction,
         read: Transaction,
-        stock_changed: StockChanged,
         *,
         interval: float,
         batch: int = 500,
     ) -> None:
         self._transaction = transaction
         self._read = read
-        self._stock_changed = stock_changed
         self._interval = interval
         self._batch = batch
         self._task: asyncio.Task[None] | None = None
@@ -58,9 +56,9 @@ class ExpirySweeper:
                 by_show = await service.expire(
                     session, now_us=time.time_ns() // 1000, limit=self._batch
                 )
+                for show_id, changes in by_show.items():
+                    changes.stage(session, show_id)
             count = sum(len(c.items) for c in by_show.values())
-            for show_id, changes in by_show.items():
-                await self._stock_changed(show_id, changes.rows())
             if not by_show:
                 return total
             total += count

@@ -41,11 +41,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
+from liveops.live.changes import from_json
 from liveops.live.protocol import FED_TYPES, encode
 from liveops.live.publisher import ShowLive
-from liveops.live.registry import LoadedShow, history_stream, load_show, make_live, show_json
+from liveops.live.registry import LoadedShow, history_stream, load_show, make_live
 from liveops.live.stream import ShowStream
 from liveops.shows import repository as shows_repository
+from liveops.shows.schemas import show_json
 from liveops.storage.models import Event
 from liveops.storage.redis import Keys
 
@@ -454,13 +456,8 @@ class ShowOwner:
         ledger.entry(entry_id, 0, ())
         if entry_id == self._resume_feed_at.entry:
             return  # went out with the mark, or (at the tail of a new epoch) is in the replay
-        if "show" in fields:
-            change = orjson.loads(fields["show"])
-            live.update_show(change["show"], change["ended_at_us"])
-        elif "allocation" in fields:
-            live.update_allocation(orjson.loads(fields["allocation"]))
-        elif "stock" in fields:
-            live.update_stock(orjson.loads(fields["stock"]))
+        if "change" in fields:
+            live.apply_change(from_json(orjson.loads(fields["change"])))
 
     def _to_feed(self, entry_id: str, index: int, row_id: int) -> bool:
         """Whether a replayed row's feed item (the `index`-th of its entry) still has to go out."""

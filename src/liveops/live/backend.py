@@ -8,9 +8,10 @@ process serves any console). Routers only ever talk to this interface.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from liveops.events import EventRecord
+from liveops.live.changes import ShowChange
 from liveops.live.connection import ConsoleConnection
 
 
@@ -34,16 +35,10 @@ class LiveBackend(Protocol):
     ) -> None:
         """Newly stored events, after their commit, in batch order."""
 
-    async def show_changed(
-        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
-    ) -> None:
-        """The show was started, ended or edited."""
-
-    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
-        """The lineup's allocated stock changed."""
-
-    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
-        """Ledger rows changed (committed already); each carries its `rev`."""
+    async def publish(self, changes: Sequence[ShowChange]) -> None:
+        """Committed changes (live/changes.py), in the order they were made. Called by the
+        transaction boundary after its commit; never raises for the bus being away (the
+        aggregator's reconcile heals from storage)."""
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None

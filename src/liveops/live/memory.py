@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liveops.config import Settings
 from liveops.events import EventRecord
+from liveops.live.changes import ShowChange
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
@@ -70,22 +70,11 @@ class MemoryBackend:
         if live is not None:
             live.apply(records)
 
-    async def show_changed(
-        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
-    ) -> None:
-        live = await self.registry.get(show_id)
-        if live is not None:
-            live.update_show(show, ended_at_us)
-
-    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
-        live = await self.registry.get(show_id)
-        if live is not None:
-            live.update_allocation(allocated)
-
-    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
-        live = await self.registry.get(show_id)
-        if live is not None:
-            live.update_stock(rows)
+    async def publish(self, changes: Sequence[ShowChange]) -> None:
+        for change in changes:
+            live = await self.registry.get(change.show_id)
+            if live is not None:
+                live.apply_change(change)
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from liveops.events import EventRecord
+from liveops.live.changes import AllocationChanged, ShowChange, ShowEdited, StockChanged
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
@@ -109,6 +110,19 @@ class ShowLive:
         replay touched), so the next metrics frame carries every difference to consoles."""
         self.state = state
         self._schedule_metrics()
+
+    def apply_change(self, change: ShowChange) -> None:
+        """A committed change (live/changes.py): the one entry point for everything but
+        events, in the order the changes were made."""
+        match change:
+            case ShowEdited():
+                self.update_show(change.show, change.ended_at_us)
+            case AllocationChanged():
+                self.update_allocation(change.allocated)
+            case StockChanged():
+                self.update_stock(change.rows)
+            case _:
+                pass  # runsheet, actions and cues reach consoles through projections (#10)
 
     def update_show(self, show: dict[str, Any], ended_at_us: int | None) -> None:
         self.show = show

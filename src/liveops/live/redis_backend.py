@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liveops.config import Settings
 from liveops.events import EventRecord
 from liveops.live.aggregator import ShowOwner, claim, encode_records
+from liveops.live.changes import ShowChange, to_json
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
@@ -153,17 +154,9 @@ class RedisBackend:
                 "could not pass %d events of show %s to the bus: %s", len(records), show_id, exc
             )
 
-    async def show_changed(
-        self, show_id: str, show: dict[str, Any], ended_at_us: int | None
-    ) -> None:
-        change = orjson.dumps({"show": show, "ended_at_us": ended_at_us})
-        await self._tell_aggregator(show_id, {"show": change})
-
-    async def allocation_changed(self, show_id: str, allocated: dict[str, int]) -> None:
-        await self._tell_aggregator(show_id, {"allocation": orjson.dumps(allocated)})
-
-    async def stock_changed(self, show_id: str, rows: list[dict[str, Any]]) -> None:
-        await self._tell_aggregator(show_id, {"stock": orjson.dumps(rows)})
+    async def publish(self, changes: Sequence[ShowChange]) -> None:
+        for change in changes:
+            await self._tell_aggregator(change.show_id, {"change": orjson.dumps(to_json(change))})
 
     async def _tell_aggregator(self, show_id: str, fields: dict[str, bytes]) -> None:
         """The change is committed already; if Redis is away the aggregator's reconcile picks

@@ -22,12 +22,7 @@ from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
 from liveops.shows import repository as shows_repository, service as shows_service
-from liveops.shows.schemas import ShowRead
-from liveops.storage.models import Show
-
-
-def show_json(show: Show) -> dict[str, Any]:
-    return ShowRead.model_validate(show).model_dump(mode="json")
+from liveops.shows.schemas import show_json
 
 
 @dataclass

@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
-from liveops.live.registry import show_json
 from liveops.metrics.formulas import derive, ratio
 from liveops.review import queries
 from liveops.shows import repository as shows_repository, service as shows_service
+from liveops.shows.schemas import show_json
 
 _TARGET_METRIC = {"gmv": "gmv_paid", "uv": "uv", "conversion_rate": "conversion_rate", "aov": "aov"}
 

@@ -8,9 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep, ShowId
-from liveops.events import to_micros
-from liveops.inventory import service as inventory_service
-from liveops.live.registry import show_json
 from liveops.openapi import CONFLICT
 from liveops.runtime import Runtime
 from liveops.shows import repository, service
@@ -52,11 +49,6 @@ async def get_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> 
         return await service.get(session, show_id)
 
 
-async def _publish(rt: Runtime, show: Show) -> None:
-    ended_at_us = to_micros(show.ended_at) if show.ended_at else None
-    await rt.live.show_changed(show.id, show_json(show), ended_at_us)
-
-
 async def _transition(
     show_id: ShowId,
     principal: Principal,
@@ -65,9 +57,7 @@ async def _transition(
 ) -> Show:
     require(principal, Action.SHOW_CONTROL, show_id)
     async with rt.transaction() as session:
-        show = await move(session, await service.get(session, show_id))
-    await _publish(rt, show)
-    return show
+        return await move(session, await service.get(session, show_id))
 
 
 @router.post("/{show_id}/start", response_model=ShowRead, responses=CONFLICT)
@@ -99,9 +89,6 @@ async def put_lineup(
     require(principal, Action.SHOW_PLAN, show_id)
     async with rt.transaction() as session:
         await service.set_lineup(session, await service.get(session, show_id), body.products)
-        stock = await inventory_service.listing(session, show_id)
-    await rt.live.allocation_changed(show_id, {p.sku: p.allocated_stock for p in body.products})
-    await rt.live.stock_changed(show_id, [row.model_dump() for row in stock])
     return body
 
 
@@ -111,6 +98,4 @@ async def put_targets(
 ) -> Show:
     require(principal, Action.SHOW_PLAN, show_id)
     async with rt.transaction() as session:
-        show = await service.set_targets(session, await service.get(session, show_id), body)
-    await _publish(rt, show)
-    return show
+        return await service.set_targets(session, await service.get(session, show_id), body)

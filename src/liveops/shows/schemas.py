@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
@@ -103,3 +103,8 @@ class ShowRead(BaseModel):
 
 class ShowList(BaseModel):
     items: list[ShowRead]
+
+
+def show_json(show: object) -> dict[str, Any]:
+    """A stored show as consoles and the review see it."""
+    return ShowRead.model_validate(show).model_dump(mode="json")

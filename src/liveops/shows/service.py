@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.errors import Conflict, NotFound
+from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
+from liveops.live.changes import AllocationChanged, ShowEdited, StockChanged, stage
 from liveops.shows import repository
-from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets
+from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets, show_json
 from liveops.storage.models import LineupProduct, Show
 
 
@@ -53,6 +55,7 @@ async def start(session: AsyncSession, show: Show, *, now: datetime | None = Non
     show.status = "live"
     show.started_at = now or datetime.now(UTC)
     await session.flush()
+    _edited(session, show)
     return show
 
 
@@ -62,13 +65,20 @@ async def end(session: AsyncSession, show: Show, *, now: datetime | None = None)
     show.status = "ended"
     show.ended_at = now or datetime.now(UTC)
     await session.flush()
+    _edited(session, show)
     return show
 
 
 async def set_targets(session: AsyncSession, show: Show, targets: Targets) -> Show:
     show.targets = targets.model_dump(exclude_none=True)
     await session.flush()
+    _edited(session, show)
     return show
+
+
+def _edited(session: AsyncSession, show: Show) -> None:
+    ended_at_us = to_micros(show.ended_at) if show.ended_at else None
+    stage(session, ShowEdited(show.id, show_json(show), ended_at_us))
 
 
 async def set_lineup(
@@ -85,12 +95,13 @@ async def set_lineup(
     await session.flush()
     # The stock ledger starts from the plan; SKUs it holds already (an ERP count, a sale under
     # way) keep their levels.
+    allocated = {p.sku: p.allocated_stock for p in products}
     await inventory_service.seed_from_lineup(
-        session,
-        show.id,
-        {p.sku: p.allocated_stock for p in products},
-        now_us=time.time_ns() // 1000,
+        session, show.id, allocated, now_us=time.time_ns() // 1000
     )
+    stage(session, AllocationChanged(show.id, allocated))
+    stock = await inventory_service.listing(session, show.id)
+    stage(session, StockChanged(show.id, [row.model_dump() for row in stock]))
 
 
 async def allocation(session: AsyncSession, show_id: str) -> dict[str, int]:
