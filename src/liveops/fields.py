@@ -58,6 +58,10 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 NO_CONTROL_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
 
 
+def is_printable(value: str) -> bool:
+    return _CONTROL.search(value) is None
+
+
 def refuse_control(value: str) -> str:
     found = _CONTROL.search(value)
     if found is not None:

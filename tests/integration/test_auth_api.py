@@ -271,7 +271,7 @@ class TestTokens:
 
     async def test_no_token_for_a_show_that_does_not_exist(self, server: Server) -> None:
         answer = await _mint(server, role="anchor", show_id="show_nosuch")
-        assert answer.status_code == 422
+        assert answer.status_code == 404
         assert "show_nosuch" in answer.json()["detail"]
 
     async def test_no_login_link_for_a_show_that_does_not_exist(self, server: Server) -> None:
@@ -283,7 +283,7 @@ class TestTokens:
                 "/api/v1/auth/login-links", json={"role": "admin", "show": "show_nosuch"}
             )
         for answer in (scoped, landing):
-            assert answer.status_code == 422, answer.text
+            assert answer.status_code == 404, answer.text
             assert "show_nosuch" in answer.json()["detail"]
 
 

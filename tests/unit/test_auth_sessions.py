@@ -99,7 +99,7 @@ async def test_no_token_for_a_show_that_does_not_exist(db: AsyncSession) -> None
         await service.mint(db, kind="api", role=Role.ANCHOR, show_id="show_nosuch")
     # What the CLI catches and prints.
     assert isinstance(refused.value, service.InvalidScope)
-    assert refused.value.status_code == 422
+    assert refused.value.status_code == 404
 
 
 @pytest.mark.anyio

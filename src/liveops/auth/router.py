@@ -12,17 +12,21 @@ from liveops.auth import cookies, service
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.auth.schemas import (
+    GlobalLinkCreate,
     LoginCodeRedeem,
     LoginLink,
     LoginLinkCreate,
     LoginRequest,
     Me,
+    ShowLinkCreate,
+    ShowTokenCreate,
     TokenCreate,
     TokenCreated,
     TokenInfo,
     TokenList,
 )
 from liveops.deps import RuntimeDep
+from liveops.openapi import error
 from liveops.runtime import Runtime
 from liveops.storage.models import ApiToken
 
@@ -85,14 +89,20 @@ async def me(principal: PrincipalDep) -> Me:
     return Me(role=principal.role, show_id=principal.show_id)
 
 
-@router.post("/tokens", response_model=TokenCreated, status_code=201)
+@router.post(
+    "/tokens",
+    response_model=TokenCreated,
+    status_code=201,
+    responses={404: error("`show_id` names no show")},
+)
 async def create_token(body: TokenCreate, principal: PrincipalDep, rt: RuntimeDep) -> TokenCreated:
     """Mint a bearer token for a role (and, for show roles, one existing show). Shown once."""
     require(principal, Action.TOKEN_MINT)
     ttl = None if body.expires_in_seconds is None else timedelta(seconds=body.expires_in_seconds)
+    show_id = body.show_id if isinstance(body, ShowTokenCreate) else None
     async with rt.transaction() as session:
         issued = await service.issue(
-            session, kind="api", role=body.role, show_id=body.show_id, label=body.label, ttl=ttl
+            session, kind="api", role=body.role, show_id=show_id, label=body.label, ttl=ttl
         )
         row = issued.row
     return TokenCreated(
@@ -133,17 +143,19 @@ async def revoke_token(token_id: TokenId, principal: PrincipalDep, rt: RuntimeDe
     return info
 
 
-@router.post("/login-links", response_model=LoginLink, status_code=201)
+@router.post(
+    "/login-links",
+    response_model=LoginLink,
+    status_code=201,
+    responses={404: error("`show_id` or `show` names no show")},
+)
 async def create_login_link(
     body: LoginLinkCreate, principal: PrincipalDep, rt: RuntimeDep
 ) -> LoginLink:
     """A one-time sign-in link for a browser: it works once, within ten minutes."""
     require(principal, Action.TOKEN_MINT)
-    landing = body.show or body.show_id
-    if body.show_id is not None and landing != body.show_id:
-        raise service.InvalidScope(
-            f"a link for show {body.show_id!r} cannot open show {landing!r}'s console"
-        )
+    show_id = body.show_id if isinstance(body, ShowLinkCreate) else None
+    landing = body.show if isinstance(body, GlobalLinkCreate) else show_id
     ttl = rt.settings.login_code_ttl_seconds
     async with rt.transaction() as session:
         if landing is not None:
@@ -152,7 +164,7 @@ async def create_login_link(
             session,
             kind="login_code",
             role=body.role,
-            show_id=body.show_id,
+            show_id=show_id,
             label="login link",
             ttl=timedelta(seconds=ttl),
         )

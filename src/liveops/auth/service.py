@@ -37,6 +37,7 @@ class UnknownShow(InvalidScope):
     """A subclass of InvalidScope so that every caller that reports a bad scope (the CLI's
     `liveops token`, say) reports this one too."""
 
+    status_code = 404  # named in the body, not the path, but a missing show all the same
     code = "unknown_show"
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action
-from liveops.deps import RuntimeDep
+from liveops.deps import RuntimeDep, ShowId
 from liveops.errors import NotFound, PayloadTooLarge, Unavailable
 from liveops.ingest import repository, service
 from liveops.ingest.body import decode_events
@@ -47,7 +47,7 @@ async def _read_events(request: Request, max_events: int, max_bytes: int) -> lis
     },
 )
 async def post_events(
-    show_id: str, request: Request, principal: PrincipalDep, rt: RuntimeDep
+    show_id: ShowId, request: Request, principal: PrincipalDep, rt: RuntimeDep
 ) -> IngestResult:
     """Ingest up to 5,000 events (contract §3).
 
@@ -120,7 +120,7 @@ async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
 
 @router.get("/{show_id}/quarantine", response_model=QuarantinePage)
 async def list_quarantine(
-    show_id: str,
+    show_id: ShowId,
     principal: PrincipalDep,
     rt: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

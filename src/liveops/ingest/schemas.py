@@ -9,16 +9,18 @@ number has a range (contract §3 "Ranges") small enough that a show's sums stay 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter
+
+from liveops.fields import NO_CONTROL_PATTERN
 
 MAX_COUNT = 10**9
 MAX_MONEY = 10**12
 
 # Identifiers are stored in indexed columns and shown on consoles: no control characters
 # (PostgreSQL cannot store NUL at all; the others hide or forge what an operator reads).
-_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+_NO_CONTROL = NO_CONTROL_PATTERN
 EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROL)]
 Ident = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_CONTROL)]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_CONTROL)]
@@ -208,9 +210,16 @@ event_adapter: TypeAdapter[IngestEvent] = TypeAdapter(IngestEvent)
 
 
 class IngestRequest(BaseModel):
-    """Documents the request body; the endpoint parses items one by one to accept the valid ones."""
+    """Documents the request body; the endpoint parses items one by one to accept the valid ones.
 
-    events: list[dict[str, object]] = Field(max_length=5_000)
+    Items are any JSON values here on purpose: contract §3 answers an invalid item (even one
+    that is no object) with a per-item rejection, never by refusing the batch."""
+
+    events: list[Any] = Field(
+        max_length=5_000,
+        description="events (contract §3); each is judged on its own, and invalid ones are "
+        "listed in `rejected` while the rest are stored",
+    )
 
 
 class RejectedItem(BaseModel):

@@ -17,6 +17,7 @@ from liveops.auth.dependencies import SESSION_COOKIE, resolve_principal
 from liveops.auth.principal import Action, allowed
 from liveops.deps import runtime_of
 from liveops.errors import LiveOpsError
+from liveops.fields import is_printable
 from liveops.live.connection import (
     NDJSON_SUBPROTOCOL,
     SLOW_CONSOLE_CLOSE_CODE,
@@ -68,6 +69,9 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         return
     if not allowed(principal, Action.LIVE_READ, show_id):
         await websocket.close(CLOSE_FORBIDDEN, "this token may not read this show")
+        return
+    if not is_printable(show_id):  # no show has such an id, and PostgreSQL cannot look it up
+        await websocket.close(CLOSE_NO_SHOW, "no show has an id with control characters")
         return
     epoch = websocket.query_params.get("epoch")
     raw_offset = websocket.query_params.get("offset")
