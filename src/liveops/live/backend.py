@@ -8,7 +8,7 @@ process serves any console). Routers only ever talk to this interface.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from liveops.events import EventRecord
 from liveops.live.changes import ShowChange
@@ -39,6 +39,11 @@ class LiveBackend(Protocol):
         """Committed changes (live/changes.py), in the order they were made. Called by the
         transaction boundary after its commit; never raises for the bus being away (the
         aggregator's reconcile heals from storage)."""
+
+    async def current(self, show_id: str) -> dict[str, Any] | None:
+        """The show's live picture now, as a new console's snapshot holds it (metrics, recent
+        feed, stock), or None when there is no such show. For HTTP reads of live values, such
+        as the prompter's `{online}`; on Redis it may trail the stream by a metrics interval."""
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None

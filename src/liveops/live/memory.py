@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -75,6 +76,10 @@ class MemoryBackend:
             live = await self.registry.get(change.show_id)
             if live is not None:
                 live.apply_change(change)
+
+    async def current(self, show_id: str) -> dict[str, Any] | None:
+        live = await self.registry.get(show_id)
+        return None if live is None else live.current_snapshot()
 
     async def attach(
         self, show_id: str, connection: ConsoleConnection, epoch: str | None, offset: int | None

@@ -233,15 +233,27 @@ class RedisBackend:
         newest_offset = _offset_of(newest[0][0]) if newest else 0
         return [] if newest_offset == offset else None
 
-    async def _snapshot_frames(self, show_id: str) -> tuple[list[tuple[int | None, str]], int]:
+    async def current(self, show_id: str) -> dict[str, Any] | None:
+        if not await self.show_exists(show_id):
+            return None
+        self._want(show_id)
+        snapshot: dict[str, Any] = orjson.loads((await self._stored_snapshot(show_id))["frame"])
+        return snapshot
+
+    async def _stored_snapshot(self, show_id: str) -> dict[str, Any]:
+        """The snapshot the show's aggregator stored last (waiting a moment for a new one)."""
         key = self._keys.snapshot(show_id)
         deadline = time.monotonic() + SNAPSHOT_WAIT_SECONDS
-        stored = await self._redis.hgetall(key)
+        stored: dict[str, Any] = await self._redis.hgetall(key)
         while not stored:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no aggregator published a snapshot of show {show_id}")
             await asyncio.sleep(0.05)
             stored = await self._redis.hgetall(key)
+        return stored
+
+    async def _snapshot_frames(self, show_id: str) -> tuple[list[tuple[int | None, str]], int]:
+        stored = await self._stored_snapshot(show_id)
         snapshot_offset = int(stored["offset"])
         self._epochs.setdefault(show_id, orjson.loads(stored["frame"])["epoch"])
         gap = await self._gap(show_id, snapshot_offset) or []
