@@ -21,8 +21,9 @@ function valid(v: number | null | undefined): v is number {
 export function formatCount(v: number | null | undefined): string {
   if (!valid(v)) return EMPTY;
   const abs = Math.abs(v);
-  if (abs >= YI) return `${compact2.format(v / YI)}亿`;
-  if (abs >= 1_000_000) return `${compact2.format(v / WAN)}万`;
+  // Units are chosen on the rounded figure: 999,999.6 is "100.00万", never "1,000,000".
+  if (abs >= YI || Number(compact2.format(abs / WAN).replace(/,/g, "")) >= WAN) return `${compact2.format(v / YI)}亿`;
+  if (Math.round(abs) >= 1_000_000) return `${compact2.format(v / WAN)}万`;
   return grouped0.format(Math.round(v));
 }
 
@@ -32,8 +33,11 @@ export function formatMoney(fen: number | null | undefined): string {
   const yuan = fen / 100;
   const abs = Math.abs(yuan);
   const sign = yuan < 0 ? "-" : "";
-  if (abs >= YI) return `${sign}¥${compact2.format(abs / YI)}亿`;
-  if (abs >= 1_000_000) return `${sign}¥${compact2.format(abs / WAN)}万`;
+  // Units are chosen on the rounded figure: ¥999,999.99 is "¥100.00万", never "¥1,000,000".
+  if (abs >= YI || Number(compact2.format(abs / WAN).replace(/,/g, "")) >= WAN) {
+    return `${sign}¥${compact2.format(abs / YI)}亿`;
+  }
+  if (Math.round(abs) >= 1_000_000) return `${sign}¥${compact2.format(abs / WAN)}万`;
   if (abs >= 10_000) return `${sign}¥${grouped0.format(Math.round(abs))}`;
   return `${sign}¥${grouped2.format(abs)}`;
 }
@@ -45,10 +49,81 @@ export function formatMoneyExact(fen: number | null | undefined): string {
   return `${sign}¥${grouped2.format(Math.abs(fen) / 100)}`;
 }
 
-/** 0.1234 → 12.34% */
-export function formatRate(v: number | null | undefined): string {
+/** 0.1234 → 12.34% (`decimals` 1 → 12.3%) */
+export function formatRate(v: number | null | undefined, decimals = 2): string {
   if (!valid(v)) return EMPTY;
-  return `${(v * 100).toFixed(2)}%`;
+  return `${(v * 100).toFixed(decimals)}%`;
+}
+
+/*
+ * Short forms, for where space is short (a KPI tile on a phone, a chart axis): at most
+ * `digits` significant digits after the unit, trailing zeros dropped, no grouping in front
+ * of a unit. The exact figure belongs in a title beside them.
+ */
+
+/** "1.20" → "1.2", "3.00" → "3", "100" stays. */
+function trimZeros(fixed: string): string {
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}
+
+/** `abs` ≥ 1万 in 万 or 亿 with at most `digits` significant digits: 1.2万 · 988万 · 3.4亿. */
+function shortUnits(abs: number, digits: number): string {
+  for (const [size, unit] of [
+    [WAN, "万"],
+    [YI, "亿"],
+  ] as const) {
+    const scaled = abs / size;
+    const whole = Math.max(1, Math.floor(Math.log10(scaled)) + 1);
+    const decimals = Math.max(0, digits - whole);
+    const rounded = Number(scaled.toFixed(decimals));
+    // 9,999.6万 rounds to 1亿: take the next unit instead.
+    if (unit === "万" && rounded >= WAN) continue;
+    return `${trimZeros(rounded.toFixed(decimals))}${unit}`;
+  }
+  return String(abs); // not reached: the loop returns at 亿
+}
+
+/** 9,876 · 1.23万 (digits 3) · 1.2万 (digits 2) · 9877万 · 3.4亿 */
+export function formatCountShort(v: number | null | undefined, digits = 3): string {
+  if (!valid(v)) return EMPTY;
+  const sign = v < 0 ? "-" : "";
+  const abs = Math.round(Math.abs(v));
+  if (abs < WAN) return grouped0.format(Math.round(v));
+  return `${sign}${shortUnits(abs, digits)}`;
+}
+
+/** Fen → yuan, short: ¥99.9 · ¥1,235 · ¥98.8万 (digits 3) · ¥99万 (digits 2) · ¥3.4亿 */
+export function formatMoneyShort(fen: number | null | undefined, digits = 3): string {
+  if (!valid(fen)) return EMPTY;
+  const sign = fen < 0 ? "-" : "";
+  const yuan = Math.abs(fen) / 100;
+  if (Math.round(yuan) < WAN) {
+    const whole = Math.max(1, Math.floor(Math.log10(Math.max(yuan, 1))) + 1);
+    const decimals = Math.max(0, Math.min(2, digits - whole));
+    const text = decimals > 0 ? trimZeros(yuan.toFixed(decimals)) : grouped0.format(Math.round(yuan));
+    return `${sign}¥${text}`;
+  }
+  return `${sign}¥${shortUnits(yuan, digits)}`;
+}
+
+/**
+ * The texts a KPI value may take, from the most exact to the shortest: the tile shows the
+ * first that fits its width (components/FitText.tsx). Duplicates are dropped.
+ */
+export function countTexts(v: number | null | undefined): string[] {
+  return unique([formatCount(v), formatCountShort(v, 3), formatCountShort(v, 2)]);
+}
+
+export function moneyTexts(fen: number | null | undefined): string[] {
+  return unique([formatMoney(fen), formatMoneyShort(fen, 3), formatMoneyShort(fen, 2)]);
+}
+
+export function rateTexts(v: number | null | undefined): string[] {
+  return unique([formatRate(v), formatRate(v, 1), formatRate(v, 0)]);
+}
+
+function unique(texts: string[]): string[] {
+  return texts.filter((t, i) => texts.indexOf(t) === i);
 }
 
 /** 125 → 2分05秒 */
