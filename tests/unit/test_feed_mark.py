@@ -162,9 +162,13 @@ def entries_after(read_after: str) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def queued(the_owner: ShowOwner) -> list[tuple[str, int, str, str | None]]:
+    """What the owner queued for Redis: (kind, offset, frame, feed mark). Every publication
+    here is for every console, so the audience each one also carries is left out."""
     writes = []
     while not the_owner._outbox.empty():
-        writes.append(the_owner._outbox.get_nowait())
+        kind, offset, frame, mark, audience = the_owner._outbox.get_nowait()
+        assert audience == ""
+        writes.append((kind, offset, frame, mark))
     return writes
 
 

@@ -39,15 +39,15 @@ def test_since_returns_the_exact_gap_or_none(
         assert result is None
     else:
         assert result is not None
-        assert [o for o, _ in result] == expected
-        assert [orjson.loads(f)["offset"] for _, f in result] == expected
+        assert [o for o, _, _ in result] == expected
+        assert [orjson.loads(f)["offset"] for _, f, _ in result] == expected
 
 
 def test_publish_stamps_the_position_and_encodes_once() -> None:
     stream = ShowStream(10, epoch="e9")
     frame = stream.publish({"type": "metrics"})
     assert orjson.loads(frame) == {"type": "metrics", "epoch": "e9", "offset": 1}
-    assert stream.since("e9", 0) == [(1, frame)]  # the very same string, not re-encoded
+    assert stream.since("e9", 0) == [(1, frame, None)]  # the very same string, not re-encoded
 
 
 async def _drain(connection: ConsoleConnection) -> None:
@@ -193,7 +193,7 @@ def test_the_history_is_bounded_in_bytes_too(
     for i in range(frames):
         stream.publish({"type": "feed", "text": "x" * 10, "i": i})
     oldest = kept[0]
-    assert [o for o, _ in stream.since("e1", oldest - 1) or []] == kept
+    assert [o for o, _, _ in stream.since("e1", oldest - 1) or []] == kept
     assert stream.since("e1", oldest - 2) is None  # pushed out: the console must resync
 
 

@@ -356,6 +356,18 @@ describe("LiveClient heartbeat", () => {
     expect(sockets.sockets).toHaveLength(1);
   });
 
+  it("takes a skip's position: a publication for other roles is no gap", () => {
+    const { sockets, sink, client } = connected("E1", 10);
+    sockets.last.receive({ type: "skip", epoch: "E1", offset: 11 });
+    sockets.last.receive(metricsFrame("E1", 12, { online: 7 }));
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 12 });
+    expect(sink.calls.slice(1)).toEqual([
+      { kind: "publication", type: "skip", offset: 11 },
+      { kind: "publication", type: "metrics", offset: 12 },
+    ]);
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
   it("takes the position of a malformed stock or alert frame too, and keeps going", () => {
     const { sockets, sink, client } = connected("E1", 10);
     sockets.last.receive({ type: "stock", epoch: "E1", offset: 11, server_time: 1, items: "oops" });

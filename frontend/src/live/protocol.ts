@@ -285,6 +285,14 @@ export interface ShowMessage extends Positioned {
   show: ShowInfo;
 }
 
+/**
+ * A position whose publication is not for this console's role (an alert for field control,
+ * say): it only moves the position on, so that resume stays exact.
+ */
+export interface SkipMessage extends Positioned {
+  type: "skip";
+}
+
 export interface ResumedMessage extends Positioned {
   type: "resumed";
 }
@@ -306,7 +314,14 @@ export interface ErrorMessage {
 }
 
 /** Frames that carry a stream position and must be applied in offset order. */
-export type Publication = MetricsMessage | FeedMessage | ShowMessage | StockMessage | AlertMessage | IgnoredPublication;
+export type Publication =
+  | MetricsMessage
+  | FeedMessage
+  | ShowMessage
+  | StockMessage
+  | AlertMessage
+  | SkipMessage
+  | IgnoredPublication;
 
 export type ServerMessage = SnapshotMessage | Publication | ResumedMessage | ResyncMessage | PongMessage | ErrorMessage;
 
@@ -733,6 +748,10 @@ export function parseServerMessage(data: string): ServerMessage | null {
       if (alert === null) return ignored(pos, serverTime, "alert", "malformed alert");
       return { type: "alert", ...pos, server_time: serverTime, ...alert };
     }
+    case "skip": {
+      const pos = position(raw);
+      return pos === null ? null : { type: "skip", ...pos };
+    }
     case "resumed": {
       const pos = position(raw);
       return pos === null ? null : { type: "resumed", ...pos };
@@ -758,6 +777,7 @@ const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
   "show",
   "stock",
   "alert",
+  "skip",
   "ignored",
 ]);
 

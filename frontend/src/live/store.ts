@@ -174,6 +174,8 @@ export class LiveStore implements LiveSink {
   }
 
   publication(msg: Publication, receivedAt: number): void {
+    // A position only: its publication is for other roles, and nothing here changes.
+    if (msg.type === "skip") return;
     this.observeClock(msg.server_time, receivedAt);
     this.applied += 1;
     switch (msg.type) {

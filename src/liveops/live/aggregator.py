@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
 from liveops.live.changes import from_json
+from liveops.live.channels import Audience, pack
 from liveops.live.protocol import FED_TYPES, encode
 from liveops.live.publisher import ShowLive
 from liveops.live.registry import LoadedShow, history_stream, load_show, make_live
@@ -56,15 +57,22 @@ log = logging.getLogger("liveops.aggregator")
 # Publish frames (and optionally the snapshot) only while we still hold the lease. The feed
 # mark is set in the same script, so it never claims more (nor less) than was published.
 # KEYS: owner, publications, snapshot, feed mark. ARGV: token, maxlen, mark ('' leaves it),
-# n, n x (offset, frame), then optionally snapshot offset and frame.
+# n, n x (offset, frame, audience), then optionally snapshot offset and frame. The audience
+# ('' for every console; live/channels.py) is stored only when there is one.
 _PUBLISH = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 local n = tonumber(ARGV[4])
 for i = 0, n - 1 do
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. ARGV[5 + 2 * i], 'f', ARGV[6 + 2 * i])
+  local id = '0-' .. ARGV[5 + 3 * i]
+  local audience = ARGV[7 + 3 * i]
+  if audience == '' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'f', ARGV[6 + 3 * i])
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'f', ARGV[6 + 3 * i], 'a', audience)
+  end
 end
 if ARGV[3] ~= '' then redis.call('SET', KEYS[4], ARGV[3]) end
-local rest = 5 + 2 * n
+local rest = 5 + 3 * n
 if ARGV[rest] then
   redis.call('HSET', KEYS[3], 'offset', ARGV[rest], 'frame', ARGV[rest + 1])
 end
@@ -231,7 +239,8 @@ class ShowOwner:
         self._sessionmaker = sessionmaker
         self._settings = settings
         # (kind, offset, frame, feed mark to record with it or None)
-        self._outbox: asyncio.Queue[tuple[str, int, str, str | None]] = asyncio.Queue()
+        # (kind, offset, frame, feed mark, packed audience): "pub"lications and "snap"shots
+        self._outbox: asyncio.Queue[tuple[str, int, str, str | None, str]] = asyncio.Queue()
         self._live: ShowLive | None = None
         self._ledger: FeedLedger | None = None
         self._resume_feed_at = FeedMark("0-0", 0)  # the feed items before it are not resent
@@ -511,13 +520,13 @@ class ShowOwner:
             self._horizon = self._max_applied_row
             self._applied_to_horizon = self._applied_total
 
-    def _enqueue_publication(self, offset: int, frame: str) -> None:
-        self._outbox.put_nowait(("pub", offset, frame, self._feed_mark()))
+    def _enqueue_publication(self, offset: int, frame: str, audience: Audience) -> None:
+        self._outbox.put_nowait(("pub", offset, frame, self._feed_mark(), pack(audience)))
 
     def _enqueue_snapshot(self, live: ShowLive) -> None:
         snapshot = live.current_snapshot()
         frame = encode(snapshot)
-        self._outbox.put_nowait(("snap", snapshot["offset"], frame, self._feed_mark()))
+        self._outbox.put_nowait(("snap", snapshot["offset"], frame, self._feed_mark(), ""))
 
     def _feed_mark(self) -> str | None:
         """The feed mark true once everything queued so far is written, if it moved. Taken as
@@ -536,13 +545,13 @@ class ShowOwner:
             batch = [await self._outbox.get()]
             while not self._outbox.empty() and len(batch) < 500:
                 batch.append(self._outbox.get_nowait())
-            publications = [(offset, frame) for kind, offset, frame, _ in batch if kind == "pub"]
-            snapshots = [(offset, frame) for kind, offset, frame, _ in batch if kind == "snap"]
+            publications = [(o, f, a) for kind, o, f, _, a in batch if kind == "pub"]
+            snapshots = [(o, f) for kind, o, f, _, _ in batch if kind == "snap"]
             # Marks only move forward, so the batch's newest one covers it all.
-            mark = next((m for *_, m in reversed(batch) if m is not None), "")
+            mark = next((m for _, _, _, m, _ in reversed(batch) if m is not None), "")
             args: list[Any] = [self.token, history, mark, len(publications)]
-            for offset, frame in publications:
-                args += [offset, frame]
+            for offset, frame, audience in publications:
+                args += [offset, frame, audience]
             if snapshots:
                 args += list(snapshots[-1])  # only the newest snapshot matters
             written = await self._redis.eval(

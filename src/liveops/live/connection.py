@@ -37,8 +37,10 @@ class ConsoleConnection:
         max_bytes: int = 8 * 1024 * 1024,
         batch_bytes: int | None = None,
         writer: SocketWriter | None = None,
+        role: str = "admin",
     ) -> None:
         self._send = send
+        self.role = role  # what it may see of the stream (live/channels.py)
         # With a socket writer, a frame is written at once, in the publisher's own call, when
         # the console is idle; what queued while its socket was full leaves in one write, each
         # message in a frame of its own (framed once for every console).

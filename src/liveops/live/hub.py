@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from liveops.live.channels import Audience, skip_frame_of, visible
 from liveops.live.connection import ConsoleConnection
 
 
@@ -19,10 +20,21 @@ class Hub:
             if not connections:
                 del self._by_show[show_id]
 
-    def broadcast(self, show_id: str, offset: int, frame: str) -> None:
-        """Hand one already-encoded publication to every console of the show, never waiting."""
-        for connection in self._by_show.get(show_id, ()):
-            connection.push(frame, offset)
+    def broadcast(self, show_id: str, offset: int, frame: str, audience: Audience = None) -> None:
+        """Hand one already-encoded publication to every console of the show, never waiting:
+        the frame itself to those in its audience, a `skip` at its position to the others."""
+        connections = self._by_show.get(show_id, ())
+        if audience is None:
+            for connection in connections:
+                connection.push(frame, offset)
+            return
+        skip: str | None = None
+        for connection in connections:
+            if visible(connection.role, audience):
+                connection.push(frame, offset)
+            else:
+                skip = skip or skip_frame_of(frame)
+                connection.push(skip, offset)
 
     def shows(self) -> set[str]:
         return set(self._by_show)

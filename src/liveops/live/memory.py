@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from liveops.config import Settings
 from liveops.events import EventRecord
 from liveops.live.changes import ShowChange
+from liveops.live.channels import as_seen_by, for_role
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
@@ -19,9 +20,10 @@ from liveops.live.registry import LiveRegistry
 
 
 def initial_frames(
-    live: ShowLive, epoch: str | None, offset: int | None
+    live: ShowLive, epoch: str | None, offset: int | None, role: str
 ) -> list[tuple[int | None, str]]:
-    """A console's first frames, each with the stream offset it brings the console to."""
+    """A console's first frames, each with the stream offset it brings the console to, as a
+    console of `role` may see them (live/channels.py)."""
     if epoch is not None and offset is not None:
         missed = live.stream.since(epoch, offset)
         if missed is not None:
@@ -29,7 +31,7 @@ def initial_frames(
                 offset,
                 encode(control("resumed", epoch=epoch, offset=offset)),
             )
-            return [resumed, *missed]
+            return [resumed, *(as_seen_by(role, p) for p in missed)]
         reason = (
             "the stream restarted since that position (new epoch)"
             if epoch != live.stream.epoch
@@ -38,10 +40,10 @@ def initial_frames(
         snapshot = live.snapshot()
         return [
             (None, encode(control("resync", reason=reason))),
-            (snapshot["offset"], encode(snapshot)),
+            (snapshot["offset"], encode(for_role(snapshot, role))),
         ]
     snapshot = live.snapshot()
-    return [(snapshot["offset"], encode(snapshot))]
+    return [(snapshot["offset"], encode(for_role(snapshot, role)))]
 
 
 class MemoryBackend:
@@ -88,7 +90,7 @@ class MemoryBackend:
         if live is None:
             return None
         # No await from here to hub.add: nothing can be published in between.
-        frames = initial_frames(live, epoch, offset)
+        frames = initial_frames(live, epoch, offset, connection.role)
         connection.push_backlog(frames)
         self.hub.add(show_id, connection)
         return _outcome(epoch, offset, frames)

@@ -191,6 +191,13 @@ class ShowMessage(_Positioned):
     show: ShowRead
 
 
+class SkipMessage(_Positioned):
+    """A position whose publication is for other roles (an alert routed to field control and
+    the assistant, on an anchor's console): take the position, nothing else changes."""
+
+    type: Literal["skip"]
+
+
 class ResumedMessage(_Positioned):
     """The resume succeeded: exactly the publications after `offset` follow."""
 
@@ -230,6 +237,7 @@ ServerMessage = Annotated[
     | StockMessage
     | AlertMessage
     | ShowMessage
+    | SkipMessage
     | ResumedMessage
     | ResyncMessage
     | PongMessage
@@ -244,6 +252,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     StockMessage,
     AlertMessage,
     ShowMessage,
+    SkipMessage,
     ResumedMessage,
     ResyncMessage,
     PongMessage,

@@ -16,6 +16,7 @@ from typing import Any
 
 from liveops.events import EventRecord
 from liveops.live.changes import AllocationChanged, ShowChange, ShowEdited, StockChanged
+from liveops.live.channels import Audience, audience_of
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
@@ -30,7 +31,7 @@ class ShowLive:
         show_id: str,
         show: dict[str, Any],
         state: ShowState,
-        deliver: Callable[[int, str], None],
+        deliver: Callable[[int, str, Audience], None],
         history_size: int,
         stream: ShowStream | None = None,
         after_metrics: Callable[[ShowLive], None] | None = None,
@@ -196,8 +197,9 @@ class ShowLive:
             self._after_metrics(self)
 
     def _publish(self, message: dict[str, Any]) -> None:
-        frame = self.stream.publish(message)
-        self._deliver(self.stream.offset, frame)
+        audience = audience_of(message)
+        frame = self.stream.publish(message, audience)
+        self._deliver(self.stream.offset, frame, audience)
 
     def flush_now(self) -> None:
         """Publish everything pending at once (used before a snapshot and at shutdown)."""

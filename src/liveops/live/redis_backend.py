@@ -28,6 +28,7 @@ from liveops.config import Settings
 from liveops.events import EventRecord
 from liveops.live.aggregator import ShowOwner, claim, encode_records
 from liveops.live.changes import ShowChange, to_json
+from liveops.live.channels import as_seen_by, for_role, unpack
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
@@ -181,7 +182,7 @@ class RedisBackend:
         connection.hold()
         self.hub.add(show_id, connection)
         try:
-            frames, last = await self._first_frames(show_id, epoch, offset)
+            frames, last = await self._first_frames(show_id, epoch, offset, connection.role)
         except BaseException:
             self.hub.remove(show_id, connection)
             raise
@@ -201,14 +202,14 @@ class RedisBackend:
             self._epochs.pop(show_id, None)
 
     async def _first_frames(
-        self, show_id: str, epoch: str | None, offset: int | None
+        self, show_id: str, epoch: str | None, offset: int | None, role: str
     ) -> tuple[list[tuple[int | None, str]], int]:
         """The console's first frames and the offset they reach."""
         keys = self._keys
         current_epoch = await self._redis.get(keys.epoch(show_id))
         if epoch is not None and offset is not None:
             if epoch == current_epoch:
-                gap = await self._gap(show_id, offset)
+                gap = await self._gap(show_id, offset, role)
                 if gap is not None:
                     self._epochs.setdefault(show_id, current_epoch)
                     resumed = encode(control("resumed", epoch=epoch, offset=offset))
@@ -217,18 +218,22 @@ class RedisBackend:
                 reason = "that position is no longer in the stream's history"
             else:
                 reason = "the stream restarted since that position (new epoch)"
-            frames, last = await self._snapshot_frames(show_id)
+            frames, last = await self._snapshot_frames(show_id, role)
             return [(None, encode(control("resync", reason=reason))), *frames], last
-        return await self._snapshot_frames(show_id)
+        return await self._snapshot_frames(show_id, role)
 
-    async def _gap(self, show_id: str, offset: int) -> list[tuple[int, str]] | None:
-        """Every publication after `offset`, or None if that cannot be given exactly."""
+    async def _gap(self, show_id: str, offset: int, role: str) -> list[tuple[int, str]] | None:
+        """Every publication after `offset` as a console of `role` sees it, or None if that
+        cannot be given exactly."""
         key = self._keys.publications(show_id)
         entries = await self._redis.xrange(key, min=f"0-{offset + 1}", max="+")
         if entries:
             if _offset_of(entries[0][0]) != offset + 1:
                 return None  # trimmed: the oldest kept entry is past the console's position
-            return [(_offset_of(entry_id), fields["f"]) for entry_id, fields in entries]
+            return [
+                as_seen_by(role, (_offset_of(entry_id), fields["f"], unpack(fields.get("a"))))
+                for entry_id, fields in entries
+            ]
         newest = await self._redis.xrevrange(key, count=1)
         newest_offset = _offset_of(newest[0][0]) if newest else 0
         return [] if newest_offset == offset else None
@@ -252,12 +257,17 @@ class RedisBackend:
             stored = await self._redis.hgetall(key)
         return stored
 
-    async def _snapshot_frames(self, show_id: str) -> tuple[list[tuple[int | None, str]], int]:
+    async def _snapshot_frames(
+        self, show_id: str, role: str
+    ) -> tuple[list[tuple[int | None, str]], int]:
         stored = await self._stored_snapshot(show_id)
         snapshot_offset = int(stored["offset"])
-        self._epochs.setdefault(show_id, orjson.loads(stored["frame"])["epoch"])
-        gap = await self._gap(show_id, snapshot_offset) or []
-        frames: list[tuple[int | None, str]] = [(snapshot_offset, stored["frame"]), *gap]
+        snapshot = orjson.loads(stored["frame"])
+        self._epochs.setdefault(show_id, snapshot["epoch"])
+        seen = for_role(snapshot, role)
+        frame = stored["frame"] if seen is snapshot else encode(seen)
+        gap = await self._gap(show_id, snapshot_offset, role) or []
+        frames: list[tuple[int | None, str]] = [(snapshot_offset, frame), *gap]
         return frames, gap[-1][0] if gap else snapshot_offset
 
     # ---- the hub's one reader ------------------------------------------------------------
@@ -294,7 +304,8 @@ class RedisBackend:
                     continue
                 for entry_id, fields in entries:
                     self._positions[show_id] = entry_id
-                    self.hub.broadcast(show_id, _offset_of(entry_id), fields["f"])
+                    audience = unpack(fields.get("a"))
+                    self.hub.broadcast(show_id, _offset_of(entry_id), fields["f"], audience)
 
     async def _check_epochs(self) -> None:
         """A show whose stream restarted (Redis lost it) cannot be resumed: its consoles are

@@ -15,6 +15,7 @@ from liveops.config import Settings
 from liveops.events import EventRecord, to_micros
 from liveops.inventory import service as inventory_service
 from liveops.live import repository
+from liveops.live.channels import Audience
 from liveops.live.hub import Hub
 from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
@@ -76,7 +77,7 @@ def make_live(
     show_id: str,
     loaded: LoadedShow,
     settings: Settings,
-    deliver: Callable[[int, str], None],
+    deliver: Callable[[int, str, Audience], None],
     *,
     stream: ShowStream | None = None,
     after_metrics: Callable[[ShowLive], None] | None = None,

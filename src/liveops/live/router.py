@@ -82,6 +82,7 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         return
     connection = ConsoleConnection(
         websocket.send_text,
+        role=principal.role.value,
         max_frames=rt.settings.console_queue_max_frames,
         max_bytes=rt.settings.console_queue_max_bytes,
         batch_bytes=rt.settings.console_frame_max_bytes if batching else None,

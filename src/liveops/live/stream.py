@@ -6,7 +6,11 @@ import secrets
 from collections import deque
 from typing import Any
 
+from liveops.live.channels import Audience
 from liveops.live.protocol import encode
+
+# (offset, frame, audience): a publication as the history keeps it.
+Publication = tuple[int, str, Audience]
 
 
 class ShowStream:
@@ -29,19 +33,20 @@ class ShowStream:
         thousands of them in memory."""
         self.epoch = epoch or secrets.token_hex(6)
         self.offset = offset  # the position of the newest publication (0: none yet)
-        self._history: deque[tuple[int, str]] = deque()
+        self._history: deque[Publication] = deque()
         self._max_frames = history_size
         self._max_bytes = history_bytes
         self._bytes = 0
 
-    def publish(self, message: dict[str, Any]) -> str:
-        """Give `message` the next position and return its encoded frame (shared by all)."""
+    def publish(self, message: dict[str, Any], audience: Audience = None) -> str:
+        """Give `message` the next position and return its encoded frame (shared by every
+        console in `audience`; live/channels.py)."""
         self.offset += 1
         message["epoch"] = self.epoch
         message["offset"] = self.offset
         frame = encode(message)
         history = self._history
-        history.append((self.offset, frame))
+        history.append((self.offset, frame, audience))
         self._bytes += len(frame)
         while len(history) > 1 and (
             len(history) > self._max_frames
@@ -50,8 +55,8 @@ class ShowStream:
             self._bytes -= len(history.popleft()[1])
         return frame
 
-    def since(self, epoch: str, offset: int) -> list[tuple[int, str]] | None:
-        """Every (offset, frame) after `offset`, or None when that position cannot be resumed
+    def since(self, epoch: str, offset: int) -> list[Publication] | None:
+        """Every publication after `offset`, or None when that position cannot be resumed
         exactly (another epoch, or pushed out of the history)."""
         if epoch != self.epoch or offset < 0 or offset > self.offset:
             return None
