@@ -110,11 +110,24 @@ class _Limits:
     loop: asyncio.AbstractEventLoop
     server_state: ServerState
 
-    def _setup_limits(self, header_timeout: float, max_per_client: int) -> None:
+    def __init__(
+        self, *args: Any, header_timeout: float, max_per_client: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         self._header_timeout = header_timeout
         self._max_per_client = max_per_client
         self._head_deadline: asyncio.TimerHandle | None = None
         self._slot = _Slot(None, "")
+
+    # The uvicorn protocol comes after this class in the MRO: `super()` reaches it.
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        if self._admit():
+            self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._forget()
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _admit(self) -> bool:
         """Count this connection against its address; False (and answered) when over the cap."""
@@ -179,21 +192,6 @@ if HttpToolsProtocol is not None:
     class LimitedHttpToolsProtocol(_Limits, HttpToolsProtocol):
         """uvicorn's httptools protocol (the one `uvicorn[standard]` runs) with the limits."""
 
-        def __init__(
-            self, *args: Any, header_timeout: float, max_per_client: int, **kwargs: Any
-        ) -> None:
-            super().__init__(*args, **kwargs)
-            self._setup_limits(header_timeout, max_per_client)
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if self._admit():
-                self._await_head()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._forget()
-            super().connection_lost(exc)
-
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._await_head()
@@ -212,21 +210,6 @@ if HttpToolsProtocol is not None:
 
 class LimitedH11Protocol(_Limits, H11Protocol):
     """uvicorn's h11 protocol (when httptools is not installed) with the same limits."""
-
-    def __init__(
-        self, *args: Any, header_timeout: float, max_per_client: int, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._setup_limits(header_timeout, max_per_client)
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        if self._admit():
-            self._await_head()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._forget()
-        super().connection_lost(exc)
 
     def handle_events(self) -> None:
         super().handle_events()
