@@ -201,3 +201,60 @@ class StockMoment(Base):
     ts_us: Mapped[int] = mapped_column(BigInteger)
     available: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Runsheet(Base):
+    """A show's run-sheet: its version (one more per save) and the segment on air now."""
+
+    __tablename__ = "runsheet"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    current_segment_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RunsheetSegment(Base):
+    """One segment of a run-sheet, with its actual times. A segment may be visited more than
+    once (`segment.goto` back to it): `started_at` is the first visit's start, `ended_at` the
+    last visit's end, `spent_us` the time of the visits already over, `entered_at` the start
+    of the visit under way (null when the segment is not current)."""
+
+    __tablename__ = "runsheet_segment"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    planned_seconds: Mapped[int] = mapped_column(Integer)
+    beat: Mapped[str | None] = mapped_column(String(16))
+    fabe: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    script: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    spent_us: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ShowAction(Base):
+    """The audit log of operator actions (contract §10): who did what, when. `fields` holds the
+    type's own fields as sent. A `cue` is acknowledged once: `acked_*` keep the first."""
+
+    __tablename__ = "show_action"
+    __table_args__ = (
+        Index("ix_show_action_show_id", "show_id", "id"),
+        Index("ix_show_action_show_type", "show_id", "type", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"))
+    type: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_label: Mapped[str] = mapped_column(String(200))
+    by_role: Mapped[str] = mapped_column(String(24))
+    token_id: Mapped[int | None] = mapped_column(BigInteger)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acked_by_label: Mapped[str | None] = mapped_column(String(200))
+    acked_by_role: Mapped[str | None] = mapped_column(String(24))
