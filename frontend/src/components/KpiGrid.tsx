@@ -1,8 +1,20 @@
 import { memo } from "react";
 import { ageOf, dataTime } from "../lib/freshness";
-import { formatCount, formatDuration, formatMoney, formatMoneyExact, formatRate } from "../lib/format";
+import {
+  countTexts,
+  formatCount,
+  formatCountShort,
+  formatDuration,
+  formatMoney,
+  formatMoneyExact,
+  formatMoneyShort,
+  formatRate,
+  moneyTexts,
+  rateTexts,
+} from "../lib/format";
 import { KPIS, type KpiDef, type KpiTier, type KpiUnit } from "../lib/kpis";
 import type { Feeds, MetricKey, Metrics } from "../live/protocol";
+import { FitText } from "./FitText";
 
 export function formatMetric(unit: KpiUnit, v: number | undefined): string {
   switch (unit) {
@@ -16,6 +28,28 @@ export function formatMetric(unit: KpiUnit, v: number | undefined): string {
     case "duration":
       return formatDuration(v);
   }
+}
+
+/** The forms a tile may show, from the most exact to the shortest (see FitText). */
+export function metricTexts(unit: KpiUnit, v: number | undefined): string[] {
+  switch (unit) {
+    case "count":
+      return countTexts(v);
+    case "money":
+    case "money_ratio":
+      return moneyTexts(v);
+    case "rate":
+      return rateTexts(v);
+    case "duration":
+      return [formatDuration(v)];
+  }
+}
+
+/** A target in a tile's foot line, where room is short: 目标 ¥5万. */
+function shortMetric(unit: KpiUnit, v: number | undefined): string {
+  if (unit === "count") return formatCountShort(v);
+  if (unit === "money" || unit === "money_ratio") return formatMoneyShort(v);
+  return formatMetric(unit, v);
 }
 
 function exactMetric(unit: KpiUnit, v: number | undefined): string {
@@ -40,18 +74,21 @@ const KpiTile = memo(function KpiTile({ def, value, target, dataAt, serverNow, s
   return (
     <div className={`kpi kpi--${def.tier} kpi--age-${age.level}`} data-testid={`kpi-${def.key}`} data-stale={age.level}>
       <div className="kpi__label" title={`${def.zh} ${def.en}`}>
-        {def.zh} <span className="en">{def.en}</span>
+        <span className="kpi__zh">{def.zh}</span> <span className="en">{def.en}</span>
       </div>
-      <div className="kpi__value num" data-testid={`kpi-value-${def.key}`} title={exactMetric(def.unit, value)}>
-        {formatMetric(def.unit, value)}
-      </div>
+      <FitText
+        className="kpi__value num"
+        testId={`kpi-value-${def.key}`}
+        title={exactMetric(def.unit, value)}
+        texts={metricTexts(def.unit, value)}
+      />
       <div className="kpi__foot">
         <span className="kpi__age" data-testid={`kpi-age-${def.key}`} title={age.detail}>
           {age.label}
         </span>
         {progress !== null && (
           <span className="kpi__target" title={`目标 target ${exactMetric(def.unit, target)}`}>
-            目标 {formatMetric(def.unit, target)} · {(progress * 100).toFixed(0)}%
+            目标 {shortMetric(def.unit, target)} · {(progress * 100).toFixed(0)}%
           </span>
         )}
       </div>

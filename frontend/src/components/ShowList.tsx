@@ -41,43 +41,45 @@ export function ShowList({ me }: { me: Me }) {
         {load.status === "error" && <p className="notice notice--bad">加载失败 / failed to load: {load.message}</p>}
         {load.status === "ok" && load.shows.length === 0 && <p className="muted">暂无直播场次 No shows yet.</p>}
         {load.status === "ok" && load.shows.length > 0 && (
-          <table className="table shows__table" data-testid="show-list">
-            <thead>
-              <tr>
-                <th>场次 Show</th>
-                <th>平台 Platform</th>
-                <th>状态 Status</th>
-                <th>开播 Started</th>
-                <th>结束 Ended</th>
-                <th>创建 Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {load.shows.map((show) => (
-                <tr key={show.id}>
-                  <td>
-                    <a
-                      className="shows__link"
-                      href={showPath(show.id)}
-                      data-testid={`show-link-${show.id}`}
-                      onClick={(e) => onLinkClick(e, showPath(show.id))}
-                    >
-                      {show.title || show.id}
-                    </a>
-                  </td>
-                  <td>
-                    <PlatformBadge platform={show.platform} />
-                  </td>
-                  <td>
-                    <StatusBadge status={show.status} />
-                  </td>
-                  <td className="num">{formatDateTime(show.started_at)}</td>
-                  <td className="num">{formatDateTime(show.ended_at)}</td>
-                  <td className="num">{formatDateTime(show.created_at)}</td>
+          <div className="table-scroll">
+            <table className="table shows__table" data-testid="show-list">
+              <thead>
+                <tr>
+                  <th>场次 Show</th>
+                  <th>平台 Platform</th>
+                  <th>状态 Status</th>
+                  <th>开播 Started</th>
+                  <th>结束 Ended</th>
+                  <th>创建 Created</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {load.shows.map((show) => (
+                  <tr key={show.id}>
+                    <td>
+                      <a
+                        className="shows__link"
+                        href={showPath(show.id)}
+                        data-testid={`show-link-${show.id}`}
+                        onClick={(e) => onLinkClick(e, showPath(show.id))}
+                      >
+                        {show.title || show.id}
+                      </a>
+                    </td>
+                    <td>
+                      <PlatformBadge platform={show.platform} />
+                    </td>
+                    <td>
+                      <StatusBadge status={show.status} />
+                    </td>
+                    <td className="num">{formatDateTime(show.started_at)}</td>
+                    <td className="num">{formatDateTime(show.ended_at)}</td>
+                    <td className="num">{formatDateTime(show.created_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </main>
     </div>

@@ -1,5 +1,12 @@
 import { memo, useMemo, useState, type MouseEvent } from "react";
-import { formatClock, formatCount, formatHourMinute, formatMoney } from "../lib/format";
+import {
+  formatClock,
+  formatCount,
+  formatCountShort,
+  formatHourMinute,
+  formatMoney,
+  formatMoneyShort,
+} from "../lib/format";
 import { useElementWidth } from "../lib/hooks";
 import type { SeriesPoint } from "../live/protocol";
 
@@ -118,7 +125,7 @@ export const TrendChart = memo(function TrendChart({ series }: { series: readonl
                   <g key={f}>
                     <line className="trend__grid" x1={MARGIN.left} x2={MARGIN.left + plotW} y1={y} y2={y} />
                     <text className="trend__axis trend__axis--online" x={MARGIN.left - 6} y={y + 4} textAnchor="end">
-                      {formatCount(maxOnline * f)}
+                      {formatCountShort(maxOnline * f)}
                     </text>
                     <text
                       className="trend__axis trend__axis--gmv"
@@ -126,7 +133,7 @@ export const TrendChart = memo(function TrendChart({ series }: { series: readonl
                       y={y + 4}
                       textAnchor="start"
                     >
-                      {formatMoney(maxGmv * f)}
+                      {formatMoneyShort(maxGmv * f)}
                     </text>
                   </g>
                 );
