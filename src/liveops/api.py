@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from liveops.actions.router import router as actions_router
 from liveops.auth.router import router as auth_router
 from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
 from liveops.review.router import router as review_router
+from liveops.rundown.router import router as rundown_router
 from liveops.shows.router import router as shows_router
 
 
@@ -20,4 +22,6 @@ def api_router() -> APIRouter:
     api.include_router(inventory_router, prefix="/shows", tags=["stock"])
     api.include_router(review_router, prefix="/shows", tags=["review"])
     api.include_router(live_router, prefix="/shows", tags=["live"])
+    api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
+    api.include_router(actions_router, prefix="/shows", tags=["actions"])
     return api

@@ -29,18 +29,48 @@ class Action(StrEnum):
     STOCK_WRITE = "stock.write"  # ERP counts
     STOCK_RESERVE = "stock.reserve"  # the storefront's reservations
     SALE_CONTROL = "sale.control"  # flash sales: start, stop
+    RUNDOWN_READ = "rundown.read"  # the run-sheet, the prompter, the cues
+    RUNSHEET_WRITE = "runsheet.write"
+    ACTIONS_READ = "actions.read"  # the audit log of operator actions
+    ACT_CUE = "act.cue"  # the `cue` action (contract §10)
+    ACT_SEGMENT_GOTO = "act.segment.goto"
+    CUE_ACK = "cue.ack"  # the anchor acknowledges a cue
 
 
-_CONSOLE = {Action.SHOW_READ, Action.LIVE_READ, Action.REVIEW_READ, Action.STOCK_READ}
+_CONSOLE = {
+    Action.SHOW_READ,
+    Action.LIVE_READ,
+    Action.REVIEW_READ,
+    Action.STOCK_READ,
+    Action.RUNDOWN_READ,
+    Action.ACTIONS_READ,
+}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.OPERATIONS: frozenset(set(Action) - {Action.TOKEN_MINT}),
     Role.FIELD_CONTROL: frozenset(
-        _CONSOLE | {Action.SHOW_CONTROL, Action.QUARANTINE_READ, Action.SALE_CONTROL}
+        _CONSOLE
+        | {
+            Action.SHOW_CONTROL,
+            Action.QUARANTINE_READ,
+            Action.SALE_CONTROL,
+            Action.RUNSHEET_WRITE,
+            Action.ACT_CUE,
+            Action.ACT_SEGMENT_GOTO,
+        }
     ),
-    Role.ANCHOR: frozenset({Action.SHOW_READ, Action.LIVE_READ, Action.STOCK_READ}),
-    Role.ASSISTANT: frozenset(_CONSOLE | {Action.SALE_CONTROL}),
+    # The anchor reads the prompter and acknowledges cues; it performs no action (§10).
+    Role.ANCHOR: frozenset(
+        {
+            Action.SHOW_READ,
+            Action.LIVE_READ,
+            Action.STOCK_READ,
+            Action.RUNDOWN_READ,
+            Action.CUE_ACK,
+        }
+    ),
+    Role.ASSISTANT: frozenset(_CONSOLE | {Action.SALE_CONTROL, Action.ACT_CUE}),
     Role.INTEGRATOR: frozenset(
         {
             Action.SHOW_READ,

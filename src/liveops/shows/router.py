@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.actions.log import actor_of
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep, ShowId
 from liveops.openapi import CONFLICT
+from liveops.rundown.schemas import StartOptions, StartRefused
+from liveops.rundown.service import ComplianceBlocked
 from liveops.runtime import Runtime
 from liveops.shows import repository, service
 from liveops.shows.schemas import (
@@ -60,10 +65,36 @@ async def _transition(
         return await move(session, await service.get(session, show_id))
 
 
-@router.post("/{show_id}/start", response_model=ShowRead, responses=CONFLICT)
-async def start_show(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Show:
-    """scheduled → live. 409 if the show is already live or has ended."""
-    return await _transition(show_id, principal, rt, service.start)
+@router.post(
+    "/{show_id}/start",
+    response_model=ShowRead,
+    responses={
+        409: {
+            "model": StartRefused,
+            "description": "the show is already live or has ended; or its run-sheet has "
+            "compliance findings (listed in `findings`) and no `override_reason` was given",
+        }
+    },
+)
+async def start_show(
+    show_id: ShowId,
+    principal: PrincipalDep,
+    rt: RuntimeDep,
+    body: Annotated[StartOptions | None, Body()] = None,
+) -> Show | JSONResponse:
+    """scheduled → live, and the run-sheet's first segment on air. 409 if the show is already
+    live or has ended, or if the run-sheet has unresolved compliance findings, unless the body
+    is `{"override_reason": "…"}` (kept in the audit log as a `compliance.override` action)."""
+    require(principal, Action.SHOW_CONTROL, show_id)
+    reason = None if body is None else body.override_reason
+    try:
+        async with rt.transaction() as session:
+            actor = await actor_of(session, principal)
+            show = await service.get(session, show_id)
+            return await service.start(session, show, actor=actor, override_reason=reason)
+    except ComplianceBlocked as blocked:
+        refused = StartRefused(detail=blocked.message, code=blocked.code, findings=blocked.findings)
+        return JSONResponse(refused.model_dump(mode="json"), status_code=409)
 
 
 @router.post("/{show_id}/end", response_model=ShowRead, responses=CONFLICT)

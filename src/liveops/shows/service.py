@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.actions.log import SYSTEM, Actor
 from liveops.errors import Conflict, NotFound
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
 from liveops.live.changes import AllocationChanged, ShowEdited, StockChanged, stage
+from liveops.rundown import service as rundown_service
 from liveops.shows import repository
 from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets, show_json
 from liveops.storage.models import LineupProduct, Show
@@ -49,13 +51,26 @@ async def get(session: AsyncSession, show_id: str) -> Show:
     return show
 
 
-async def start(session: AsyncSession, show: Show, *, now: datetime | None = None) -> Show:
+async def start(
+    session: AsyncSession,
+    show: Show,
+    *,
+    actor: Actor = SYSTEM,
+    override_reason: str | None = None,
+    now: datetime | None = None,
+) -> Show:
+    """scheduled → live. The run-sheet's compliance gate first (rundown.service.start_gate:
+    findings refuse the start unless overridden with a reason); then the first segment goes
+    on air."""
     if show.status != "scheduled":
         raise Conflict(f"the show is {show.status}; only a scheduled show can start")
+    now = now or datetime.now(UTC)
+    await rundown_service.start_gate(session, show.id, actor, override_reason, now)
     show.status = "live"
-    show.started_at = now or datetime.now(UTC)
+    show.started_at = now
     await session.flush()
     _edited(session, show)
+    await rundown_service.on_start(session, show.id, actor, now)
     return show
 
 

@@ -1,0 +1,1 @@
+"""Operator actions (contract §10): performed, kept in an audit log, routed to consoles."""

@@ -1,0 +1,81 @@
+"""Writing and reading the action log (contract §10): who did what, when. Flushes, never
+commits; stages each stored action as `ActionTaken` for the live side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liveops.actions import repository
+from liveops.auth.principal import Principal
+from liveops.live.changes import ActionTaken, stage
+from liveops.storage.models import ShowAction
+
+ADMIN_TOKEN_LABEL = "admin token"  # the configured LIVEOPS_ADMIN_TOKEN has no stored label
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts: the token's label and role, as the record's `by` shows them."""
+
+    label: str
+    role: str
+    token_id: int | None = None
+
+    def to_json(self) -> dict[str, str]:
+        return {"label": self.label, "role": self.role}
+
+
+# For what LiveOps does by itself (a show started by a command rather than a request).
+SYSTEM = Actor("liveops", "admin")
+
+
+async def actor_of(session: AsyncSession, principal: Principal) -> Actor:
+    if principal.token_id is None:
+        return Actor(ADMIN_TOKEN_LABEL, principal.role.value)
+    label = await repository.token_label(session, principal.token_id)
+    return Actor(label or f"token {principal.token_id}", principal.role.value, principal.token_id)
+
+
+def action_json(row: ShowAction) -> dict[str, Any]:
+    """The stored action as the API and the live side show it: `{id, type, by, at, …fields}`."""
+    return {
+        **row.fields,
+        "id": row.id,
+        "type": row.type,
+        "by": {"label": row.by_label, "role": row.by_role},
+        "at": iso(row.at),
+    }
+
+
+async def record(
+    session: AsyncSession,
+    show_id: str,
+    actor: Actor,
+    type_: str,
+    fields: dict[str, Any],
+    now: datetime,
+) -> ShowAction:
+    """Store one action and stage it for the consoles (after the commit)."""
+    row = await repository.add(
+        session,
+        ShowAction(
+            show_id=show_id,
+            type=type_,
+            at=now,
+            by_label=actor.label,
+            by_role=actor.role,
+            token_id=actor.token_id,
+            fields=fields,
+        ),
+    )
+    stage(session, ActionTaken(show_id, action_json(row)))
+    return row
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with `Z`, as every other time the API answers."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,53 @@
+"""The compliance findings of a run-sheet: every script and FABE text through the shared rule
+set (liveops.compliance, contract §9). No rule of its own lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from liveops.compliance import check_texts
+from liveops.rundown.schemas import Finding
+
+FABE_FIELDS = ("feature", "advantage", "benefit", "evidence")
+
+
+class _Segment(Protocol):
+    @property
+    def segment_id(self) -> str: ...
+    @property
+    def script(self) -> str: ...
+    @property
+    def fabe(self) -> dict[str, str] | None: ...
+
+
+def findings(segments: Sequence[_Segment]) -> list[Finding]:
+    """Every violation, in run-sheet order: per segment its script, then its FABE texts."""
+    where: list[tuple[str, str]] = []
+    texts: list[str] = []
+    for segment in segments:
+        candidates = [("script", segment.script)]
+        fabe = segment.fabe or {}
+        candidates += [(f"fabe.{name}", fabe.get(name, "")) for name in FABE_FIELDS]
+        for field, text in candidates:
+            if text:
+                where.append((segment.segment_id, field))
+                texts.append(text)
+    if not texts:
+        return []
+    found: list[Finding] = []
+    for (segment_id, field), violations in zip(where, check_texts(texts), strict=True):
+        found.extend(
+            Finding(
+                segment_id=segment_id,
+                field=field,
+                term=v.term,
+                kind=v.kind,
+                start=v.start,
+                end=v.end,
+                reason=v.reason,
+                suggestion=v.suggestion,
+            )
+            for v in violations
+        )
+    return found
