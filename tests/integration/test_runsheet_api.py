@@ -433,6 +433,12 @@ class TestStartGate:
         assert again.json()["code"] == "conflict"
         log = (await call(server, "GET", f"/api/v1/shows/{show}/actions")).json()["actions"]
         assert [a["type"] for a in log] == ["segment.goto"]
+        # The segment on air when the show ends stops counting at the end.
+        assert (await call(server, "POST", f"/api/v1/shows/{show}/end")).status_code == 200
+        path = f"/api/v1/shows/{show}/runsheet"
+        ended = (await call(server, "GET", path)).json()["segments"][0]["actual_seconds"]
+        await asyncio.sleep(0.3)
+        assert (await call(server, "GET", path)).json()["segments"][0]["actual_seconds"] == ended
         # No run-sheet: the show starts, nothing goes on air.
         bare = await create_show(server)
         assert (await call(server, "POST", f"/api/v1/shows/{bare}/start")).status_code == 200

@@ -217,6 +217,7 @@ def inputs(current: str | None, entered: datetime | None, **extra: Any) -> Promp
         "segments": SEGMENTS,
         "current_segment_id": current,
         "entered_at": entered,
+        "ended_at": None,
         "prices": {"A1": (19_900, 9_900)},
         "stock": {"A1": {"sku": "A1", "available": 40, "sold": 10, "rev": 5}},
         "cues": (),
@@ -306,3 +307,10 @@ def test_open_cues_carry_how_long_they_have_been_open() -> None:
 def test_no_run_sheet_no_segment_no_next() -> None:
     view = prompter_view(inputs(None, None, segments=()), LIVE, NOW)
     assert (view["segment"], view["text"], view["next"]) == (None, "", None)
+
+
+def test_the_clock_stops_when_the_show_ends() -> None:
+    entered = NOW - timedelta(seconds=100)
+    view = prompter_view(inputs("s1", entered, ended_at=NOW - timedelta(seconds=40)), LIVE, NOW)
+    assert view["segment"]["elapsed_seconds"] == 60
+    assert view["values"]["countdown"] == "2:00"

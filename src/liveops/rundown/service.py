@@ -78,6 +78,9 @@ def _view(
     now: datetime,
 ) -> RunsheetRead:
     origin = show.started_at or show.planned_start_at
+    # The segment on air when the show ended stops counting at the end.
+    if show.ended_at is not None:
+        now = min(now, show.ended_at)
     offset = 0
     segments: list[SegmentRead] = []
     current = sheet.current_segment_id if sheet else None
@@ -336,6 +339,7 @@ class PrompterInputs:
     segments: tuple[PlannedSegment, ...]
     current_segment_id: str | None
     entered_at: datetime | None  # when the current segment went on air
+    ended_at: datetime | None  # the show's end: the clock stops there
     prices: Mapping[str, tuple[int, int]]  # sku → (list_price, live_price), fen
     stock: Mapping[str, Mapping[str, Any]]  # sku → ledger row (with `rev`) as loaded
     cues: tuple[CueRead, ...]  # open, oldest first
@@ -343,7 +347,7 @@ class PrompterInputs:
 
 async def prompter_inputs(session: AsyncSession, show_id: str) -> PrompterInputs:
     """Raises NotFound for an unknown show."""
-    await _show(session, show_id)
+    show = await _show(session, show_id)
     sheet = await repository.runsheet(session, show_id)
     rows = await repository.segments(session, show_id)
     current = sheet.current_segment_id if sheet else None
@@ -361,6 +365,7 @@ async def prompter_inputs(session: AsyncSession, show_id: str) -> PrompterInputs
         ),
         current_segment_id=current,
         entered_at=entered_at,
+        ended_at=show.ended_at,
         prices={p.sku: (p.list_price, p.live_price) for p in lineup},
         stock={row.sku: row.model_dump() for row in stock},
         cues=tuple(cue_read(c, stamp) for c in cues),
@@ -437,7 +442,8 @@ def prompter_view(
     if index is None:
         return view
     segment = segments[index]
-    elapsed = 0.0 if inputs.entered_at is None else max(0.0, _seconds(now - inputs.entered_at))
+    until = now if inputs.ended_at is None else min(now, inputs.ended_at)
+    elapsed = 0.0 if inputs.entered_at is None else max(0.0, _seconds(until - inputs.entered_at))
     values = values_for(segment, inputs, live, elapsed)
     try:
         rendered = render(segment.script, values)
