@@ -85,7 +85,7 @@ def big_show(liveops_demo: Demo) -> dict[str, Any]:
             break
         assert time.monotonic() < deadline, f"the demo's show did not go live: {shows}"
         time.sleep(0.3)
-    show = shows[0]
+    show: dict[str, Any] = shows[0]
     lineup = _api(liveops_demo, "GET", f"/api/v1/shows/{show['id']}/lineup")["products"]
     assert lineup, "the demo's show has no lineup"
     sku = lineup[0]["sku"]
@@ -115,7 +115,9 @@ def big_show(liveops_demo: Demo) -> dict[str, Any]:
         {"type": "order.paid", "order_id": refunded, "amount": BIG_REFUND_FEN},
         {"type": "order.refunded", "order_id": refunded, "amount": BIG_REFUND_FEN},
     ]
-    batch = [{"id": f"rt-{tag}-{i}", "ts": _now(), "source": "test", **e} for i, e in enumerate(events)]
+    batch = [
+        {"id": f"rt-{tag}-{i}", "ts": _now(), "source": "test", **e} for i, e in enumerate(events)
+    ]
     answer = _api(liveops_demo, "POST", f"/api/v1/shows/{show['id']}/events", {"events": batch})
     assert answer["accepted"] == len(batch), answer
     sold_out = lineup[-1]["sku"]
@@ -136,7 +138,8 @@ KPI_OVERFLOWS = """() => [...document.querySelectorAll('[data-testid^="kpi-value
     right: el.getBoundingClientRect().right,
     tileRight: el.closest('.kpi').getBoundingClientRect().right,
   }))
-  .filter((v) => v.scroll > v.client || /…|\\.\\.\\.$/.test(v.text) || v.right > v.tileRight + 0.5)"""
+  .filter((v) => v.scroll > v.client || /…|\\.\\.\\.$/.test(v.text)
+    || v.right > v.tileRight + 0.5)"""
 
 # Labels of the tiles: the Chinese label must be readable in full.
 LABEL_OVERFLOWS = """() => [...document.querySelectorAll('.kpi__label')]
@@ -148,7 +151,8 @@ HEADER_PARTS = """() => {
   const header = document.querySelector('header.topbar');
   const parts = header.querySelectorAll(
     '.brand, [data-testid="show-title"], .badge, [data-testid="stream-health"],' +
-    ' [data-testid="conn-state"], [data-testid="conn-position"], .topbar__clock, .topbar__role, .btn');
+    ' [data-testid="conn-state"], [data-testid="conn-position"],' +
+    ' .topbar__clock, .topbar__role, .btn');
   return [...parts].filter((el) => el.getClientRects().length > 0).map((el) => {
     const r = el.getBoundingClientRect();
     return { name: el.dataset.testid || el.className, text: el.textContent,
@@ -176,10 +180,9 @@ WIDE_ELEMENTS = """() => {
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
     tol = 0.5
-    return (
-        min(a["right"], b["right"]) - max(a["left"], b["left"]) > tol
-        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > tol
-    )
+    across = float(min(a["right"], b["right"]) - max(a["left"], b["left"]))
+    down = float(min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]))
+    return across > tol and down > tol
 
 
 def _assert_fits(page: Page, width: int) -> None:
@@ -203,7 +206,8 @@ def _assert_fits(page: Page, width: int) -> None:
     for expected in ("show-title", "conn-state", "conn-position", "stream-health"):
         assert expected in names, (expected, names)
     for part in parts:
-        assert part["left"] >= -0.5 and part["right"] <= width + 0.5, f"off screen: {part}"
+        assert part["left"] >= -0.5, f"off screen: {part}"
+        assert part["right"] <= width + 0.5, f"off screen: {part}"
     for i, a in enumerate(parts):
         for b in parts[i + 1 :]:
             assert not _overlaps(a, b), f"header parts overlap at {width}px: {a} / {b}"
@@ -214,7 +218,8 @@ def _assert_fits(page: Page, width: int) -> None:
         """() => {
           const body = document.querySelector('[data-testid="trend-chart"] .trend__body');
           const svg = body.querySelector('svg');
-          return { body: body.getBoundingClientRect().right, svg: svg.getBoundingClientRect().right };
+          return { body: body.getBoundingClientRect().right,
+                   svg: svg.getBoundingClientRect().right };
         }"""
     )
     assert chart["svg"] <= chart["body"] + 0.5, f"the chart is wider than its panel: {chart}"
@@ -242,7 +247,8 @@ def test_field_control_console_fits(
         expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
         # The burst is in: the big numbers and the sold-out alert are on screen.
         page.wait_for_function(
-            """(least) => Number(document.querySelector('[data-testid="kpi-value-likes"]')?.title) >= least""",
+            """(least) => Number(
+                document.querySelector('[data-testid="kpi-value-likes"]')?.title) >= least""",
             arg=BIG_LIKES,
         )
         expect(page.get_by_test_id("kpi-value-peak_online")).to_have_attribute(
