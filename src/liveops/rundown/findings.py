@@ -4,7 +4,8 @@ set (liveops.compliance, contract §9). No rule of its own lives here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 from liveops.compliance import check_texts
 from liveops.rundown.schemas import Finding
@@ -21,7 +22,15 @@ class _Segment(Protocol):
     def fabe(self) -> dict[str, str] | None: ...
 
 
-def findings(segments: Sequence[_Segment]) -> list[Finding]:
+def rules_path(settings: Any) -> Path | None:
+    """The deployment's rule file, extending the shipped rules (the setting
+    `compliance_rules_path`, read as `POST /compliance/check` reads it): the run-sheet's
+    findings and that endpoint's answer agree."""
+    path: Path | None = getattr(settings, "compliance_rules_path", None)
+    return path
+
+
+def findings(segments: Sequence[_Segment], rules: Path | None = None) -> list[Finding]:
     """Every violation, in run-sheet order: per segment its script, then its FABE texts."""
     where: list[tuple[str, str]] = []
     texts: list[str] = []
@@ -36,7 +45,7 @@ def findings(segments: Sequence[_Segment]) -> list[Finding]:
     if not texts:
         return []
     found: list[Finding] = []
-    for (segment_id, field), violations in zip(where, check_texts(texts), strict=True):
+    for (segment_id, field), violations in zip(where, check_texts(texts, rules), strict=True):
         found.extend(
             Finding(
                 segment_id=segment_id,

@@ -14,6 +14,7 @@ from liveops.deps import RuntimeDep, ShowId
 from liveops.fields import VERSION_MAX
 from liveops.openapi import CONFLICT
 from liveops.rundown import service
+from liveops.rundown.findings import rules_path
 from liveops.rundown.schemas import CueList, CueRead, Prompter, RunsheetIn, RunsheetRead
 
 router = APIRouter()
@@ -36,7 +37,7 @@ async def put_runsheet(
     or removing the segment on air. 422: a script with an unknown placeholder (named)."""
     require(principal, Action.RUNSHEET_WRITE, show_id)
     async with rt.transaction() as session:
-        return await service.save(session, show_id, body, _now())
+        return await service.save(session, show_id, body, _now(), rules=rules_path(rt.settings))
 
 
 @router.get("/{show_id}/runsheet", response_model=RunsheetRead)
@@ -45,7 +46,7 @@ async def get_runsheet(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep)
     air (`current_segment_id`). Never saved: version 0, no segments."""
     require(principal, Action.RUNDOWN_READ, show_id)
     async with rt.read() as session:
-        return await service.read(session, show_id, _now())
+        return await service.read(session, show_id, _now(), rules=rules_path(rt.settings))
 
 
 @router.get("/{show_id}/prompter", response_model=Prompter)

@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,15 +117,22 @@ def _view(
     )
 
 
-async def read(session: AsyncSession, show_id: str, now: datetime) -> RunsheetRead:
+async def read(
+    session: AsyncSession, show_id: str, now: datetime, *, rules: Path | None = None
+) -> RunsheetRead:
     show = await _show(session, show_id)
     rows = await repository.segments(session, show_id)
     sheet = await repository.runsheet(session, show_id)
-    return _view(show, sheet, rows, findings(rows), now)
+    return _view(show, sheet, rows, findings(rows, rules), now)
 
 
 async def save(
-    session: AsyncSession, show_id: str, body: RunsheetIn, now: datetime
+    session: AsyncSession,
+    show_id: str,
+    body: RunsheetIn,
+    now: datetime,
+    *,
+    rules: Path | None = None,
 ) -> RunsheetRead:
     """Replace the run-sheet. Segments that keep their id keep their actual times; the
     segment on air cannot be removed (move off it first)."""
@@ -167,7 +175,7 @@ async def save(
     sheet.updated_at = now
     await session.flush()
     stage(session, RunsheetChanged(show_id))
-    return _view(show, sheet, rows, findings(rows), now)
+    return _view(show, sheet, rows, findings(rows, rules), now)
 
 
 async def goto(session: AsyncSession, show_id: str, segment_id: str, now: datetime) -> str | None:
@@ -220,11 +228,13 @@ async def start_gate(
     actor: Actor,
     override_reason: str | None,
     now: datetime,
+    *,
+    rules: Path | None = None,
 ) -> None:
     """Before the show starts: refuse while the run-sheet has findings, unless overridden; an
     override that overrides something is kept as a `compliance.override` action. The rules
     are those of now, not of the save (a rule added since counts)."""
-    found = findings(await repository.segments(session, show_id))
+    found = findings(await repository.segments(session, show_id), rules)
     if not found:
         return
     if override_reason is None:

@@ -12,6 +12,7 @@ from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep, ShowId
 from liveops.openapi import CONFLICT
+from liveops.rundown.findings import rules_path
 from liveops.rundown.schemas import StartOptions, StartRefused
 from liveops.rundown.service import ComplianceBlocked
 from liveops.runtime import Runtime
@@ -91,7 +92,9 @@ async def start_show(
         async with rt.transaction() as session:
             actor = await actor_of(session, principal)
             show = await service.get(session, show_id)
-            return await service.start(session, show, actor=actor, override_reason=reason)
+            return await service.start(
+                session, show, actor=actor, override_reason=reason, rules=rules_path(rt.settings)
+            )
     except ComplianceBlocked as blocked:
         refused = StartRefused(detail=blocked.message, code=blocked.code, findings=blocked.findings)
         return JSONResponse(refused.model_dump(mode="json"), status_code=409)

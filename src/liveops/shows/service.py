@@ -6,6 +6,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,6 +58,7 @@ async def start(
     *,
     actor: Actor = SYSTEM,
     override_reason: str | None = None,
+    rules: Path | None = None,
     now: datetime | None = None,
 ) -> Show:
     """scheduled → live. The run-sheet's compliance gate first (rundown.service.start_gate:
@@ -65,7 +67,7 @@ async def start(
     if show.status != "scheduled":
         raise Conflict(f"the show is {show.status}; only a scheduled show can start")
     now = now or datetime.now(UTC)
-    await rundown_service.start_gate(session, show.id, actor, override_reason, now)
+    await rundown_service.start_gate(session, show.id, actor, override_reason, now, rules=rules)
     show.status = "live"
     show.started_at = now
     await session.flush()
