@@ -51,6 +51,8 @@ class Demo(Protocol):
     base_url: str
     admin_token: str
 
+    def log_tail(self, lines: int = 40) -> str: ...
+
 
 def _api(demo: Demo, method: str, path: str, body: object | None = None) -> Any:
     request = urllib.request.Request(
@@ -83,7 +85,9 @@ def big_show(liveops_demo: Demo) -> dict[str, Any]:
         shows = _api(liveops_demo, "GET", "/api/v1/shows")["items"]
         if shows and shows[0]["status"] == "live":
             break
-        assert time.monotonic() < deadline, f"the demo's show did not go live: {shows}"
+        assert time.monotonic() < deadline, (
+            f"the demo's show did not go live: {shows}\n{liveops_demo.log_tail()}"
+        )
         time.sleep(0.3)
     show: dict[str, Any] = shows[0]
     lineup = _api(liveops_demo, "GET", f"/api/v1/shows/{show['id']}/lineup")["products"]
