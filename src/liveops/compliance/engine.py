@@ -19,6 +19,7 @@ from liveops.compliance.rules import Rule, RuleSet
 EXCEPTION_LOOKBACK = 12
 # What ends a clause: a disclaimer does not reach past it.
 CLAUSE_MARKS = frozenset("，,。.！!？?；;：:\n、…")
+TERMS = -1  # the owner of the literal-terms alternative: each term maps to its own rule
 # Speech recognition and chat text mix full-width ASCII in ("ＶＸ", "１００％"): fold it for
 # matching only. One character for one, so offsets into the folded text are offsets into the
 # original, and a finding's term is always the original's own characters.
@@ -64,20 +65,31 @@ class Engine:
     def __init__(self, rules: RuleSet) -> None:
         self._rules: tuple[Rule, ...] = rules.rules
         self._term_rule: dict[str, int] = {}
-        patterns: list[tuple[re.Pattern[str], int]] = []
+        owners: list[int] = []  # per pattern, its rule
+        sources: list[str] = []
         for index, rule in enumerate(rules.rules):
             for term in rule.terms:
                 # A later rule (an extension) takes a term over from an earlier one.
                 self._term_rule[term.translate(_FOLD)] = index
             for pattern in rule.patterns:
-                patterns.append((re.compile(f"(?=({pattern}))"), index))
-        self._patterns = patterns
+                owners.append(index)
+                sources.append(pattern)
         trie = _trie_regex(self._term_rule)
-        self._literal = re.compile(f"(?=({trie}))") if trie else None
-        alternatives = ([trie] if trie else []) + [
-            f"(?:{p})" for r in rules.rules for p in r.patterns
-        ]
-        self._any = re.compile("|".join(alternatives)) if alternatives else None
+        # Alternative 0 is every literal term (TERMS below), then one per pattern. One search
+        # finds the next position where any of them matches, skipping the rest in C; at that
+        # position the first alternative that matches names its group, and `_after_group`
+        # looks for later ones there.
+        alternatives = [trie, *sources] if trie else sources
+        self._owners = [TERMS, *owners] if trie else owners
+        self._named = [f"(?P<g{k}>{source})" for k, source in enumerate(alternatives)]
+        self._scan = re.compile("|".join(self._named)) if alternatives else None
+        # The same without groups, to find positions: capture groups make a search about
+        # twice as slow, and most lines have no candidate at all.
+        self._find = (
+            re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
+        )
+        # Compiled on first need: most are never needed, and each costs a few milliseconds.
+        self._rest: list[re.Pattern[str] | None] = [None] * len(self._named)
         self._unless = [tuple(re.compile(u) for u in rule.unless) for rule in rules.rules]
         d = rules.disclaimers
         self._window = d.window
@@ -97,12 +109,12 @@ class Engine:
     def check(self, text: str) -> list[Violation]:
         """Every violation in `text`, sorted by start; overlaps of one kind resolved to the
         earliest, then longest, term."""
-        if self._any is None or not text:
+        if self._scan is None or not text:
             return []
         folded = text.translate(_FOLD)
-        if self._any.search(folded) is None:
-            return []
         candidates = self._candidates(folded)
+        if not candidates:
+            return []
         candidates.sort(key=lambda c: (c[0], c[0] - c[1], c[2]))
         taken_until: dict[str, int] = {}
         found: list[Violation] = []
@@ -124,21 +136,39 @@ class Engine:
         return [self.check(text) for text in texts]
 
     def _candidates(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, rule) of every term and pattern match, overlapping ones included."""
+        assert self._scan is not None
+        assert self._find is not None
         found: list[tuple[int, int, int]] = []
-        if self._literal is not None:
-            for match in self._literal.finditer(text):
-                start, word = match.start(), match.group(1)
-                # The longest term first; its shorter prefixes stay candidates in case an
-                # exception excuses the longer one.
-                for length in range(len(word), 0, -1):
-                    index = self._term_rule.get(word[:length])
-                    if index is not None:
-                        found.append((start, start + length, index))
-        for pattern, index in self._patterns:
-            for match in pattern.finditer(text):
-                if match.end(1) > match.start(1):
-                    found.append((match.start(1), match.end(1), index))
+        position = self._find.search(text)
+        while position is not None:
+            at = position.start()
+            hit = self._scan.match(text, at)
+            while hit is not None and hit.lastgroup is not None:
+                group = int(hit.lastgroup[1:])
+                end = hit.end(hit.lastgroup)
+                owner = self._owners[group]
+                if owner == TERMS:
+                    # The longest term first; its shorter prefixes stay candidates in case
+                    # an exception excuses the longer one.
+                    word = text[at:end]
+                    for length in range(len(word), 0, -1):
+                        index = self._term_rule.get(word[:length])
+                        if index is not None:
+                            found.append((at, at + length, index))
+                elif end > at:
+                    found.append((at, end, owner))
+                hit = self._after_group(group).match(text, at) if group + 1 < len(
+                    self._named) else None  # fmt: skip
+            position = self._find.search(text, at + 1)
         return found
+
+    def _after_group(self, group: int) -> re.Pattern[str]:
+        """The alternatives after `group`, in one regular expression."""
+        pattern = self._rest[group]
+        if pattern is None:
+            pattern = self._rest[group] = re.compile("|".join(self._named[group + 1 :]))
+        return pattern
 
     def _excused(self, text: str, start: int, end: int, index: int) -> bool:
         for exception in self._unless[index]:

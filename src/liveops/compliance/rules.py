@@ -70,6 +70,8 @@ def _regexes(value: Any, where: str) -> tuple[str, ...]:
             raise RuleError(
                 f"{where}: {pattern!r} is not a valid regular expression ({exc})"
             ) from None
+        if compiled.groupindex:
+            raise RuleError(f"{where}: {pattern!r}: use (?:…) instead of named groups")
         if compiled.match(""):
             raise RuleError(f"{where}: {pattern!r} matches the empty string")
     return patterns
