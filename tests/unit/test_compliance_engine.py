@@ -3,6 +3,7 @@ phrases, offsets, overlaps, mixed scripts, and a deployment's extension file."""
 
 from __future__ import annotations
 
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -176,6 +177,16 @@ def test_a_bad_rule_file_says_why(tmp_path: Path, content: str, message: str) ->
 def test_the_shipped_rules_cover_every_kind() -> None:
     kinds = {rule.kind for rule in read_default().rules}
     assert {"absolute", "efficacy", "platform"} <= kinds
+
+
+@pytest.mark.parametrize(
+    "text", ["最" * 10_000, "第一" * 5_000, "最好先" * 3_333, "不能说最好" * 2_000]
+)
+def test_a_hostile_long_text_stays_fast(text: str) -> None:
+    """Every position a candidate: the cost stays linear (about 0.1 s here, 2 s allowed)."""
+    started = time.perf_counter()
+    check(text)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_an_empty_rule_set_finds_nothing() -> None:

@@ -17,6 +17,8 @@ from liveops.compliance.rules import Rule, RuleSet
 
 # An exception phrase may begin at most this many characters before the term it excuses.
 EXCEPTION_LOOKBACK = 12
+# ...and end at most this many characters after it.
+EXCEPTION_LOOKAHEAD = 32
 # What ends a clause: a disclaimer does not reach past it.
 CLAUSE_MARKS = frozenset("，,。.！!？?；;：:\n、…")
 TERMS = -1  # the owner of the literal-terms alternative: each term maps to its own rule
@@ -91,6 +93,14 @@ class Engine:
         # Compiled on first need: most are never needed, and each costs a few milliseconds.
         self._rest: list[re.Pattern[str] | None] = [None] * len(self._named)
         self._unless = [tuple(re.compile(u) for u in rule.unless) for rule in rules.rules]
+        # Per rule, where any of its exceptions could start: one search over the lookback
+        # window instead of a match per exception and position.
+        self._unless_any = [
+            re.compile("(?=" + "|".join(f"(?:{u})" for u in rule.unless) + ")")
+            if rule.unless
+            else None
+            for rule in rules.rules
+        ]
         d = rules.disclaimers
         self._window = d.window
         self._before = re.compile("|".join(f"(?:{p})" for p in d.before)) if d.before else None
@@ -171,11 +181,20 @@ class Engine:
         return pattern
 
     def _excused(self, text: str, start: int, end: int, index: int) -> bool:
-        for exception in self._unless[index]:
-            for at in range(max(0, start - EXCEPTION_LOOKBACK), start + 1):
-                match = exception.match(text, at)
-                if match is not None and match.end() >= end:
-                    return True
+        starts = self._unless_any[index]
+        if starts is not None:
+            window = starts.finditer(
+                text, max(0, start - EXCEPTION_LOOKBACK), end + EXCEPTION_LOOKAHEAD
+            )
+            for begin in window:
+                at = begin.start()
+                if at > start:
+                    break
+                # An exception may match at `at` in more than one way; one must cover.
+                for exception in self._unless[index]:
+                    match = exception.match(text, at)
+                    if match is not None and match.end() >= end:
+                        return True
         if self._adjacent is not None and self._adjacent.search(text, max(0, start - 8), start):
             return True
         if self._before is not None:
