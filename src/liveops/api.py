@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from liveops.actions.router import router as actions_router
 from liveops.auth.router import router as auth_router
+from liveops.compliance.router import router as compliance_router
 from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
@@ -17,6 +18,7 @@ from liveops.shows.router import router as shows_router
 def api_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
+    api.include_router(compliance_router, prefix="/compliance", tags=["compliance"])
     api.include_router(shows_router, prefix="/shows", tags=["shows"])
     api.include_router(ingest_router, prefix="/shows", tags=["ingest"])
     api.include_router(inventory_router, prefix="/shows", tags=["stock"])
