@@ -340,9 +340,9 @@ class PlannedSegment:
 @dataclass(frozen=True, slots=True)
 class PrompterInputs:
     """What the prompter needs from storage. Load again when the run-sheet changes
-    (`RunsheetChanged`), a cue is sent or acknowledged (`ActionTaken`, `CueAcknowledged`) or
-    the lineup changes (`AllocationChanged`); stock, online and comments come from the live
-    snapshot at each render."""
+    (`RunsheetChanged`), a cue is sent or acknowledged (`ActionTaken`, `CueAcknowledged`), the
+    lineup changes (`AllocationChanged`) or the show ends (`ShowEdited`); stock, online and
+    comments come from the live snapshot at each render."""
 
     show_id: str
     version: int
