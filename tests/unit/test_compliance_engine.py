@@ -165,6 +165,7 @@ def test_an_extension_in_json(tmp_path: Path) -> None:
         ('[[rules]]\nid = "a"\nkind = "x"\nterms = ["t"]\n', "'reason'"),
         ('[[rules]]\nid = "a"\nkind = "x"\nreason = "r"\nterms = ["t"]\nwhat = 1\n', "unknown"),
         ("rules = [", "not valid TOML"),
+        ('[[rule]]\nid = "a"\nkind = "x"\nreason = "r"\nterms = ["t"]\n', "top-level"),
     ],
 )
 def test_a_bad_rule_file_says_why(tmp_path: Path, content: str, message: str) -> None:

@@ -7,8 +7,10 @@ from starlette.concurrency import run_in_threadpool
 
 from liveops.auth.dependencies import PrincipalDep
 from liveops.compliance import service
+from liveops.compliance.rules import RuleError
 from liveops.compliance.schemas import CheckAnswer, CheckRequest, TextResult, ViolationOut
 from liveops.deps import RuntimeDep
+from liveops.errors import Unavailable
 
 router = APIRouter()
 
@@ -27,10 +29,14 @@ async def check(body: CheckRequest, principal: PrincipalDep, rt: RuntimeDep) -> 
     """
     # The setting may not exist in every build: without it, the shipped rules alone.
     extra: Path | None = getattr(rt.settings, "compliance_rules_path", None)
-    if sum(map(len, body.texts)) > INLINE_CHARS:
-        found = await run_in_threadpool(service.check_texts, body.texts, extra)
-    else:
-        found = service.check_texts(body.texts, extra)
+    try:
+        if sum(map(len, body.texts)) > INLINE_CHARS:
+            found = await run_in_threadpool(service.check_texts, body.texts, extra)
+        else:
+            found = service.check_texts(body.texts, extra)
+    except RuleError as exc:
+        # The deployment's rule file is broken: the operator's to fix, not the caller's.
+        raise Unavailable(f"the compliance rules cannot be used: {exc}") from exc
     return CheckAnswer(
         results=[
             TextResult(

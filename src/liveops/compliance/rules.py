@@ -138,6 +138,9 @@ class RuleFile:
 
 def parse(data: Mapping[str, Any], where: str = "rules") -> RuleFile:
     """A decoded rule file, checked; RuleError says what is wrong and where."""
+    unknown = set(data) - {"version", "disclaimers", "rules", "disable"}
+    if unknown:
+        raise RuleError(f"{where}: unknown top-level keys {sorted(unknown)}")
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise RuleError(f"{where}: 'rules' must be a list of tables")
