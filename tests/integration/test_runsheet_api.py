@@ -397,6 +397,7 @@ class TestStartGate:
         start = f"/api/v1/shows/{show}/start"
         refused = await call(server, "POST", start, field)
         assert refused.status_code == 409, refused.text
+        assert (await call(server, "POST", start, field, json={})).status_code == 409
         body = refused.json()
         assert body["code"] == "compliance_findings"
         assert {f["term"] for f in body["findings"]} >= {"最好"}
@@ -426,7 +427,7 @@ class TestStartGate:
 
     async def test_a_clean_run_sheet_starts_without_a_reason(self, server: Server) -> None:
         show = await planned_show(server)
-        started = await call(server, "POST", f"/api/v1/shows/{show}/start")
+        started = await call(server, "POST", f"/api/v1/shows/{show}/start", json={})
         assert started.status_code == 200, started.text
         again = await call(server, "POST", f"/api/v1/shows/{show}/start")
         assert again.status_code == 409

@@ -193,7 +193,8 @@ class StartOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    override_reason: Annotated[str, Field(min_length=1, max_length=500), Printable]
+    # Optional, so that `{}` (what scripts send for "no options") is a plain start.
+    override_reason: Annotated[str, Field(min_length=1, max_length=500), Printable] | None = None
 
 
 class StartRefused(BaseModel):
