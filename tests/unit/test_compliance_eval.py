@@ -29,16 +29,26 @@ def test_the_set_is_large_and_balanced() -> None:
     assert len({line.text for line in lines}) == len(lines), "a line appears twice"
 
 
-@pytest.mark.parametrize("name", ["lines.tsv", "holdout.tsv"])
-def test_recall_and_false_alarms(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "recall", "per_kind"),
+    [
+        # The tuned set and the first held-out set, which later changes also drew on.
+        ("lines.tsv", 0.95, 0.9),
+        ("holdout.tsv", 0.95, 0.9),
+        # Held out, then drawn on once: guarded at its present level against regressions.
+        ("holdout2.tsv", 0.85, 0.7),
+        # holdout3.tsv is never asserted on: it is the blind estimate (docs/compliance.md).
+    ],
+)
+def test_recall_and_false_alarms(name: str, recall: float, per_kind: float) -> None:
     report = evaluate(service.engine(), _set(name))
     misses = [line.text for line in report.misses]
     alarms = [(line.text, shown) for line, shown in report.false_alarms]
-    assert report.recall >= 0.95, misses
+    assert report.recall >= recall, misses
     assert report.false_alarm_rate <= 0.05, alarms
     for kind in ("absolute", "efficacy", "platform"):
         figures = report.kinds[kind]
-        assert figures.found / figures.expected >= 0.9, (kind, misses)
+        assert figures.found / figures.expected >= per_kind, (kind, misses)
 
 
 def test_the_evaluation_notices_broken_rules() -> None:
