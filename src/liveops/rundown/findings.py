@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from liveops.compliance import check_texts
+from liveops.compliance import RuleError, check_texts
+from liveops.errors import Unavailable
 from liveops.rundown.schemas import Finding
 
 FABE_FIELDS = ("feature", "advantage", "benefit", "evidence")
@@ -45,7 +46,13 @@ def findings(segments: Sequence[_Segment], rules: Path | None = None) -> list[Fi
     if not texts:
         return []
     found: list[Finding] = []
-    for (segment_id, field), violations in zip(where, check_texts(texts, rules), strict=True):
+    try:
+        checked = check_texts(texts, rules)
+    except RuleError as bad:
+        # A deployment's broken rule file: nothing is saved or started unchecked (503, as
+        # POST /compliance/check answers it).
+        raise Unavailable(f"the compliance rules cannot be used: {bad}") from bad
+    for (segment_id, field), violations in zip(where, checked, strict=True):
         found.extend(
             Finding(
                 segment_id=segment_id,
