@@ -24,6 +24,7 @@ from liveops import http_errors, openapi
 from liveops.api import api_router
 from liveops.auth.router import pages as login_pages
 from liveops.body_limit import BodyLimit
+from liveops.compliance.service import engine as compliance_engine
 from liveops.config import Settings
 from liveops.errors import Unauthorized
 from liveops.inventory.fast_path import ReservationFastPath
@@ -83,6 +84,9 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         configure_logs()  # in every worker process, not only the one that parsed the CLI
         tune_runtime()
+        # A broken deployment rule file stops the start here, naming the problem, rather
+        # than answering 503 on the first run-sheet save or compliance check.
+        compliance_engine(settings.compliance_rules_path)
         with ExitStack() as held:
             if settings.is_sqlite and settings.database_url is None:
                 held.enter_context(exclusive_embedded_use(settings.data_dir))

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     # Largest frame of coalesced messages sent to a `liveops.ndjson` console.
     console_frame_max_bytes: int = 256 * 1024
 
+    # The anchor's prompt pane and compliance (docs/runsheet.md, docs/compliance.md)
+    # A deployment's own rule file, added to the shipped rules (read once, at startup).
+    compliance_rules_path: Path | None = None
+    # A cue still unacknowledged after this long raises a `cue_unacked` alert to its senders.
+    cue_escalate_seconds: float = Field(default=30.0, gt=0, le=3600)
+
     # Many processes (Redis)
     redis_prefix: str = "liveops"
     lease_seconds: float = 3.0

@@ -87,7 +87,9 @@ values = ["{ORDER}"]
 # A schema-violating body that is also over the body limit is refused by size before
 # it is parsed: 413 is a rejection too (the 5xx default is left out on purpose).
 [checks.negative_data_rejection]
-expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
+expected-statuses = [
+  "400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
+]
 """,
         encoding="utf-8",
     )

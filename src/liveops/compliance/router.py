@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +26,7 @@ async def check(body: CheckRequest, principal: PrincipalDep, rt: RuntimeDep) -> 
     violation has an empty list.
     """
     # The setting may not exist in every build: without it, the shipped rules alone.
-    extra: Path | None = getattr(rt.settings, "compliance_rules_path", None)
+    extra = rt.settings.compliance_rules_path
     try:
         if sum(map(len, body.texts)) > INLINE_CHARS:
             found = await run_in_threadpool(service.check_texts, body.texts, extra)

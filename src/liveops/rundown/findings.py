@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from liveops.compliance import RuleError, check_texts
+from liveops.config import Settings
 from liveops.errors import Unavailable
 from liveops.rundown.schemas import Finding
 
@@ -23,12 +24,11 @@ class _Segment(Protocol):
     def fabe(self) -> dict[str, str] | None: ...
 
 
-def rules_path(settings: Any) -> Path | None:
+def rules_path(settings: Settings) -> Path | None:
     """The deployment's rule file, extending the shipped rules (the setting
     `compliance_rules_path`, read as `POST /compliance/check` reads it): the run-sheet's
     findings and that endpoint's answer agree."""
-    path: Path | None = getattr(settings, "compliance_rules_path", None)
-    return path
+    return settings.compliance_rules_path
 
 
 def findings(segments: Sequence[_Segment], rules: Path | None = None) -> list[Finding]:

@@ -40,10 +40,6 @@ from liveops.rundown.schemas import (
 from liveops.shows import repository as shows_repository
 from liveops.storage.models import Runsheet, RunsheetSegment, Show, ShowAction
 
-# Until `cue_escalate_seconds` is a setting (config.py): how long a cue may stay open before
-# the live side escalates it. The escalation is the live side's; this module only says which
-# cues are open and since when.
-CUE_ESCALATE_SECONDS = 30
 OPEN_CUES_MAX = 50  # the prompter shows at most this many open cues, oldest first
 TOP_QUESTION_MAX_CHARS = 100
 
