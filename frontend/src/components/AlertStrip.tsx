@@ -19,10 +19,12 @@ const SHOWN_HISTORY = 20;
 const KIND_LABEL: Record<Alert["kind"], { zh: string; en: string }> = {
   sold_out: { zh: "售罄", en: "SOLD OUT" },
   low_stock: { zh: "库存紧张", en: "LOW STOCK" },
+  compliance: { zh: "违规用语", en: "WORDING" },
+  cue_unacked: { zh: "提示未确认", en: "CUE" },
 };
 
 /**
- * Stock alerts for this console, newest first, under the header where they cannot be missed.
+ * Alerts for this console (stock, compliance of the anchor's speech, cues left open), newest first, under the header where they cannot be missed.
  * New alerts are loud (sold out louder than low stock) until the operator acknowledges them
  * with "知道了"; they then fold into a one-line history that can be opened again.
  */
@@ -40,7 +42,7 @@ export function AlertStrip({ alerts, role, lineup, serverNow }: Props) {
 
   const item = (a: Alert, loud: boolean) => {
     const kind = KIND_LABEL[a.kind];
-    const name = names.get(a.sku);
+    const name = a.sku !== null ? names.get(a.sku) : undefined;
     return (
       <li
         key={alertKey(a)}
@@ -48,7 +50,7 @@ export function AlertStrip({ alerts, role, lineup, serverNow }: Props) {
         data-testid="alert"
         data-kind={a.kind}
         data-severity={a.severity}
-        data-sku={a.sku}
+        data-sku={a.sku ?? undefined}
       >
         <span className="alert__kind">
           {kind.zh} <span className="en">{kind.en}</span>
@@ -71,7 +73,7 @@ export function AlertStrip({ alerts, role, lineup, serverNow }: Props) {
     <section
       className={`alerts${critical ? " alerts--critical" : fresh.length > 0 ? " alerts--warning" : " alerts--quiet"}`}
       data-testid="alert-strip"
-      aria-label="库存提醒 stock alerts"
+      aria-label="提醒 alerts"
     >
       {fresh.length > 0 && (
         <div className="alerts__new" role="alert">

@@ -172,5 +172,13 @@ export function alertsFor(alerts: readonly Alert[], role: string | null): AlertV
 
 /** A stable identity for an alert (alerts carry no id): for React keys and "seen" marks. */
 export function alertKey(a: Alert): string {
-  return `${a.ts}:${a.kind}:${a.sku}:${a.available}`;
+  switch (a.kind) {
+    case "low_stock":
+    case "sold_out":
+      return `${a.ts}:${a.kind}:${a.sku}:${a.available}`;
+    case "compliance":
+      return `${a.ts}:${a.kind}:${a.line}`;
+    case "cue_unacked":
+      return `${a.ts}:${a.kind}:${a.cue_id}`;
+  }
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { isPublication, parseAlert, parseServerMessage, parseStockLevels } from "./protocol";
-import { alertFrame, snapshotFrame, stockFrame, stockRow } from "./testing";
+import { isPublication, parseAlert, parseCue, parsePrompter, parseServerMessage, parseStockLevels } from "./protocol";
+import {
+  actionFrame,
+  alertFrame,
+  cueFrame,
+  cueJson,
+  prompterFrame,
+  prompterJson,
+  snapshotFrame,
+  stockFrame,
+  stockRow,
+} from "./testing";
 
 describe("parseServerMessage", () => {
   it("reads a snapshot with every part typed", () => {
@@ -168,7 +178,8 @@ describe("stock and alerts (strict)", () => {
     });
     for (const broken of [
       { kind: "restocked" },
-      { severity: "info" },
+      { severity: "urgent" },
+      { sku: null },
       { roles: "field_control" },
       { roles: [1] },
       { available: null },
@@ -238,5 +249,114 @@ describe("stock and alerts (strict)", () => {
       type: "ignored",
       original: "show",
     });
+  });
+});
+
+describe("prompter, cues, actions and the new alert kinds", () => {
+  it("reads a snapshot's prompter and cues; a server before them gives null and []", () => {
+    const msg = parseServerMessage(
+      JSON.stringify(
+        snapshotFrame("E", 4, {
+          prompter: prompterJson({ cues: [cueJson(7)] }),
+          cues: [cueJson(6, { acked_at: "2025-11-11T12:06:03.200000Z", ack_seconds: 3.2 }), cueJson(7), { id: "x" }],
+        }),
+      ),
+    );
+    if (msg?.type !== "snapshot") throw new Error("not a snapshot");
+    expect(msg.prompter?.segment?.title).toBe("羊绒围巾");
+    expect(msg.prompter?.values.top_question).toBeNull();
+    expect(msg.prompter?.cues.map((c) => c.id)).toEqual([7]);
+    expect(msg.cues.map((c) => [c.id, c.ack_seconds])).toEqual([
+      [6, 3.2],
+      [7, null],
+    ]);
+    expect(msg.rejected).toBe(1);
+
+    const old = parseServerMessage(JSON.stringify(snapshotFrame("E", 4)));
+    expect(old?.type === "snapshot" && [old.prompter, old.cues]).toEqual([null, []]);
+  });
+
+  it("reads prompter, cue and action publications", () => {
+    const p = parseServerMessage(JSON.stringify(prompterFrame("E", 5)));
+    expect(p).toMatchObject({ type: "prompter", offset: 5, prompter: { remaining_seconds: 125, version: 3 } });
+    expect(p !== null && isPublication(p)).toBe(true);
+
+    const c = parseServerMessage(JSON.stringify(cueFrame("E", 6, cueJson(9))));
+    expect(c).toMatchObject({ type: "cue", offset: 6, cue: { id: 9, by: { role: "field_control" }, acked_at: null } });
+
+    const a = parseServerMessage(JSON.stringify(actionFrame("E", 7, 12, { type: "segment.goto", segment_id: "s2" })));
+    expect(a).toMatchObject({ type: "action", action: { id: 12, type: "segment.goto" } });
+    expect(a?.type === "action" && a.action.fields).toEqual({ text: "上链接", segment_id: "s2" });
+  });
+
+  it("keeps the position of a malformed prompter, cue or action", () => {
+    for (const frame of [
+      { type: "prompter", epoch: "E", offset: 8, prompter: null },
+      { type: "cue", epoch: "E", offset: 8, cue: cueJson(1, { by: "someone" }) },
+      { type: "cue", epoch: "E", offset: 8, cue: cueJson(1, { created_at: null }) },
+      { type: "action", epoch: "E", offset: 8, action: { id: 1, type: "cue" } },
+    ]) {
+      expect(parseServerMessage(JSON.stringify(frame))).toMatchObject({ type: "ignored", offset: 8 });
+    }
+  });
+
+  it("reads a prompter leniently: bad parts and cues are left out, the text stays", () => {
+    const view = parsePrompter(
+      prompterJson({
+        parts: [{ start: 2, end: 6, name: "price", missing: false }, { start: 5, end: 2 }, { start: -1, end: 3 }, "x"],
+        cues: [cueJson(1), { id: 2 }],
+        values: { price: "199元", odd: 5, none: null },
+        segment: null,
+        next: null,
+        remaining_seconds: null,
+        overrun_seconds: null,
+      }),
+    );
+    expect(view?.text).toBe("原价199元，直播间只要99元，只剩37件！");
+    expect(view?.parts).toEqual([{ start: 2, end: 6, name: "price", missing: false }]);
+    expect(view?.cues.map((c) => c.id)).toEqual([1]);
+    expect(view?.values).toEqual({ price: "199元", none: null });
+    expect(view?.segment).toBeNull();
+    expect(parsePrompter({ segment: null })).toBeNull();
+  });
+
+  it("reads an acknowledged cue whole", () => {
+    expect(
+      parseCue(
+        cueJson(3, {
+          acked_at: "2025-11-11T12:03:03.250000Z",
+          ack_seconds: 3.25,
+          acked_by: { label: "主播", role: "anchor" },
+        }),
+      ),
+    ).toMatchObject({ id: 3, ack_seconds: 3.25, acked_by: { label: "主播", role: "anchor" } });
+    expect(parseCue(cueJson(3, { acked_by: { label: 1 } }))).toBeNull();
+  });
+
+  it("reads compliance and cue_unacked alerts, whose sku and available are null", () => {
+    const compliance = parseAlert({
+      kind: "compliance",
+      severity: "warning",
+      roles: ["field_control", "assistant", "anchor"],
+      sku: null,
+      available: null,
+      text: "口播违规用语 “最好”",
+      ts: 1762862402000,
+      line: "这是全网最好的围巾",
+      violations: [{ term: "最好", kind: "absolute", start: 5, end: 7, reason: "绝对化用语", suggestion: "很好" }],
+    });
+    expect(compliance).toMatchObject({ kind: "compliance", sku: null, line: "这是全网最好的围巾" });
+    expect(compliance?.kind === "compliance" && compliance.violations[0]?.suggestion).toBe("很好");
+
+    const late = parseServerMessage(
+      JSON.stringify(
+        alertFrame("E", 9, { kind: "cue_unacked", severity: "warning", sku: null, available: null, cue_id: 41 }),
+      ),
+    );
+    expect(late).toMatchObject({ type: "alert", kind: "cue_unacked", cue_id: 41 });
+    const broken = parseServerMessage(
+      JSON.stringify(alertFrame("E", 9, { kind: "cue_unacked", sku: null, available: null })),
+    );
+    expect(broken).toMatchObject({ type: "ignored", original: "alert" });
   });
 });

@@ -5,8 +5,8 @@
  * The envelope (`type`, `epoch`, `offset`) is checked strictly because ordering and resume
  * depend on it. Payloads are read leniently (missing numbers become 0, unknown keys are
  * dropped) so that a server that adds a field, or a frame with one odd value, never blanks
- * the whole console during a show. Stock rows and alerts are the exception: they are checked
- * strictly, field by field (see "stock and alerts" below).
+ * the whole console during a show. Stock rows, alerts and cues are the exception: they are
+ * checked strictly, field by field (see "stock, alerts, cues and actions" below).
  *
  * A frame with a stream position is always taken as a publication, even when its type is
  * unknown or its payload unusable (`ignored`), so that the position advances and a resume
@@ -188,22 +188,125 @@ export interface StockLevels {
   sell_out_in_seconds: number | null;
 }
 
-export type AlertKind = "low_stock" | "sold_out";
-export type AlertSeverity = "warning" | "critical";
+export type StockAlertKind = "low_stock" | "sold_out";
+export type AlertKind = StockAlertKind | "compliance" | "cue_unacked";
+export type AlertSeverity = "info" | "warning" | "critical";
 /** The roles of docs/asyncapi.json; kept as a string so that a role added later still shows. */
 export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
 
-export interface Alert {
-  kind: AlertKind;
+interface AlertBase {
   severity: AlertSeverity;
   /** The consoles that should show it: the roles that can act on it. */
   roles: AlertRole[];
-  sku: string;
-  available: number;
   /** Ready to show, Chinese then English. */
   text: string;
   /** Epoch ms. */
   ts: number;
+}
+
+/** A SKU crossed into low stock, or sold out. */
+export interface StockAlert extends AlertBase {
+  kind: StockAlertKind;
+  sku: string;
+  available: number;
+}
+
+/** One flagged term of a line (contract §9): `term` is the line's code points `start`…`end`. */
+export interface ComplianceViolation {
+  term: string;
+  kind: string;
+  start: number;
+  end: number;
+  reason: string;
+  suggestion: string | null;
+}
+
+/** A line of the anchor's speech (a `transcript` event) used wording the rules flag. */
+export interface ComplianceAlert extends AlertBase {
+  kind: "compliance";
+  sku: null;
+  available: null;
+  /** The transcript line. */
+  line: string;
+  violations: ComplianceViolation[];
+}
+
+/** A cue left open past the server's escalation time (`cue_escalate_seconds`). */
+export interface CueUnackedAlert extends AlertBase {
+  kind: "cue_unacked";
+  sku: null;
+  available: null;
+  cue_id: number;
+}
+
+export type Alert = StockAlert | ComplianceAlert | CueUnackedAlert;
+
+/** Who did something: a token's label and role. */
+export interface Actor {
+  label: string;
+  role: string;
+}
+
+/**
+ * A cue for the anchor (docs/runsheet.md, "Cues"): open until an anchor acknowledges it.
+ * Times are RFC 3339 strings, as the server sends them.
+ */
+export interface Cue {
+  /** The id of the `cue` action; what `POST …/cues/{id}/ack` takes. */
+  id: number;
+  text: string;
+  by: Actor;
+  created_at: string;
+  acked_at: string | null;
+  /** Seconds from `created_at` to `acked_at`, to the millisecond. */
+  ack_seconds: number | null;
+  acked_by: Actor | null;
+  /** How long it had been open when the server sent it. */
+  open_seconds: number;
+}
+
+export interface PrompterSegment {
+  id: string;
+  title: string;
+  sku: string | null;
+  planned_seconds: number;
+  /** Whole seconds on air, as of the message's `server_time`. */
+  elapsed_seconds: number;
+}
+
+/** A span of `text` that is a live value; offsets in Unicode code points. */
+export interface PrompterPart {
+  start: number;
+  end: number;
+  name: string;
+  /** The value is not known: the text shows a dash there. */
+  missing: boolean;
+}
+
+/** What the anchor sees now: exactly `GET /api/v1/shows/{id}/prompter`. */
+export interface PrompterView {
+  /** null before a segment goes on air. */
+  segment: PrompterSegment | null;
+  text: string;
+  next: { id: string; title: string } | null;
+  /** The open cues, oldest first. */
+  cues: Cue[];
+  parts: PrompterPart[];
+  /** Every placeholder's value (null: not known). */
+  values: Record<string, string | null>;
+  remaining_seconds: number | null;
+  overrun_seconds: number | null;
+  version: number;
+}
+
+/** An operator action of the audit log (contract §10): `{id, type, by, at, …fields}`. */
+export interface ActionRecord {
+  id: number;
+  type: string;
+  by: Actor;
+  at: string;
+  /** The type's own fields (`text` of a cue, `segment_id` of a `segment.goto`, …). */
+  fields: Record<string, unknown>;
 }
 
 export interface SnapshotMessage extends Positioned {
@@ -223,7 +326,11 @@ export interface SnapshotMessage extends Positioned {
   stock: StockLevels[];
   /** The most recent alerts, oldest first. */
   alerts: Alert[];
-  /** How many stock rows or alerts were malformed and left out. */
+  /** What the anchor sees; null without a run-sheet (or from a server before the field). */
+  prompter: PrompterView | null;
+  /** Recent cues, oldest first: the open ones and recently acknowledged ones. */
+  cues: Cue[];
+  /** How many stock rows, alerts or cues were malformed and left out. */
   rejected: number;
 }
 
@@ -259,10 +366,28 @@ export interface StockMessage extends Positioned {
   rejected: number;
 }
 
-/** Low stock or sold out, sent at once. */
-export interface AlertMessage extends Positioned, Alert {
-  type: "alert";
+/** An alert for this console's role, sent at once. */
+export type AlertMessage = Positioned & Alert & { type: "alert"; server_time: string };
+
+/** What the anchor sees changed (roles anchor, field_control, assistant; others get `skip`). */
+export interface PrompterMessage extends Positioned {
+  type: "prompter";
   server_time: string;
+  prompter: PrompterView;
+}
+
+/** A cue was sent, or acknowledged: replace the held cue of the same id. */
+export interface CueMessage extends Positioned {
+  type: "cue";
+  server_time: string;
+  cue: Cue;
+}
+
+/** An operator action was performed. */
+export interface ActionMessage extends Positioned {
+  type: "action";
+  server_time: string;
+  action: ActionRecord;
 }
 
 /**
@@ -320,6 +445,9 @@ export type Publication =
   | ShowMessage
   | StockMessage
   | AlertMessage
+  | PrompterMessage
+  | CueMessage
+  | ActionMessage
   | SkipMessage
   | IgnoredPublication;
 
@@ -531,12 +659,13 @@ export function parseFeedItem(v: unknown): FeedItem | null {
   return null;
 }
 
-// --- stock and alerts: strict ----------------------------------------------------------
+// --- stock, alerts, cues and actions: strict --------------------------------------------
 //
-// Stock rows and alerts drive decisions made in seconds ("已抢光", "只剩 5 件"), so unlike
-// the figures above they are never patched up: a row with a missing or mistyped field is
-// left out whole (and counted), rather than shown with a made-up 0. Keys a newer server adds
-// are ignored.
+// Stock rows, alerts and cues drive decisions made in seconds ("已抢光", "只剩 5 件", "上链接"),
+// so unlike the figures above they are never patched up: a row with a missing or mistyped
+// field is left out whole (and counted), rather than shown with a made-up 0. Keys a newer
+// server adds are ignored. The prompter view is read leniently (the script matters more than
+// one odd part), its cues strictly.
 
 class Malformed extends Error {}
 
@@ -622,16 +751,138 @@ function isRoleList(v: unknown): v is string[] {
   return Array.isArray(v) && v.every(isText);
 }
 
+function isIndex(v: unknown): v is number {
+  return isWhole(v) && v >= 0;
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+
+const readViolation = (v: unknown): ComplianceViolation => {
+  if (!isObject(v)) throw new Malformed("violation: not an object");
+  return {
+    term: need(v, "term", isString),
+    kind: need(v, "kind", isString),
+    start: need(v, "start", isIndex),
+    end: need(v, "end", isIndex),
+    reason: need(v, "reason", isString),
+    suggestion: needOrNull(v, "suggestion", isString),
+  };
+};
+
 /** One alert (also the payload of an `alert` frame), or null when malformed. */
-export const parseAlert = strictly((o): Alert => ({
-  kind: need(o, "kind", oneOf(["low_stock", "sold_out"] as const)),
-  severity: need(o, "severity", oneOf(["warning", "critical"] as const)),
-  roles: [...need(o, "roles", isRoleList)],
-  sku: need(o, "sku", isText),
-  available: need(o, "available", isUnits),
-  text: need(o, "text", (v): v is string => typeof v === "string"),
-  ts: need(o, "ts", isEpochMs),
+export const parseAlert = strictly((o): Alert => {
+  const base = {
+    severity: need(o, "severity", oneOf(["info", "warning", "critical"] as const)),
+    roles: [...need(o, "roles", isRoleList)],
+    text: need(o, "text", isString),
+    ts: need(o, "ts", isEpochMs),
+  };
+  const kind = need(o, "kind", oneOf(["low_stock", "sold_out", "compliance", "cue_unacked"] as const));
+  switch (kind) {
+    case "low_stock":
+    case "sold_out":
+      return { kind, ...base, sku: need(o, "sku", isText), available: need(o, "available", isUnits) };
+    case "compliance": {
+      const violations = need(o, "violations", Array.isArray);
+      return {
+        kind,
+        ...base,
+        sku: null,
+        available: null,
+        line: need(o, "line", isString),
+        violations: (violations as unknown[]).map(readViolation),
+      };
+    }
+    case "cue_unacked":
+      return { kind, ...base, sku: null, available: null, cue_id: need(o, "cue_id", isWhole) };
+  }
+});
+
+function readActor(v: unknown, key: string): Actor {
+  if (!isObject(v)) throw new Malformed(`${key}: not an object`);
+  return { label: need(v, "label", isString), role: need(v, "role", isString) };
+}
+
+/** The time keys of cues and actions: RFC 3339 strings (epoch numbers are read too). */
+function needTime(o: Json, key: string): string {
+  const t = timeString(o[key]);
+  if (t === null) throw new Malformed(`${key}: ${JSON.stringify(o[key]) ?? "missing"}`);
+  return t;
+}
+
+/** One cue (CueRead), or null when malformed: a cue is never shown half-read. */
+export const parseCue = strictly((o): Cue => ({
+  id: need(o, "id", isWhole),
+  text: need(o, "text", isString),
+  by: readActor(o.by, "by"),
+  created_at: needTime(o, "created_at"),
+  acked_at: o.acked_at === null || o.acked_at === undefined ? null : needTime(o, "acked_at"),
+  ack_seconds: numOrNull(o.ack_seconds),
+  acked_by: o.acked_by === null || o.acked_by === undefined ? null : readActor(o.acked_by, "acked_by"),
+  open_seconds: num(o.open_seconds),
 }));
+
+function readPart(v: unknown): PrompterPart | null {
+  if (!isObject(v)) return null;
+  const { start, end } = v;
+  if (!isIndex(start) || !isIndex(end) || end < start) return null;
+  return { start, end, name: str(v.name), missing: v.missing === true };
+}
+
+function readValues(v: unknown): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (!isObject(v)) return out;
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value === "string") out[k] = value;
+    else if (value === null) out[k] = null;
+  }
+  return out;
+}
+
+/**
+ * The prompter view, or null when it is not an object with a text. Read leniently: a part
+ * or cue that fails its check is left out rather than costing the anchor the whole script.
+ */
+export function parsePrompter(v: unknown): PrompterView | null {
+  if (!isObject(v) || typeof v.text !== "string") return null;
+  const seg = v.segment;
+  const next = v.next;
+  return {
+    segment:
+      isObject(seg) && typeof seg.id === "string"
+        ? {
+            id: seg.id,
+            title: str(seg.title),
+            sku: typeof seg.sku === "string" && seg.sku !== "" ? seg.sku : null,
+            planned_seconds: num(seg.planned_seconds),
+            elapsed_seconds: num(seg.elapsed_seconds),
+          }
+        : null,
+    text: v.text,
+    next: isObject(next) && typeof next.id === "string" ? { id: next.id, title: str(next.title) } : null,
+    cues: parseList(v.cues, parseCue),
+    parts: parseList(v.parts, readPart),
+    values: readValues(v.values),
+    remaining_seconds: numOrNull(v.remaining_seconds),
+    overrun_seconds: numOrNull(v.overrun_seconds),
+    version: num(v.version),
+  };
+}
+
+const ACTION_ENVELOPE: ReadonlySet<string> = new Set(["id", "type", "by", "at"]);
+
+/** One action record, or null when its envelope (`id`, `type`, `by`, `at`) is malformed. */
+export const parseAction = strictly((o): ActionRecord => {
+  const fields: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(o)) if (!ACTION_ENVELOPE.has(k)) fields[k] = value;
+  return {
+    id: need(o, "id", isWhole),
+    type: need(o, "type", isText),
+    by: readActor(o.by, "by"),
+    at: needTime(o, "at"),
+    fields,
+  };
+});
 
 /** A list of strictly parsed items: the good ones, and how many were left out. */
 function parseStrictList<T>(v: unknown, parse: (item: unknown) => T | null): { items: T[]; rejected: number } {
@@ -690,6 +941,7 @@ export function parseServerMessage(data: string): ServerMessage | null {
       if (pos === null || show === null) return null;
       const stock = parseStrictList(raw.stock, parseStockLevels);
       const alerts = parseStrictList(raw.alerts, parseAlert);
+      const cues = parseStrictList(raw.cues, parseCue);
       return {
         type: "snapshot",
         ...pos,
@@ -704,7 +956,9 @@ export function parseServerMessage(data: string): ServerMessage | null {
         stream_health: parseStreamHealth(raw.stream_health),
         stock: stock.items,
         alerts: alerts.items,
-        rejected: stock.rejected + alerts.rejected,
+        prompter: parsePrompter(raw.prompter),
+        cues: cues.items,
+        rejected: stock.rejected + alerts.rejected + cues.rejected,
       };
     }
     case "metrics": {
@@ -748,6 +1002,27 @@ export function parseServerMessage(data: string): ServerMessage | null {
       if (alert === null) return ignored(pos, serverTime, "alert", "malformed alert");
       return { type: "alert", ...pos, server_time: serverTime, ...alert };
     }
+    case "prompter": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const prompter = parsePrompter(raw.prompter);
+      if (prompter === null) return ignored(pos, serverTime, "prompter", "malformed prompter");
+      return { type: "prompter", ...pos, server_time: serverTime, prompter };
+    }
+    case "cue": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const cue = parseCue(raw.cue);
+      if (cue === null) return ignored(pos, serverTime, "cue", "malformed cue");
+      return { type: "cue", ...pos, server_time: serverTime, cue };
+    }
+    case "action": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const action = parseAction(raw.action);
+      if (action === null) return ignored(pos, serverTime, "action", "malformed action");
+      return { type: "action", ...pos, server_time: serverTime, action };
+    }
     case "skip": {
       const pos = position(raw);
       return pos === null ? null : { type: "skip", ...pos };
@@ -777,6 +1052,9 @@ const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
   "show",
   "stock",
   "alert",
+  "prompter",
+  "cue",
+  "action",
   "skip",
   "ignored",
 ]);

@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { isPublication, parseServerMessage, type Publication, type SnapshotMessage } from "./protocol";
 import { LiveStore, type FrameScheduler } from "./store";
-import { alertFrame, feedFrame, metricsFrame, snapshotFrame, stockFrame, stockRow } from "./testing";
+import { parseCue } from "./protocol";
+import {
+  actionFrame,
+  alertFrame,
+  cueFrame,
+  cueJson,
+  feedFrame,
+  metricsFrame,
+  prompterFrame,
+  prompterJson,
+  snapshotFrame,
+  stockFrame,
+  stockRow,
+} from "./testing";
 
 /** A scheduler the test runs by hand, like requestAnimationFrame firing. */
 function manualFrames() {
@@ -317,5 +330,130 @@ describe("LiveStore stock and alerts", () => {
     store.flush();
     expect(store.getSnapshot().rejected).toBe(2);
     expect(skus(store)[0]).toEqual(["A1", 80, 5]);
+  });
+});
+
+describe("LiveStore prompter, cues and actions", () => {
+  const ACKED = {
+    acked_at: "2025-11-11T12:02:04.500000Z",
+    ack_seconds: 4.5,
+    acked_by: { label: "主播", role: "anchor" },
+  };
+  const ids = (store: LiveStore) => store.getSnapshot().cues.map((c) => [c.id, c.acked_at !== null]);
+
+  function withPrompter(options: { maxCues?: number; maxActions?: number } = {}) {
+    const frames = manualFrames();
+    const store = new LiveStore({ schedule: frames.schedule, ...options });
+    store.snapshot(
+      snap("E1", 1, {
+        prompter: prompterJson({ cues: [cueJson(3)] }),
+        cues: [cueJson(1, ACKED), cueJson(3)],
+      }),
+      0,
+    );
+    store.flush();
+    return store;
+  }
+
+  it("takes the prompter and the cues from the snapshot, stamped with its server time", () => {
+    const store = withPrompter();
+    const s = store.getSnapshot();
+    expect(s.prompter?.segment?.id).toBe("push-A1");
+    expect(s.prompterAt).toBe(Date.parse("2025-11-11T12:10:00Z"));
+    expect(ids(store)).toEqual([
+      [1, true],
+      [3, false],
+    ]);
+  });
+
+  it("replaces the prompter with each prompter message", () => {
+    const store = withPrompter();
+    store.publication(pub(prompterFrame("E1", 2, prompterJson({ text: "只剩36件！", remaining_seconds: 120 }))), 0);
+    store.flush();
+    expect(store.getSnapshot().prompter?.text).toBe("只剩36件！");
+    expect(store.getSnapshot().prompterAt).toBe(1762862405000);
+  });
+
+  it("adds a sent cue, and replaces it by id when acknowledged; ordered oldest first", () => {
+    const store = withPrompter();
+    store.publication(pub(cueFrame("E1", 2, cueJson(2))), 0); // created between 1 and 3
+    store.flush();
+    expect(ids(store)).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
+    store.publication(pub(cueFrame("E1", 3, cueJson(2, ACKED))), 0);
+    store.flush();
+    expect(store.getSnapshot().cues[1]).toMatchObject({ id: 2, ack_seconds: 4.5 });
+  });
+
+  it("never reopens an acknowledged cue: a prompter view rendered before the ack says open", () => {
+    const store = withPrompter();
+    store.publication(pub(cueFrame("E1", 2, cueJson(3, ACKED))), 0);
+    store.publication(pub(prompterFrame("E1", 3, prompterJson({ cues: [cueJson(3)] }))), 0);
+    store.flush();
+    expect(ids(store)).toEqual([
+      [1, true],
+      [3, true],
+    ]);
+  });
+
+  it("takes a cue from an HTTP answer at once; the server's message after it changes nothing", () => {
+    const store = withPrompter();
+    const acked = parseCue(cueJson(3, ACKED));
+    if (acked === null) throw new Error("bad fixture");
+    store.cue(acked);
+    store.flush();
+    const before = store.getSnapshot().cues;
+    expect(before[1]?.acked_at).not.toBeNull();
+    store.publication(pub(cueFrame("E1", 2, cueJson(3, ACKED))), 0);
+    store.flush();
+    expect(store.getSnapshot().cues).toBe(before);
+  });
+
+  it("keeps at most maxCues, dropping acknowledged ones before open ones", () => {
+    const store = withPrompter({ maxCues: 3 });
+    store.publication(pub(cueFrame("E1", 2, cueJson(5))), 0);
+    store.publication(pub(cueFrame("E1", 3, cueJson(6))), 0);
+    store.flush();
+    expect(ids(store)).toEqual([
+      [3, false],
+      [5, false],
+      [6, false],
+    ]);
+  });
+
+  it("keeps the last maxActions actions", () => {
+    const store = withPrompter({ maxActions: 2 });
+    for (let i = 0; i < 3; i++) store.publication(pub(actionFrame("E1", 2 + i, 10 + i)), 0);
+    store.flush();
+    expect(store.getSnapshot().actions.map((a) => a.id)).toEqual([11, 12]);
+  });
+
+  it("keeps compliance and cue_unacked alerts whole", () => {
+    const store = withPrompter();
+    store.publication(
+      pub(alertFrame("E1", 2, { kind: "cue_unacked", severity: "warning", sku: null, available: null, cue_id: 3 })),
+      0,
+    );
+    store.flush();
+    expect(store.getSnapshot().alerts.at(-1)).toMatchObject({ kind: "cue_unacked", cue_id: 3, sku: null });
+    expect(store.getSnapshot().alerts.at(-1)).not.toHaveProperty("epoch");
+  });
+
+  it("resync drops the prompter, cues and actions; a snapshot without them leaves none", () => {
+    const store = withPrompter();
+    store.publication(pub(actionFrame("E1", 2, 10)), 0);
+    store.resync("gone");
+    store.flush();
+    expect([store.getSnapshot().prompter, store.getSnapshot().cues, store.getSnapshot().actions]).toEqual([
+      null,
+      [],
+      [],
+    ]);
+    store.snapshot(snap("E2", 1), 0);
+    store.flush();
+    expect(store.getSnapshot().prompterAt).toBeNull();
   });
 });

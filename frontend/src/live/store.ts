@@ -7,14 +7,19 @@
  * once per animation frame, so React renders at most once per frame however busy the room.
  */
 import type { ConnStatus, LiveSink } from "./client";
+import { boundCues, compareCues, mergeCues } from "./cues";
 import type {
+  ActionRecord,
   Alert,
+  AlertMessage,
+  Cue,
   CommentItem,
   Feeds,
   FeedItem,
   Metrics,
   OrderItem,
   ProductRow,
+  PrompterView,
   Publication,
   SeriesPoint,
   ShowInfo,
@@ -49,6 +54,14 @@ export interface LiveState {
   stock: readonly StockRow[];
   /** Oldest first, at most `maxAlerts`. */
   alerts: readonly Alert[];
+  /** What the anchor sees, as of `prompterAt`; null without a run-sheet. */
+  prompter: PrompterView | null;
+  /** Server-clock epoch ms at which `prompter` was true (its message's `server_time`). */
+  prompterAt: number | null;
+  /** Recent cues, oldest first, at most `maxCues` (open ones are dropped last). */
+  cues: readonly Cue[];
+  /** The most recent operator actions, oldest first, at most `maxActions`. */
+  actions: readonly ActionRecord[];
   /** Stock rows and alerts that failed the strict check, plus publications of unknown types. */
   rejected: number;
   /** serverNow ≈ Date.now() + clockOffsetMs (from the last `server_time` seen). */
@@ -75,6 +88,8 @@ export interface LiveStoreOptions {
   maxComments?: number;
   maxOrders?: number;
   maxAlerts?: number;
+  maxCues?: number;
+  maxActions?: number;
   schedule?: FrameScheduler;
 }
 
@@ -87,6 +102,12 @@ const INITIAL_CONN: ConnStatus = {
   error: null,
 };
 
+/** The alert a frame carries, without the frame's envelope. */
+function alertOf(msg: AlertMessage): Alert {
+  const { type: _type, epoch: _epoch, offset: _offset, server_time: _serverTime, ...alert } = msg;
+  return alert;
+}
+
 function pushBounded<T>(list: T[], items: readonly T[], max: number): void {
   for (const item of items) list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
@@ -96,6 +117,8 @@ export class LiveStore implements LiveSink {
   readonly maxComments: number;
   readonly maxOrders: number;
   readonly maxAlerts: number;
+  readonly maxCues: number;
+  readonly maxActions: number;
   private readonly schedule: FrameScheduler;
   private readonly listeners = new Set<() => void>();
   private cancelFlush: (() => void) | null = null;
@@ -113,6 +136,10 @@ export class LiveStore implements LiveSink {
   private orderList: OrderItem[] = [];
   private stockMap = new Map<string, StockRow>();
   private alertList: Alert[] = [];
+  private prompter: PrompterView | null = null;
+  private prompterAt: number | null = null;
+  private cueMap = new Map<number, Cue>();
+  private actionList: ActionRecord[] = [];
   private rejected = 0;
   private clockOffsetMs = 0;
   private resyncReason: string | null = null;
@@ -125,6 +152,8 @@ export class LiveStore implements LiveSink {
   private ordersDirty = false;
   private stockDirty = false;
   private alertsDirty = false;
+  private cuesDirty = false;
+  private actionsDirty = false;
 
   private state: LiveState;
 
@@ -132,6 +161,8 @@ export class LiveStore implements LiveSink {
     this.maxComments = options.maxComments ?? 500;
     this.maxOrders = options.maxOrders ?? 200;
     this.maxAlerts = options.maxAlerts ?? 50;
+    this.maxCues = options.maxCues ?? 50;
+    this.maxActions = options.maxActions ?? 20;
     this.schedule = options.schedule ?? animationFrameScheduler;
     this.state = this.build(null);
   }
@@ -166,9 +197,16 @@ export class LiveStore implements LiveSink {
     this.mergeStock(msg.stock, this.serverTimeOf(msg.server_time, receivedAt));
     this.alertList = [];
     pushBounded(this.alertList, msg.alerts, this.maxAlerts);
+    this.prompter = msg.prompter;
+    this.prompterAt = msg.prompter === null ? null : this.serverTimeOf(msg.server_time, receivedAt);
+    this.cueMap = new Map();
+    mergeCues(this.cueMap, msg.cues);
+    if (msg.prompter !== null) mergeCues(this.cueMap, msg.prompter.cues);
+    boundCues(this.cueMap, this.maxCues);
+    this.actionList = [];
     this.rejected += msg.rejected;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
-    this.stockDirty = this.alertsDirty = true;
+    this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = true;
     this.applied += 1;
     this.changed();
   }
@@ -201,11 +239,22 @@ export class LiveStore implements LiveSink {
         this.rejected += msg.rejected;
         break;
       case "alert": {
-        const { kind, severity, roles, sku, available, text, ts } = msg;
-        pushBounded(this.alertList, [{ kind, severity, roles, sku, available, text, ts }], this.maxAlerts);
+        pushBounded(this.alertList, [alertOf(msg)], this.maxAlerts);
         this.alertsDirty = true;
         break;
       }
+      case "prompter":
+        this.prompter = msg.prompter;
+        this.prompterAt = this.serverTimeOf(msg.server_time, receivedAt);
+        this.takeCues(msg.prompter.cues);
+        break;
+      case "cue":
+        this.takeCues([msg.cue]);
+        break;
+      case "action":
+        pushBounded(this.actionList, [msg.action], this.maxActions);
+        this.actionsDirty = true;
+        break;
       case "ignored":
         this.rejected += 1;
         break;
@@ -227,9 +276,22 @@ export class LiveStore implements LiveSink {
     this.orderList = [];
     this.stockMap = new Map();
     this.alertList = [];
+    this.prompter = null;
+    this.prompterAt = null;
+    this.cueMap = new Map();
+    this.actionList = [];
     this.resyncReason = reason;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
-    this.stockDirty = this.alertsDirty = true;
+    this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = true;
+    this.changed();
+  }
+
+  /**
+   * A cue as an HTTP answer gave it (the one we just sent, or acknowledged): shown at once,
+   * before the server's `cue` message, which then changes nothing.
+   */
+  cue(cue: Cue): void {
+    this.takeCues([cue]);
     this.changed();
   }
 
@@ -254,6 +316,12 @@ export class LiveStore implements LiveSink {
   }
 
   // --- internals -----------------------------------------------------------------------
+
+  private takeCues(cues: readonly Cue[]): void {
+    if (!mergeCues(this.cueMap, cues)) return;
+    boundCues(this.cueMap, this.maxCues);
+    this.cuesDirty = true;
+  }
 
   private appendFeed(items: readonly FeedItem[]): void {
     const comments: CommentItem[] = [];
@@ -322,13 +390,17 @@ export class LiveStore implements LiveSink {
       orders: this.ordersDirty || prev === null ? this.orderList.slice() : prev.orders,
       stock: this.stockDirty || prev === null ? [...this.stockMap.values()] : prev.stock,
       alerts: this.alertsDirty || prev === null ? this.alertList.slice() : prev.alerts,
+      prompter: this.prompter,
+      prompterAt: this.prompterAt,
+      cues: this.cuesDirty || prev === null ? [...this.cueMap.values()].sort(compareCues) : prev.cues,
+      actions: this.actionsDirty || prev === null ? this.actionList.slice() : prev.actions,
       rejected: this.rejected,
       clockOffsetMs: this.clockOffsetMs,
       resyncReason: this.resyncReason,
       applied: this.applied,
     };
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = false;
-    this.stockDirty = this.alertsDirty = false;
+    this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = false;
     return state;
   }
 }

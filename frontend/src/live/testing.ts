@@ -202,3 +202,68 @@ export function alertFrame(
     ...extra,
   };
 }
+
+/** A cue as the server sends it (CueRead), with overrides. */
+export function cueJson(id: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    text: `提示 ${id}`,
+    by: { label: "场控小王", role: "field_control" },
+    created_at: `2025-11-11T12:0${id % 10}:00.000000Z`,
+    acked_at: null,
+    ack_seconds: null,
+    acked_by: null,
+    open_seconds: 1.5,
+    ...extra,
+  };
+}
+
+/** A prompter view (GET …/prompter), on air in segment "push-A1", with overrides. */
+export function prompterJson(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    segment: { id: "push-A1", title: "羊绒围巾", sku: "A1", planned_seconds: 180, elapsed_seconds: 55 },
+    text: "原价199元，直播间只要99元，只剩37件！",
+    next: { id: "welfare", title: "福利" },
+    cues: [],
+    parts: [
+      { start: 2, end: 6, name: "price", missing: false },
+      { start: 12, end: 15, name: "live_price", missing: false },
+      { start: 18, end: 20, name: "stock_left", missing: false },
+    ],
+    values: { price: "199元", live_price: "99元", stock_left: "37", online: "1234", top_question: null },
+    remaining_seconds: 125,
+    overrun_seconds: 0,
+    version: 3,
+    ...extra,
+  };
+}
+
+export function prompterFrame(
+  epoch: string,
+  offset: number,
+  prompter: Record<string, unknown> = prompterJson(),
+  serverTime = 1762862405000,
+): Record<string, unknown> {
+  return { type: "prompter", epoch, offset, server_time: serverTime, prompter };
+}
+
+export function cueFrame(epoch: string, offset: number, cue: Record<string, unknown>): Record<string, unknown> {
+  return { type: "cue", epoch, offset, server_time: 1762862406000, cue };
+}
+
+export function actionFrame(epoch: string, offset: number, id: number, extra: Record<string, unknown> = {}) {
+  return {
+    type: "action",
+    epoch,
+    offset,
+    server_time: 1762862407000,
+    action: {
+      id,
+      type: "cue",
+      by: { label: "场控小王", role: "field_control" },
+      at: "2025-11-11T12:10:07.000000Z",
+      text: "上链接",
+      ...extra,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Pure helpers for the prompter (docs/runsheet.md, "The prompter"): the script cut into plain
+ * text and live values, and the segment clock between two server messages.
+ */
+import type { PrompterPart, PrompterView } from "../live/protocol";
+
+export type ScriptPiece = { text: string; part: null } | { text: string; part: PrompterPart };
+
+/**
+ * The script as pieces: plain text, and the spans `parts` name as live values. Offsets are
+ * Unicode code points (an emoji is one), so the text is indexed as `Array.from(text)`. Parts
+ * out of order, overlapping an earlier one, or past the end are clipped or left out: the
+ * text itself is always shown whole.
+ */
+export function scriptPieces(text: string, parts: readonly PrompterPart[]): ScriptPiece[] {
+  const chars = Array.from(text);
+  const sorted = [...parts].sort((a, b) => a.start - b.start || a.end - b.end);
+  const pieces: ScriptPiece[] = [];
+  let at = 0;
+  for (const part of sorted) {
+    const start = Math.max(part.start, at);
+    const end = Math.min(part.end, chars.length);
+    if (end <= start) continue;
+    if (start > at) pieces.push({ text: chars.slice(at, start).join(""), part: null });
+    pieces.push({ text: chars.slice(start, end).join(""), part });
+    at = end;
+  }
+  if (at < chars.length) pieces.push({ text: chars.slice(at).join(""), part: null });
+  return pieces;
+}
+
+export interface SegmentClock {
+  /** Whole seconds on air now. */
+  elapsed: number;
+  /** Seconds left by the plan (0 once past it). */
+  remaining: number;
+  /** Whole seconds past the plan (0 within it). */
+  overrun: number;
+}
+
+/**
+ * The segment's clock at `nowMs`, from a view that was true at `atMs` (both server-clock
+ * epoch ms). The server sends a new view every second while the segment is on air; between
+ * views, and while the connection is down, the clock keeps running here. It stops when the
+ * show is not running (ended: the server's clock stopped at the end too). Null before a
+ * segment is on air.
+ *
+ * The view's `elapsed_seconds` is whole seconds (rounded down) and its `remaining_seconds`
+ * the plan minus that, so counting whole seconds on from `elapsed_seconds` agrees with the
+ * server's next view.
+ */
+export function segmentClock(
+  view: PrompterView,
+  atMs: number | null,
+  nowMs: number,
+  running: boolean,
+): SegmentClock | null {
+  const seg = view.segment;
+  if (seg === null) return null;
+  const drift = running && atMs !== null ? Math.max(0, nowMs - atMs) / 1000 : 0;
+  const elapsed = Math.floor(seg.elapsed_seconds + drift);
+  if (drift < 1 && view.remaining_seconds !== null && view.overrun_seconds !== null) {
+    // Within the second the view was sent: its own figures, exactly as the server gave them.
+    return { elapsed: seg.elapsed_seconds, remaining: view.remaining_seconds, overrun: view.overrun_seconds };
+  }
+  return {
+    elapsed,
+    remaining: Math.max(0, seg.planned_seconds - elapsed),
+    overrun: Math.max(0, elapsed - seg.planned_seconds),
+  };
+}
+
+/** Seconds as m:ss, minutes unbounded (75:00), never negative. */
+export function formatCountdown(seconds: number): string {
+  const whole = Math.max(0, Math.floor(seconds));
+  const m = Math.floor(whole / 60);
+  const s = whole % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/** How the countdown should look: calm, nearly out (last 30 s), or over time. */
+export function clockTone(clock: SegmentClock, warnAt = 30): "calm" | "warn" | "over" {
+  if (clock.overrun > 0) return "over";
+  if (clock.remaining <= warnAt) return "warn";
+  return "calm";
+}
