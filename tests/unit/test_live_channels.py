@@ -19,16 +19,19 @@ from liveops.live.channels import (
 STOCK_ALERT = {"type": "alert", "kind": "low_stock", "roles": ["field_control", "assistant"]}
 COMPLIANCE_ALERT = {"type": "alert", "kind": "compliance", "roles": ["field_control", "anchor"]}
 
-ROLES = ("admin", "operations", "field_control", "assistant", "anchor")
+ROLES = ("admin", "operations", "field_control", "assistant", "anchor", "integrator")
 CASES = [
     # message, roles that see it
     ({"type": "metrics"}, set(ROLES)),
     ({"type": "feed"}, set(ROLES)),
     ({"type": "stock"}, set(ROLES)),
     ({"type": "show"}, set(ROLES)),
+    ({"type": "action"}, set(ROLES)),
     (STOCK_ALERT, {"admin", "operations", "field_control", "assistant"}),
     (COMPLIANCE_ALERT, {"admin", "operations", "field_control", "anchor"}),
     ({"type": "alert", "roles": []}, {"admin", "operations"}),
+    ({"type": "prompter"}, {"admin", "operations", "field_control", "assistant", "anchor"}),
+    ({"type": "cue"}, {"admin", "operations", "field_control", "assistant", "anchor"}),
 ]
 
 
@@ -54,3 +57,12 @@ def test_a_snapshot_holds_only_the_alerts_the_role_may_see() -> None:
     assert for_role(snapshot, "anchor")["alerts"] == [COMPLIANCE_ALERT]
     assert for_role(snapshot, "assistant")["alerts"] == [STOCK_ALERT]
     assert for_role(snapshot, "operations") is snapshot  # nothing to take out: not copied
+
+
+def test_the_prompter_and_cues_in_a_snapshot_are_for_the_anchor_desk_only() -> None:
+    snapshot = {"type": "snapshot", "alerts": [], "prompter": {"text": "t"}, "cues": [{"id": 1}]}
+    assert for_role(snapshot, "anchor") is snapshot
+    assert for_role(snapshot, "field_control") is snapshot
+    seen = for_role(snapshot, "integrator")
+    assert (seen["prompter"], seen["cues"]) == (None, [])
+    assert snapshot["prompter"] == {"text": "t"}  # the shared snapshot is left as it was

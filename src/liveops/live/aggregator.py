@@ -339,6 +339,7 @@ class ShowOwner:
             loaded,
             self._settings,
             self._enqueue_publication,
+            sessionmaker=self._sessionmaker,
             stream=stream,
             after_metrics=self._enqueue_snapshot,
         )

@@ -7,6 +7,12 @@ positions stay contiguous (resume works exactly, per console, as before), while 
 field control and the assistant never reaches an anchor's screen, not even in a snapshot.
 
 Admin and operations see everything. An audience of None means every console of the show.
+
+| publication | audience |
+|---|---|
+| `alert` | the roles it names (`roles`, contract §12) |
+| `prompter`, `cue` | the anchor's desk: anchor, field control, assistant |
+| everything else | every console |
 """
 
 from __future__ import annotations
@@ -21,12 +27,19 @@ from liveops.live.protocol import encode
 Audience = frozenset[str] | None
 
 _SEE_EVERYTHING = frozenset(role.value for role in GLOBAL_ROLES)
+# What the anchor reads and the cues sent to them: for the anchor, and for the people who
+# prompt the anchor (they see what the anchor sees, and how fast a cue was taken).
+ANCHOR_DESK: Audience = frozenset({"anchor", "field_control", "assistant"})
+_FOR_ANCHOR_DESK = frozenset({"prompter", "cue"})
 
 
 def audience_of(message: dict[str, Any]) -> Audience:
-    """The roles a publication is for: an alert names them (`roles`, contract §12)."""
-    if message.get("type") == "alert":
+    """The roles a publication is for (see the table above)."""
+    kind = message.get("type")
+    if kind == "alert":
         return alert_audience(message)
+    if kind in _FOR_ANCHOR_DESK:
+        return ANCHOR_DESK
     return None
 
 
@@ -69,7 +82,12 @@ def as_seen_by(role: str, publication: tuple[int, str, Audience]) -> tuple[int, 
 
 def for_role(snapshot: dict[str, Any], role: str) -> dict[str, Any]:
     """The snapshot as a console of `role` may see it (only what it would have been sent)."""
-    alerts = snapshot.get("alerts")
-    if not alerts or role in _SEE_EVERYTHING:
+    if role in _SEE_EVERYTHING:
         return snapshot
-    return {**snapshot, "alerts": [a for a in alerts if visible(role, alert_audience(a))]}
+    seen = snapshot
+    alerts = snapshot.get("alerts")
+    if alerts and any(not visible(role, alert_audience(a)) for a in alerts):
+        seen = {**seen, "alerts": [a for a in alerts if visible(role, alert_audience(a))]}
+    if not visible(role, ANCHOR_DESK) and (snapshot.get("prompter") or snapshot.get("cues")):
+        seen = {**seen, "prompter": None, "cues": []}
+    return seen

@@ -8,6 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from liveops.actions.schemas import ActionRead
+from liveops.compliance.schemas import ViolationOut
+from liveops.rundown.schemas import CueRead, Prompter
 from liveops.shows.schemas import ShowRead
 
 MetricKey = Literal[
@@ -117,15 +120,22 @@ class StockLevels(_Message):
 
 
 class Alert(_Message):
-    kind: Literal["low_stock", "sold_out"]
+    kind: Literal["low_stock", "sold_out", "compliance", "cue_unacked"]
     severity: Literal["warning", "critical"]
     roles: list[Literal["field_control", "assistant", "anchor", "operations"]] = Field(
         description="the consoles that should show it: the roles that can act on it"
     )
-    sku: str
-    available: int
+    sku: str | None = Field(description="the stock alerts' SKU; null for the others")
+    available: int | None = Field(description="the stock alerts' units left; null otherwise")
     text: str = Field(description="ready to show, Chinese then English")
     ts: EpochMs
+    line: str | None = Field(
+        default=None, description="`compliance`: the transcript line that was flagged"
+    )
+    violations: list[ViolationOut] | None = Field(
+        default=None, description="`compliance`: what was found in `line` (contract §9)"
+    )
+    cue_id: int | None = Field(default=None, description="`cue_unacked`: the cue still open")
 
 
 class SnapshotMessage(_Positioned):
@@ -143,6 +153,14 @@ class SnapshotMessage(_Positioned):
     stream_health: StreamHealth | None
     stock: list[StockLevels] = Field(description="every SKU of the show's stock ledger")
     alerts: list[Alert] = Field(description="the most recent alerts, oldest first")
+    prompter: Prompter | None = Field(
+        description="what the anchor sees (as `GET …/prompter`); null before the run-sheet is "
+        "read, and for roles outside the anchor's desk"
+    )
+    cues: list[CueRead] = Field(
+        description="recent cues, oldest first: every open one and the newest acknowledged "
+        "(at most 20); empty for roles outside the anchor's desk"
+    )
 
 
 class MetricsMessage(_Positioned):
@@ -177,7 +195,8 @@ class StockMessage(_Positioned):
 
 
 class AlertMessage(Alert, _Positioned):
-    """Sent at once, never coalesced: low stock, sold out."""
+    """Sent at once, never coalesced: low stock, sold out, a compliance hit in the anchor's
+    speech, a cue left unacknowledged. Only to the roles in `roles` (and admin, operations)."""
 
     type: Literal["alert"]
     server_time: EpochMs
@@ -189,6 +208,32 @@ class ShowMessage(_Positioned):
     type: Literal["show"]
     server_time: EpochMs
     show: ShowRead
+
+
+class PrompterMessage(_Positioned):
+    """What the anchor sees changed (a value, the segment, the cues, the second). For the
+    anchor, field control and the assistant."""
+
+    type: Literal["prompter"]
+    server_time: EpochMs
+    prompter: Prompter
+
+
+class CueMessage(_Positioned):
+    """A cue was sent (`acked_at` null), or acknowledged (with `ack_seconds`): replace the cue
+    of that `id`. For the anchor, field control and the assistant."""
+
+    type: Literal["cue"]
+    server_time: EpochMs
+    cue: CueRead
+
+
+class ActionMessage(_Positioned):
+    """An operator action was performed (contract §10): the stored record."""
+
+    type: Literal["action"]
+    server_time: EpochMs
+    action: ActionRead
 
 
 class SkipMessage(_Positioned):
@@ -237,6 +282,9 @@ ServerMessage = Annotated[
     | StockMessage
     | AlertMessage
     | ShowMessage
+    | PrompterMessage
+    | CueMessage
+    | ActionMessage
     | SkipMessage
     | ResumedMessage
     | ResyncMessage
@@ -252,6 +300,9 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     StockMessage,
     AlertMessage,
     ShowMessage,
+    PrompterMessage,
+    CueMessage,
+    ActionMessage,
     SkipMessage,
     ResumedMessage,
     ResyncMessage,

@@ -11,12 +11,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from liveops.compliance.engine import Violation
+from liveops.compliance.speech import speech_alert
 from liveops.events import EventRecord
-from liveops.live.changes import AllocationChanged, ShowChange, ShowEdited, StockChanged
+from liveops.live.changes import (
+    ActionTaken,
+    AllocationChanged,
+    ShowChange,
+    ShowEdited,
+    StockChanged,
+)
 from liveops.live.channels import Audience, audience_of
+from liveops.live.projection import Projection
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
@@ -40,6 +49,8 @@ class ShowLive:
         feed_max_items: int,
         feed_recent: int,
         stock: StockBoard,
+        check_speech: Callable[[str], Sequence[Violation]] | None = None,
+        recent_alerts: int = 50,
     ) -> None:
         self.show_id = show_id
         self.show = show
@@ -52,6 +63,10 @@ class ShowLive:
         self._feed_max_items = feed_max_items
         self._recent_feed: deque[dict[str, Any]] = deque(maxlen=feed_recent)
         self.stock = stock
+        self._check_speech = check_speech
+        # Alerts other than stock's (StockBoard keeps those): the recent ones, for snapshots.
+        self._alerts: deque[dict[str, Any]] = deque(maxlen=recent_alerts)
+        self.projections: list[Projection] = []
         self._pending_feed: list[dict[str, Any]] = []
         # Feed items published so far, in the order they were queued: the Redis aggregator
         # maps this count back to events-stream positions (its feed mark).
@@ -91,6 +106,10 @@ class ShowLive:
             if item is not None:
                 self._pending_feed.append(item)
                 fed = True
+            elif record.type == "transcript" and record.text and self._check_speech:
+                violations = self._check_speech(record.text)
+                if violations:
+                    self.raise_alert(speech_alert(record.text, violations, now_ms()))
         if fed:
             self._schedule_feed()
         self._schedule_metrics()
@@ -122,8 +141,12 @@ class ShowLive:
                 self.update_allocation(change.allocated)
             case StockChanged():
                 self.update_stock(change.rows)
+            case ActionTaken():
+                self.publish_message({"type": "action", "action": change.action})
             case _:
-                pass  # runsheet, actions and cues reach consoles through projections (#10)
+                pass  # the rest reach consoles through the projections
+        for projection in self.projections:
+            projection.apply_change(change)
 
     def update_show(self, show: dict[str, Any], ended_at_us: int | None) -> None:
         self.show = show
@@ -140,6 +163,23 @@ class ShowLive:
     def update_allocation(self, allocated: dict[str, int]) -> None:
         self.state.set_allocated(allocated)
         self._schedule_metrics()
+
+    def publish_message(self, message: dict[str, Any]) -> None:
+        """Publish a projection's message at once (stamped with the server time)."""
+        self._publish({**message, "server_time": now_ms()})
+
+    def raise_alert(self, alert: dict[str, Any]) -> None:
+        """Publish an alert at once, and keep it for the snapshots."""
+        self._alerts.append(alert)
+        self._publish(control("alert", server_time=now_ms(), **alert))
+
+    def live_values(self) -> dict[str, Any]:
+        """What the projections read of the live state: stock rows, online, the recent feed."""
+        return {
+            "stock": self.stock.all(time.monotonic()),
+            "metrics": {"online": self.state.online()},
+            "feed": list(self._recent_feed),
+        }
 
     # ---- pacing --------------------------------------------------------------------------
 
@@ -165,6 +205,8 @@ class ShowLive:
             self.feed_published += len(items)  # counted before delivery, which reads it
             self._publish(control("feed", server_time=now_ms(), items=items))
         self._recent_feed.extend(pending)
+        if pending:
+            self._refresh_projections()
 
     def flush_metrics(self) -> None:
         self._metrics_timer = None
@@ -177,8 +219,10 @@ class ShowLive:
         if stock:
             self._publish(control("stock", server_time=now_ms(), items=stock))
         if not (changed or changes.skus or changes.minutes or changes.families):
-            if stock and self._after_metrics is not None:
-                self._after_metrics(self)
+            if stock:
+                self._refresh_projections()
+                if self._after_metrics is not None:
+                    self._after_metrics(self)
             return
         self._sent_metrics = metrics
         message = control(
@@ -193,8 +237,13 @@ class ShowLive:
         if "stream" in changes.families:
             message["stream_health"] = self.state.stream_health
         self._publish(message)
+        self._refresh_projections()
         if self._after_metrics is not None:
             self._after_metrics(self)
+
+    def _refresh_projections(self) -> None:
+        for projection in self.projections:
+            projection.refresh()
 
     def _publish(self, message: dict[str, Any]) -> None:
         audience = audience_of(message)
@@ -214,6 +263,8 @@ class ShowLive:
             if timer is not None:
                 timer.cancel()
         self._feed_timer = self._metrics_timer = None
+        for projection in self.projections:
+            projection.close()
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -226,7 +277,7 @@ class ShowLive:
     def current_snapshot(self) -> dict[str, Any]:
         """The snapshot at the current offset, without flushing what is pending."""
         latest = self.state.latest_ts_us
-        return {
+        snapshot = {
             "type": "snapshot",
             "epoch": self.stream.epoch,
             "offset": self.stream.offset,
@@ -240,8 +291,19 @@ class ShowLive:
             "feeds": freshness_json(self.state.freshness),
             "stream_health": self.state.stream_health,
             "stock": self.stock.all(time.monotonic()),
-            "alerts": list(self.stock.alerts),
+            "alerts": self.recent_alerts(),
+            "prompter": None,
+            "cues": [],
         }
+        for projection in self.projections:
+            snapshot.update(projection.snapshot_part())
+        return snapshot
+
+    def recent_alerts(self) -> list[dict[str, Any]]:
+        """Stock's and the others' recent alerts, oldest first."""
+        if not self._alerts:
+            return list(self.stock.alerts)
+        return sorted([*self.stock.alerts, *self._alerts], key=lambda alert: alert["ts"])
 
 
 def _call_after(delay: float, callback: Any) -> asyncio.TimerHandle | asyncio.Handle:

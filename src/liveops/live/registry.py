@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liveops.compliance.service import engine as compliance_engine
 from liveops.config import Settings
+from liveops.errors import NotFound
 from liveops.events import EventRecord, to_micros
 from liveops.inventory import service as inventory_service
 from liveops.live import repository
 from liveops.live.channels import Audience
 from liveops.live.hub import Hub
-from liveops.live.protocol import FED_TYPES
+from liveops.live.protocol import FED_TYPES, now_ms
 from liveops.live.publisher import ShowLive
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
+from liveops.rundown.live import PrompterProjection
+from liveops.rundown.service import PrompterInputs, prompter_inputs
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import show_json
 
@@ -36,6 +40,7 @@ class LoadedShow:
     row_ids: set[int]  # every row replayed, to skip them if they arrive again on a bus
     max_row_id: int
     stock: list[dict[str, Any]]  # the ledger's rows, as read with the events
+    prompter: PrompterInputs | None = None  # run-sheet, prices and open cues, read with them
 
 
 async def load_show(
@@ -61,7 +66,23 @@ async def load_show(
             if len(recent) > 4 * keep:
                 del recent[:-keep]
     stock = [row.model_dump() for row in await inventory_service.listing(session, show_id)]
-    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id, stock)
+    prompter = await prompter_inputs(session, show_id)
+    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id, stock, prompter)
+
+
+def prompter_loader(
+    sessionmaker: async_sessionmaker[AsyncSession], show_id: str
+) -> Callable[[], Awaitable[PrompterInputs | None]]:
+    """Reads the prompter's inputs again, in a session of its own."""
+
+    async def load() -> PrompterInputs | None:
+        async with sessionmaker() as session:
+            try:
+                return await prompter_inputs(session, show_id)
+            except NotFound:
+                return None
+
+    return load
 
 
 def history_stream(settings: Settings, epoch: str | None = None, offset: int = 0) -> ShowStream:
@@ -79,9 +100,11 @@ def make_live(
     settings: Settings,
     deliver: Callable[[int, str, Audience], None],
     *,
+    sessionmaker: async_sessionmaker[AsyncSession],
     stream: ShowStream | None = None,
     after_metrics: Callable[[ShowLive], None] | None = None,
 ) -> ShowLive:
+    """The show's live side with its projections (needs the running loop: they tick)."""
     live = ShowLive(
         show_id=show_id,
         show=loaded.show,
@@ -95,10 +118,23 @@ def make_live(
         feed_max_items=settings.feed_max_items_per_frame,
         feed_recent=settings.feed_recent_in_snapshot,
         stock=StockBoard(settings.low_stock_ratio),
+        check_speech=compliance_engine(settings.compliance_rules_path).check,
     )
     live.stock.load(loaded.stock, time.monotonic())
     live.replay_feed(loaded.recent_feed)
     live.rebase()
+    prompter = PrompterProjection(
+        show_id=show_id,
+        inputs=loaded.prompter,
+        load=prompter_loader(sessionmaker, show_id),
+        live_values=live.live_values,
+        publish=live.publish_message,
+        alert=live.raise_alert,
+        escalate_after=settings.cue_escalate_seconds,
+        now_ms=now_ms,
+    )
+    live.projections.append(prompter)
+    prompter.start()
     return live
 
 
@@ -141,7 +177,11 @@ class LiveRegistry:
         if loaded is None:
             return None
         live = make_live(
-            show_id, loaded, self._settings, functools.partial(self._hub.broadcast, show_id)
+            show_id,
+            loaded,
+            self._settings,
+            functools.partial(self._hub.broadcast, show_id),
+            sessionmaker=self._sessionmaker,
         )
         return live
 

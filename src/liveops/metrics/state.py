@@ -262,11 +262,15 @@ class ShowState:
 
     # ---- reading -------------------------------------------------------------------------
 
+    def online(self) -> int:
+        """Viewers online now: the platform's newest count, else the viewers present."""
+        return self.count_latest[1] if self.count_latest else self.presence.present_count
+
     def base_counts(self) -> BaseCounts:
         count_mode = self.count_latest is not None
         end_us = self.ended_at_us if self.ended_at_us is not None else (self.latest_ts_us or 0)
         return BaseCounts(
-            online=self.count_latest[1] if self.count_latest else self.presence.present_count,
+            online=self.online(),
             peak_online=self.count_peak if count_mode else self.presence.peak(),
             uv=len(self.uv_viewers),
             views=self.views,

@@ -1,0 +1,261 @@
+"""The prompter and the cues on the live websocket (contract §8): a projection (live/projection.py).
+
+What the anchor sees is `service.prompter_view` of the inputs read from storage and the live
+values (stock, online, feed). The inputs are read again after every change that moves them (a
+run-sheet saved, a segment put on air, a cue sent or acknowledged, the lineup or the show
+edited); the view is rendered again whenever the live values move and once a second (the
+countdown), and published as a `prompter` message when it differs from the one sent last.
+
+Cues go out as `cue` messages at once: when sent, and again when acknowledged (with the time it
+took). A cue still open after `escalate_after` seconds raises one `cue_unacked` alert to the
+roles that send cues. The escalations are remembered by this process only: a cue that was past
+the limit when its show was loaded (a restart, or another process taking the show over) is
+taken as escalated already, so that a handover never raises the same alert twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from liveops.live.changes import (
+    ActionTaken,
+    AllocationChanged,
+    CueAcknowledged,
+    RunsheetChanged,
+    ShowChange,
+    ShowEdited,
+)
+from liveops.rundown.service import PrompterInputs, prompter_view
+
+log = logging.getLogger("liveops.rundown")
+
+RECENT_CUES = 20  # the cues a snapshot holds: every open one first in line, then the newest
+TICK_SECONDS = 1.0
+CUE_SENDERS = ["field_control", "assistant"]
+
+Message = dict[str, Any]
+
+# Changes after which the prompter's inputs are read again from storage.
+_RELOAD_ON = (RunsheetChanged, ActionTaken, CueAcknowledged, AllocationChanged, ShowEdited)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def cue_of_action(action: Mapping[str, Any]) -> Message | None:
+    """A `cue` action's record as a cue (the shape of `GET …/cues`), or None for other types."""
+    if action.get("type") != "cue":
+        return None
+    return {
+        "id": action["id"],
+        "text": action.get("text", ""),
+        "by": action["by"],
+        "created_at": action["at"],
+        "acked_at": None,
+        "ack_seconds": None,
+        "acked_by": None,
+        "open_seconds": 0.0,
+    }
+
+
+def overdue(cues: Mapping[int, Message], now: datetime, after: float) -> list[Message]:
+    """The open cues that have waited `after` seconds or more, oldest first. Pure."""
+    return [
+        cue
+        for cue in cues.values()
+        if cue["acked_at"] is None
+        and (now - parse_time(cue["created_at"])).total_seconds() >= after
+    ]
+
+
+def cue_unacked_alert(cue: Message, after: float, now_ms: int) -> Message:
+    """The alert an overdue cue raises, for the roles that send cues. Pure."""
+    text = cue["text"]
+    return {
+        "kind": "cue_unacked",
+        "severity": "warning",
+        "roles": CUE_SENDERS,
+        "sku": None,
+        "available": None,
+        "text": f"提示 {after:.0f} 秒未确认：{text} / Cue not acknowledged after "
+        f"{after:.0f} s: {text}",
+        "ts": now_ms,
+        "cue_id": cue["id"],
+    }
+
+
+def comparable(view: Message) -> Message:
+    """The view without what moves on its own (how long each cue has been open): two views
+    that compare equal need no new publication."""
+    return {**view, "cues": [{**c, "open_seconds": None} for c in view["cues"]]}
+
+
+def keep_recent(cues: dict[int, Message], limit: int = RECENT_CUES) -> None:
+    """Drop the oldest acknowledged cues beyond `limit` (open ones stay: they still flash)."""
+    excess = len(cues) - limit
+    for cue_id in [i for i, c in cues.items() if c["acked_at"] is not None]:
+        if excess <= 0:
+            return
+        del cues[cue_id]
+        excess -= 1
+
+
+class PrompterProjection:
+    """One show's prompter and cues. Publishes through `publish` (a message dict) and raises
+    alerts through `alert`; `live_values` gives the live snapshot's stock, metrics and feed."""
+
+    keys = ("prompter", "cues")
+
+    def __init__(
+        self,
+        *,
+        show_id: str,
+        inputs: PrompterInputs | None,
+        load: Callable[[], Awaitable[PrompterInputs | None]],
+        live_values: Callable[[], Mapping[str, Any]],
+        publish: Callable[[Message], None],
+        alert: Callable[[Message], None],
+        escalate_after: float,
+        now: Callable[[], datetime] = utc_now,
+        now_ms: Callable[[], int],
+    ) -> None:
+        self.show_id = show_id
+        self._inputs = inputs
+        self._load = load
+        self._live_values = live_values
+        self._publish = publish
+        self._alert = alert
+        self._escalate_after = escalate_after
+        self._now = now
+        self._now_ms = now_ms
+        self._cues: dict[int, Message] = {}
+        for cue in inputs.cues if inputs else ():
+            self._cues[cue.id] = cue.model_dump(mode="json")
+        self._escalated = {c["id"] for c in overdue(self._cues, now(), escalate_after)}
+        self._shown: Message | None = None if inputs is None else comparable(self.view())
+        self._reloading: asyncio.Task[None] | None = None
+        self._reload_again = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
+
+    # ---- the projection ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin the once-a-second render (needs the running loop)."""
+        self._tick_later()
+
+    def apply_change(self, change: ShowChange) -> None:
+        if isinstance(change, ActionTaken):
+            cue = cue_of_action(change.action)
+            if cue is not None:
+                self._cues[cue["id"]] = cue
+                keep_recent(self._cues)
+                self._publish({"type": "cue", "cue": cue})
+        elif isinstance(change, CueAcknowledged):
+            cue = dict(change.cue)
+            if cue["id"] in self._cues or not self._cues:
+                self._cues[cue["id"]] = cue
+            else:
+                self._cues = {cue["id"]: cue, **self._cues}  # older than every cue held
+            keep_recent(self._cues)
+            self._publish({"type": "cue", "cue": cue})
+        if isinstance(change, _RELOAD_ON):
+            self._reload()
+
+    def refresh(self) -> None:
+        """Render again; publish when what the anchor sees changed."""
+        if self._inputs is None or self._closed:
+            return
+        view = self.view()
+        shown = comparable(view)
+        if shown != self._shown:
+            self._shown = shown
+            self._publish({"type": "prompter", "prompter": view})
+
+    def snapshot_part(self) -> dict[str, Any]:
+        return {
+            "prompter": None if self._inputs is None else self.view(),
+            "cues": self.cues(),
+        }
+
+    def close(self) -> None:
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._reloading is not None:
+            self._reloading.cancel()
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def view(self) -> Message:
+        assert self._inputs is not None
+        return prompter_view(self._inputs, self._live_values(), self._now())
+
+    def cues(self) -> list[Message]:
+        """The recent cues, oldest first, each with how long it has been open now."""
+        now = self._now()
+        out = []
+        for cue in self._cues.values():
+            if cue["acked_at"] is None:
+                opened = (now - parse_time(cue["created_at"])).total_seconds()
+                cue = {**cue, "open_seconds": round(max(0.0, opened), 3)}
+            out.append(cue)
+        return out
+
+    # ---- inner workings ------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        """Read the inputs again; one read at a time, and one more if changes came meanwhile."""
+        if self._closed:
+            return
+        if self._reloading is not None and not self._reloading.done():
+            self._reload_again = True
+            return
+        self._reloading = asyncio.get_running_loop().create_task(self._reload_now())
+
+    async def _reload_now(self) -> None:
+        while True:
+            self._reload_again = False
+            try:
+                inputs = await self._load()
+            except Exception:
+                # Storage failed: keep showing the last inputs; the next change reads again.
+                log.exception("show %s: reading the prompter's inputs failed", self.show_id)
+                return
+            if inputs is not None and not self._closed:
+                self._inputs = inputs
+                for cue in inputs.cues:  # open cues this process never saw sent (a handover)
+                    self._cues.setdefault(cue.id, cue.model_dump(mode="json"))
+                self.refresh()
+            if not self._reload_again:
+                return
+
+    def _tick_later(self) -> None:
+        if not self._closed:
+            self._timer = asyncio.get_running_loop().call_later(TICK_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        try:
+            self._escalate()
+            self.refresh()
+        except Exception:  # a bug here must not stop the clock for every later second
+            log.exception("show %s: the prompter's second failed", self.show_id)
+        finally:
+            self._tick_later()
+
+    def _escalate(self) -> None:
+        self._escalated &= self._cues.keys()  # acknowledged cues never escalate again
+        for cue in overdue(self._cues, self._now(), self._escalate_after):
+            if cue["id"] not in self._escalated:
+                self._escalated.add(cue["id"])
+                self._alert(cue_unacked_alert(cue, self._escalate_after, self._now_ms()))
