@@ -58,7 +58,7 @@ async def test_the_prompter_follows_the_segment_and_the_stock(server: Server) ->
     async with console(server, show, anchor_token) as anchor:
         snapshot = await receive(anchor)
         assert snapshot["prompter"]["segment"] is None
-        assert snapshot["prompter"]["next"] == {"id": "hook", "title": "15秒钩子"}
+        assert snapshot["prompter"]["next"] == {"id": "hook", "title": "15秒钩子", "beat": "hook"}
 
         moved = await action(server, show, type="segment.goto", segment_id="push")
         assert moved.status_code == 201, moved.text

@@ -196,7 +196,7 @@ class TestPrompter:
         show = await planned_show(server)
         before = await prompter(server, show)
         assert (before["segment"], before["text"]) == (None, "")
-        assert before["next"] == {"id": "hook", "title": "15秒钩子"}
+        assert before["next"] == {"id": "hook", "title": "15秒钩子", "beat": "hook"}
 
         moved = await action(server, show, type="segment.goto", segment_id="push")
         assert moved.status_code == 201, moved.text
@@ -205,7 +205,7 @@ class TestPrompter:
         assert view["segment"]["planned_seconds"] == 180
         assert 0 <= view["segment"]["elapsed_seconds"] <= 5
         assert view["text"].startswith("原价199元，直播间99元，只剩100件，已抢0件，")
-        assert view["next"] == {"id": "welfare", "title": "福利"}
+        assert view["next"] == {"id": "welfare", "title": "福利", "beat": "welfare"}
         left = next(p for p in view["parts"] if p["name"] == "stock_left")
         assert view["text"][left["start"] : left["end"]] == "100"
 

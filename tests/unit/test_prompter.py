@@ -22,7 +22,7 @@ from liveops.rundown.prompter import (
     yuan,
 )
 from liveops.rundown.schemas import CueRead
-from liveops.rundown.service import PlannedSegment, PrompterInputs, prompter_view
+from liveops.rundown.service import PlannedSegment, PrompterInputs, prompter_view, questions
 
 VALUES: dict[str, str | None] = {
     "price": "199元",
@@ -240,7 +240,7 @@ def test_the_view_before_the_show_shows_the_first_segment_next() -> None:
     view = prompter_view(inputs(None, None), LIVE, NOW)
     assert view["segment"] is None
     assert view["text"] == ""
-    assert view["next"] == {"id": "hook", "title": "开场钩子"}
+    assert view["next"] == {"id": "hook", "title": "开场钩子", "beat": None}
     assert view["cues"] == []
 
 
@@ -252,10 +252,11 @@ def test_the_view_renders_the_current_segment_with_live_values() -> None:
         "sku": "A1",
         "planned_seconds": 180,
         "elapsed_seconds": 55,
+        "beat": None,
     }
     # The live snapshot's ledger row is newer (rev 7 > 5): its count shows.
     assert view["text"] == "原价199元现在99元，剩37件，2:05"
-    assert view["next"] == {"id": "s2", "title": "福利"}
+    assert view["next"] == {"id": "s2", "title": "福利", "beat": None}
     assert view["remaining_seconds"] == 125
     assert view["overrun_seconds"] == 0
     assert [p["name"] for p in view["parts"]] == ["price", "live_price", "stock_left", "countdown"]
@@ -273,6 +274,28 @@ def test_online_and_top_question_come_from_the_live_snapshot() -> None:
     assert view["segment"]["sku"] is None
     no_live = prompter_view(inputs("hook", NOW), None, NOW)
     assert no_live["text"] == f"{MISSING}位家人，{MISSING}"
+
+
+@pytest.mark.parametrize(
+    ("comments", "expected"),
+    [
+        ([], []),
+        (["好看", "哈哈"], []),
+        (["有没有XL码？", "好看", "多少钱"], ["多少钱", "有没有XL码？"]),
+        (
+            ["几号发货", "几号发货", "能不能便宜", "包邮吗", "有赠品吗"],
+            ["有赠品吗", "包邮吗", "能不能便宜"],
+        ),
+        (["？" * 150], ["？" * 99 + "…"]),
+    ],
+)
+def test_questions_are_the_newest_question_like_comments(
+    comments: list[str], expected: list[str]
+) -> None:
+    feed = [{"kind": "comment", "text": text} for text in comments]
+    assert questions({"feed": [*feed, {"kind": "order"}]}) == expected
+    view = prompter_view(inputs("hook", NOW), {"feed": feed}, NOW)
+    assert view["questions"] == expected
 
 
 def test_countdown_past_the_end_and_the_last_segment() -> None:

@@ -122,8 +122,10 @@ def test_speech_alert_quotes_the_line_and_its_terms(line: str, terms: list[str])
 
 
 class Harness:
-    def __init__(self, inputs: PrompterInputs, escalate_after: float = 30) -> None:
-        self.now = T0
+    def __init__(
+        self, inputs: PrompterInputs, escalate_after: float = 30, start: datetime = T0
+    ) -> None:
+        self.now = start
         self.inputs = inputs
         self.loads = 0
         self.published: list[dict[str, Any]] = []
@@ -233,3 +235,25 @@ def test_a_cue_past_the_limit_when_the_show_loads_is_not_escalated_again() -> No
     h.projection._escalate()
     assert h.alerts == []
     assert h.projection.snapshot_part()["cues"][0]["open_seconds"] == 300
+
+
+@pytest.mark.anyio
+async def test_a_segment_past_its_plan_warns_field_control_once() -> None:
+    h = Harness(inputs())  # "push", 60 s planned, on air since T0
+    h.now = T0 + timedelta(seconds=60)
+    h.projection.refresh()
+    assert h.alerts == []
+    h.now = T0 + timedelta(seconds=61)
+    h.projection.refresh()
+    h.now = T0 + timedelta(seconds=90)
+    h.projection.refresh()
+    assert [(a["kind"], a["segment_id"], a["roles"]) for a in h.alerts] == [
+        ("segment_overrun", "push", ["field_control"])
+    ]
+    assert "1:00" in h.alerts[0]["text"]
+
+
+def test_a_segment_already_over_its_plan_when_the_show_loads_is_not_warned_again() -> None:
+    h = Harness(inputs(), start=T0 + timedelta(seconds=300))
+    h.projection.refresh()
+    assert h.alerts == []

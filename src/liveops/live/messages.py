@@ -7,20 +7,29 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypeAliasType
 
 from liveops.actions.schemas import ActionRead
 from liveops.compliance.schemas import ViolationOut
 from liveops.rundown.schemas import CueRead, Prompter
 from liveops.shows.schemas import ShowRead
 
-MetricKey = Literal[
+# Named aliases become schemas of their own in docs/asyncapi.json (`MetricKey`, `Family`), so
+# that the console's generated types (live.typescript) read the key lists from one place.
+MetricKey = TypeAliasType(
+    "MetricKey",
+    Literal[
     "online", "peak_online", "uv", "views", "avg_watch_seconds", "comments", "shares",
     "new_followers", "likes", "gift_value", "interacting_viewers", "interaction_rate",
     "product_clicks", "click_viewers", "click_rate", "orders_created", "orders_paid", "gmv_paid",
     "buyers", "conversion_rate", "click_to_pay_rate", "aov", "uv_value", "gpm",
     "orders_refunded", "refund_amount", "refund_rate", "net_gmv",
-]  # fmt: skip
-Family = Literal["viewers", "comments", "engagement", "products", "orders", "stock", "stream"]
+    ],
+)  # fmt: skip
+Family = TypeAliasType(
+    "Family",
+    Literal["viewers", "comments", "engagement", "products", "orders", "stock", "stream"],
+)
 EpochMs = Annotated[int, Field(description="milliseconds since the Unix epoch (UTC)")]
 
 
@@ -120,7 +129,7 @@ class StockLevels(_Message):
 
 
 class Alert(_Message):
-    kind: Literal["low_stock", "sold_out", "compliance", "cue_unacked"]
+    kind: Literal["low_stock", "sold_out", "compliance", "cue_unacked", "segment_overrun"]
     severity: Literal["warning", "critical"]
     roles: list[Literal["field_control", "assistant", "anchor", "operations"]] = Field(
         description="the consoles that should show it: the roles that can act on it"
@@ -136,6 +145,9 @@ class Alert(_Message):
         default=None, description="`compliance`: what was found in `line` (contract §9)"
     )
     cue_id: int | None = Field(default=None, description="`cue_unacked`: the cue still open")
+    segment_id: str | None = Field(
+        default=None, description="`segment_overrun`: the segment past its planned time"
+    )
 
 
 class SnapshotMessage(_Positioned):

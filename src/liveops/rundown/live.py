@@ -6,6 +6,8 @@ run-sheet saved, a segment put on air, a cue sent or acknowledged, the lineup or
 edited); the view is rendered again whenever the live values move and once a second (the
 countdown), and published as a `prompter` message when it differs from the one sent last.
 
+A segment that runs past its planned time raises one `segment_overrun` alert to field control.
+
 Cues go out as `cue` messages at once: when sent, and again when acknowledged (with the time it
 took). A cue still open after `escalate_after` seconds raises one `cue_unacked` alert to the
 roles that send cues. The escalations are remembered by this process only: a cue that was past
@@ -93,6 +95,34 @@ def cue_unacked_alert(cue: Message, after: float, now_ms: int) -> Message:
     }
 
 
+def overrun_alert(segment: Mapping[str, Any], now_ms: int) -> Message:
+    """The alert a segment raises when it runs past its plan, for field control, who paces
+    the show (move on, or cut the next segment short). Pure."""
+    title, planned = segment["title"], segment["planned_seconds"]
+    minutes, seconds = divmod(planned, 60)
+    return {
+        "kind": "segment_overrun",
+        "severity": "warning",
+        "roles": ["field_control"],
+        "sku": None,
+        "available": None,
+        "text": f"「{title}」超出计划时长 {minutes}:{seconds:02d} / Segment “{title}” ran past "
+        f"its planned {minutes}:{seconds:02d}",
+        "ts": now_ms,
+        "segment_id": segment["id"],
+    }
+
+
+def overrun_key(inputs: PrompterInputs | None, view: Message) -> tuple[str, str] | None:
+    """Which stay on air of which segment has run over (a segment put on air again may run
+    over again), or None when none has."""
+    segment = view.get("segment")
+    if inputs is None or segment is None or not view.get("overrun_seconds"):
+        return None
+    entered = inputs.entered_at.isoformat() if inputs.entered_at else ""
+    return segment["id"], entered
+
+
 def comparable(view: Message) -> Message:
     """The view without what moves on its own (how long each cue has been open): two views
     that compare equal need no new publication."""
@@ -141,7 +171,13 @@ class PrompterProjection:
         for cue in inputs.cues if inputs else ():
             self._cues[cue.id] = cue.model_dump(mode="json")
         self._escalated = {c["id"] for c in overdue(self._cues, now(), escalate_after)}
-        self._shown: Message | None = None if inputs is None else comparable(self.view())
+        first = None if inputs is None else self.view()
+        self._shown: Message | None = None if first is None else comparable(first)
+        # Like cues, a segment already over its plan at load time was warned of before.
+        self._overran: set[tuple[str, str]] = set()
+        overran = None if first is None else overrun_key(inputs, first)
+        if overran is not None:
+            self._overran.add(overran)
         self._reloading: asyncio.Task[None] | None = None
         self._reload_again = False
         self._timer: asyncio.TimerHandle | None = None
@@ -180,6 +216,10 @@ class PrompterProjection:
         if shown != self._shown:
             self._shown = shown
             self._publish({"type": "prompter", "prompter": view})
+        overran = overrun_key(self._inputs, view)
+        if overran is not None and overran not in self._overran:
+            self._overran.add(overran)
+            self._alert(overrun_alert(view["segment"], self._now_ms()))
 
     def snapshot_part(self) -> dict[str, Any]:
         return {

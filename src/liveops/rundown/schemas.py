@@ -161,11 +161,13 @@ class PrompterSegment(BaseModel):
     sku: str | None
     planned_seconds: int
     elapsed_seconds: int
+    beat: str | None = Field(default=None, description="hook, push, welfare, … (the plan's)")
 
 
 class PrompterNext(BaseModel):
     id: str
     title: str
+    beat: str | None = None
 
 
 class PrompterPart(BaseModel):
@@ -185,6 +187,11 @@ class Prompter(BaseModel):
     remaining_seconds: int | None
     overrun_seconds: int | None
     version: int
+    questions: list[str] = Field(
+        default_factory=list,
+        description="the newest question-like comments of the live feed, newest first (at "
+        "most 3), until question clusters exist (contract §11)",
+    )
 
 
 class StartOptions(BaseModel):

@@ -42,6 +42,7 @@ from liveops.storage.models import Runsheet, RunsheetSegment, Show, ShowAction
 
 OPEN_CUES_MAX = 50  # the prompter shows at most this many open cues, oldest first
 TOP_QUESTION_MAX_CHARS = 100
+QUESTIONS_SHOWN = 3  # the prompter's `questions`: the newest question-like comments
 
 
 async def _show(session: AsyncSession, show_id: str, *, lock: bool = False) -> Show:
@@ -331,6 +332,7 @@ class PlannedSegment:
     sku: str | None
     planned_seconds: int
     script: str
+    beat: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +369,8 @@ async def prompter_inputs(session: AsyncSession, show_id: str) -> PrompterInputs
         show_id=show_id,
         version=sheet.version if sheet else 0,
         segments=tuple(
-            PlannedSegment(r.segment_id, r.title, r.sku, r.planned_seconds, r.script) for r in rows
+            PlannedSegment(r.segment_id, r.title, r.sku, r.planned_seconds, r.script, r.beat)
+            for r in rows
         ),
         current_segment_id=current,
         entered_at=entered_at,
@@ -384,15 +387,26 @@ def _newest(*rows: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return max(present, key=lambda r: int(r.get("rev", 0))) if present else None
 
 
-def top_question(live: Mapping[str, Any] | None) -> str | None:
-    """The newest question-like comment of the live feed (until question clusters exist)."""
+def questions(live: Mapping[str, Any] | None, limit: int = QUESTIONS_SHOWN) -> list[str]:
+    """The newest question-like comments of the live feed, newest first, each once (until
+    question clusters exist, contract §11)."""
+    found: list[str] = []
     for item in reversed((live or {}).get("feed") or []):
+        if len(found) == limit:
+            break
         if item.get("kind") == "comment" and is_question(str(item.get("text", ""))):
             text = str(item["text"]).strip()
             if len(text) > TOP_QUESTION_MAX_CHARS:
-                return text[: TOP_QUESTION_MAX_CHARS - 1] + "…"
-            return text
-    return None
+                text = text[: TOP_QUESTION_MAX_CHARS - 1] + "…"
+            if text not in found:
+                found.append(text)
+    return found
+
+
+def top_question(live: Mapping[str, Any] | None) -> str | None:
+    """The newest question-like comment of the live feed (until question clusters exist)."""
+    newest = questions(live, 1)
+    return newest[0] if newest else None
 
 
 def values_for(
@@ -437,13 +451,16 @@ def prompter_view(
     view: dict[str, Any] = {
         "segment": None,
         "text": "",
-        "next": None if following is None else {"id": following.id, "title": following.title},
+        "next": None
+        if following is None
+        else {"id": following.id, "title": following.title, "beat": following.beat},
         "cues": cues,
         "parts": [],
         "values": {},
         "remaining_seconds": None,
         "overrun_seconds": None,
         "version": inputs.version,
+        "questions": questions(live),
     }
     if index is None:
         return view
@@ -463,6 +480,7 @@ def prompter_view(
             "sku": segment.sku,
             "planned_seconds": segment.planned_seconds,
             "elapsed_seconds": int(elapsed),
+            "beat": segment.beat,
         },
         text=rendered.text,
         parts=[p.to_json() for p in rendered.parts],
