@@ -48,6 +48,7 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "order.refunded": ({"order_id", "amount"}, set()),
     "stock.set": ({"sku", "available"}, set()),
     "stream.health": ({"bitrate_kbps", "fps", "latency_ms", "stall_ratio"}, {"line"}),
+    "transcript": ({"text"}, set()),
 }
 INTS = {"online", "count", "value", "qty", "amount", "available", "bitrate_kbps", "latency_ms"}
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -78,7 +79,7 @@ def contract_problem(event: dict[str, Any]) -> str | None:
             return f"{name} is not a non-negative int"
     if kind in {"like", "product.impression"} and event["count"] < 1:
         return "count below 1"
-    if kind == "comment" and not 1 <= len(event["text"]) <= 500:
+    if kind in {"comment", "transcript"} and not 1 <= len(event["text"]) <= 500:
         return "text length"
     if kind == "stream.health" and not 0 <= event["stall_ratio"] <= 1:
         return "stall_ratio out of range"

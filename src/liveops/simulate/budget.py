@@ -24,6 +24,8 @@ class Budget:
     count_every_ms: int
     health_every_ms: int
     stock_every_ms: int
+    lines: int  # transcript lines: the anchor's speech as the platform's recognizer hears it
+    line_every_ms: int
 
 
 def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Budget:
@@ -32,6 +34,12 @@ def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Bu
     count_every = max(1_000, math.ceil(50_000 / rate))
     health_every = max(3_000, math.ceil(100_000 / rate))
     stock_every = max(5_000, duration_ms // 40)
+    # A recognizer writes a line every few seconds; a short show gets a dozen or so, and speech
+    # never takes more than a tenth of a small budget.
+    line_every = max(
+        300, min(4_500, duration_ms // 12), math.ceil(duration_ms / max(1, unique // 10))
+    )
+    lines = duration_ms // line_every
     fixed = (
         duration_ms // count_every
         + 1
@@ -39,6 +47,7 @@ def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Bu
         + products
         + duration_ms // stock_every
         + 1
+        + lines
     )
     rest = max(0, unique - fixed)
     # Orders are 3% of the rest; with payments, cancels and refunds they make ~6%.
@@ -59,4 +68,6 @@ def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Bu
         count_every_ms=count_every,
         health_every_ms=health_every,
         stock_every_ms=stock_every,
+        lines=lines,
+        line_every_ms=line_every,
     )

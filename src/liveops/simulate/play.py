@@ -4,6 +4,7 @@ on the pinned product, payments follow orders, and stock runs out when it should
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import random
@@ -11,9 +12,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from liveops.simulate import texts
+from liveops.simulate import scripts, texts
 from liveops.simulate.budget import Budget
 from liveops.simulate.lineup import Product
+from liveops.simulate.scripts import CueKind, PlannedCue, PlannedSegment
 from liveops.simulate.timeline import Session, Shape, Viewer, intensity, sample_times
 
 Raw = tuple[int, str, str, dict[str, Any]]
@@ -53,6 +55,9 @@ class Played:
     events: list[Raw] = field(default_factory=list)
     paid: list[Order] = field(default_factory=list)
     flash_orders: int = 0
+    cues: list[PlannedCue] = field(default_factory=list)
+    lines: int = 0  # transcript lines
+    slips: int = 0  # of which break the compliance rules
 
 
 class _Sweep:
@@ -63,12 +68,23 @@ class _Sweep:
         shape: Shape,
         viewers: list[Viewer],
         lineup: tuple[Product, ...],
+        rundown: tuple[PlannedSegment, ...],
     ) -> None:
         self.rng = rng
         self.seed = seed
         self.shape = shape
         self.viewers = viewers
         self.lineup = lineup
+        self.rundown = rundown
+        self.rundown_starts = [s.window.start_ms for s in rundown]
+        # A short show is a compressed long one: the anchor reads a cue in proportion.
+        self.compress = min(1.0, shape.duration_ms / 120_000)
+        self.cued: set[tuple[str, CueKind]] = set()
+        # Field control points at the comments in about half the product segments.
+        self.ask = {s.id for s in rundown if s.product is not None and rng.random() < 0.5}
+        self.last_question: str | None = None
+        self.said: dict[tuple[str, str], int] = {}
+        self.slip_lines: set[int] = set()
         self.played = Played()
         self.queue: list[tuple[int, int, int, str, Any]] = []
         self.seq = 0
@@ -168,6 +184,8 @@ class _Sweep:
 
     def _on_comment(self, t_ms: int, category: texts.Category | None) -> None:
         product = self.shape.segment_at(t_ms).product
+        if category is None and t_ms in self.shape.warmup and self.rng.random() < 0.4:
+            category = "greeting"  # the room fills up and says hello before the first pitch
         if category is None:
             category = texts.pick_category(self.rng, product, in_flash=t_ms in self.shape.flash)
         viewer = self.pick_from(self.recent_buyers if category == "intent" else None)
@@ -175,6 +193,11 @@ class _Sweep:
             return
         text = texts.comment_text(self.rng, category, product)
         self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
+        if scripts.is_question(text):
+            self.last_question = text
+            segment = self.segment_on_air(t_ms)
+            if segment.id in self.ask and segment.stage_at(t_ms) in ("push", "welfare"):
+                self.cue(t_ms, "question")
 
     def _on_like(self, t_ms: int, _: None) -> None:
         viewer = self.pick() if self.rng.random() >= 0.15 else None
@@ -274,6 +297,8 @@ class _Sweep:
             self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
             return None
         stock.reserved += qty
+        if stock.sellable * 2 < stock.allocated and self.segment_on_air(t_ms).product is product:
+            self.cue(t_ms, "stock")
         order = Order(f"DD{self.seed}-{self.next_order:07d}", viewer, product, qty, amount)
         self.next_order += 1
         self.recent_buyers.append(viewer)
@@ -322,6 +347,79 @@ class _Sweep:
         fields |= {"stall_ratio": ratio, "line": line}
         self.emit(t_ms, "stream.health", fields)
 
+    # -- on air: the run-sheet, the anchor's speech, field control's cues -------------------
+
+    def segment_on_air(self, t_ms: int) -> PlannedSegment:
+        index = bisect.bisect_right(self.rundown_starts, t_ms) - 1
+        return self.rundown[max(0, index)]
+
+    def cue(self, t_ms: int, kind: CueKind) -> None:
+        """Field control sends a cue of ``kind`` (once per segment), the anchor reads it within
+        2–8 s (compressed in a short show) and says so on air a moment later."""
+        segment = self.segment_on_air(t_ms)
+        if (segment.id, kind) in self.cued:
+            return
+        self.cued.add((segment.id, kind))
+        text, reply = scripts.CUES[kind]
+        ack_ms = max(50, round(self.rng.uniform(2_000, 8_000) * self.compress))
+        self.played.cues.append(PlannedCue(t_ms / 1000, kind, text, ack_ms / 1000, segment.id))
+        pause = round(self.rng.uniform(300, 1_500) * self.compress)
+        self.later(t_ms + ack_ms + pause, "reply", reply)
+
+    def _on_cue(self, t_ms: int, kind: CueKind) -> None:
+        self.cue(t_ms, kind)
+
+    def _on_reply(self, t_ms: int, text: str) -> None:
+        self.say(t_ms, scripts.roughen(self.rng, text))
+
+    def say(self, t_ms: int, text: str) -> None:
+        self.played.lines += 1
+        self.emit(t_ms, "transcript", {"text": text})
+
+    def _on_line(self, t_ms: int, number: int) -> None:
+        segment = self.segment_on_air(t_ms)
+        if number in self.slip_lines:
+            self.played.slips += 1
+            text = scripts.slip(self.rng, segment.product)
+        elif self.rng.random() < 0.15:
+            text = self.rng.choice(scripts.FILLERS)
+        else:
+            text = self.script_line(t_ms, segment)
+        self.say(t_ms, scripts.roughen(self.rng, text))
+
+    def script_line(self, t_ms: int, segment: PlannedSegment) -> str:
+        """The next line of the segment's script for the beat on air, read out with what the
+        anchor sees now; a line about a question waits until someone has asked one."""
+        stage = segment.stage_at(t_ms)
+        recap = scripts.RECAP.get(stage, ())
+        if recap and self.rng.random() < scripts.RECAP_SHARE:
+            stage = self.rng.choice(recap)
+        lines = [
+            line.text
+            for line in segment.lines
+            if line.stage == stage and (self.last_question or "{top_question}" not in line.text)
+        ]
+        if not lines:
+            return self.rng.choice(scripts.FILLERS)
+        key = (segment.id, stage)
+        turn = self.said.get(key, 0)
+        self.said[key] = turn + 1
+        values = {
+            "online": scripts.spoken_count(len(self.present)),
+            "countdown": scripts.spoken_duration(segment.window.end_ms - t_ms),
+            "top_question": self.last_question or "",
+        }
+        product = segment.product
+        if product is not None:
+            stock = self.stock[product.sku]
+            values |= {
+                "price": scripts.spoken_price(product.list_price),
+                "live_price": scripts.spoken_price(product.live_price),
+                "stock_left": str(max(0, stock.sellable)),
+                "sold": str(stock.sold),
+            }
+        return scripts.speak(lines[turn % len(lines)], values)
+
 
 def play(
     rng: random.Random,
@@ -331,9 +429,10 @@ def play(
     sessions: list[Session],
     budget: Budget,
     lineup: tuple[Product, ...],
+    rundown: tuple[PlannedSegment, ...],
 ) -> Played:
-    """Play the whole show (not the refunds that come after it)."""
-    sweep = _Sweep(rng, seed, shape, viewers, lineup)
+    """Play the whole show (not the refunds that come after it), on air by ``rundown``."""
+    sweep = _Sweep(rng, seed, shape, viewers, lineup, rundown)
     d = shape.duration_ms
     for s in sessions:
         sweep.at(s.join_ms, _JOIN, "join", s)
@@ -351,6 +450,7 @@ def play(
         sweep.at(t, _TICK, "stock")
     if shape.flash.end_ms + 500 <= d:
         sweep.at(shape.flash.end_ms + 500, _TICK, "stock", shape.flash_product)
+    _speech_and_cues(rng, sweep, shape, budget)
 
     weights = intensity(shape, sessions)
     plan = (
@@ -373,3 +473,25 @@ def play(
         offset = int((flash.end_ms - flash.start_ms) * rng.betavariate(1.0, 3.0))
         sweep.at(min(d, flash.start_ms + offset), _ACT, "flash")
     return sweep.run()
+
+
+def _speech_and_cues(rng: random.Random, sweep: _Sweep, shape: Shape, budget: Budget) -> None:
+    """Schedule the anchor's lines, which of them slip (about 1 in 40), and the cues field
+    control sends at set moments; the stock and question cues come from the sweep itself."""
+    every = budget.line_every_ms
+    for number in range(budget.lines):
+        t = (number + 1) * every - rng.randrange(max(1, every // 3))
+        sweep.at(t, _ACT, "line", number)
+    if budget.lines >= 20:
+        # At least one, so that every demo of some length shows a compliance alert.
+        slips = max(1, round(budget.lines / 40))
+        sweep.slip_lines = set(rng.sample(range(budget.lines), slips))
+    warmup, closing, flash, stall = shape.warmup, shape.closing, shape.flash, shape.stall
+    sweep.at(warmup.start_ms + (warmup.end_ms - warmup.start_ms) * 2 // 5, _ACT, "cue", "lucky_bag")
+    flash_segment = sweep.segment_on_air(flash.start_ms).window
+    lead = min(5_000, (flash.start_ms - flash_segment.start_ms) // 3)
+    sweep.at(flash.start_ms - lead, _ACT, "cue", "flash")
+    sweep.at(
+        stall.start_ms + min(1_500, (stall.end_ms - stall.start_ms) // 3), _ACT, "cue", "stall"
+    )
+    sweep.at(closing.start_ms + (closing.end_ms - closing.start_ms) // 5, _ACT, "cue", "closing")

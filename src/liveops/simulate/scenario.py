@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from liveops.simulate import faults
+from liveops.simulate import faults, scripts
 from liveops.simulate.budget import make_budget
 from liveops.simulate.lineup import DEMO_LINEUP, Product
 from liveops.simulate.play import Order, Raw, play
-from liveops.simulate.timeline import make_sessions, make_shape
+from liveops.simulate.scripts import PlannedCue, PlannedSegment
+from liveops.simulate.timeline import layout, make_sessions, make_shape
 
 Event = dict[str, Any]
 
@@ -50,6 +51,30 @@ class FlashSale:
 
 
 @dataclass(frozen=True, slots=True)
+class Rundown:
+    """The show on air: its run-sheet and the cues field control sends (in time order).
+
+    Moving from segment to segment happens at each segment's ``window.start_ms``.
+    """
+
+    segments: tuple[PlannedSegment, ...]
+    cues: tuple[PlannedCue, ...]
+
+    def body(self) -> dict[str, Any]:
+        """The run-sheet as `PUT /api/v1/shows/{id}/runsheet` takes it."""
+        return {"segments": [s.as_json() for s in self.segments]}
+
+
+def plan_runsheet(duration: float, lineup: tuple[Product, ...] = DEMO_LINEUP) -> Rundown:
+    """The run-sheet of a show of ``duration`` seconds, without its cues: the same segments
+    `build_plan` plays, known before the show is planned (it is saved before the start)."""
+    if not lineup:
+        raise ValueError("the lineup needs at least one product")
+    duration_ms = max(1, round(duration * 1000))
+    return Rundown(scripts.runsheet(layout(duration_ms, lineup), lineup), ())
+
+
+@dataclass(frozen=True, slots=True)
 class ShowPlan:
     """A show to play: deliveries in send order, and the unique valid events behind them.
 
@@ -68,6 +93,9 @@ class ShowPlan:
     out_of_order: int
     paid_before_created: int
     flash_sale: FlashSale
+    rundown: Rundown
+    transcript_lines: int
+    slips: int  # transcript lines that break the compliance rules
 
     def type_counts(self) -> dict[str, int]:
         """How many deliveries of each ``type``, most common first."""
@@ -145,8 +173,11 @@ def build_plan(
     present), comments, likes, shares, follows and gifts, the lineup pinned in turn with
     impressions, clicks, cart adds and orders on the pinned product, one flash sale (秒杀) on
     the 福利款, payments and cancels, ERP ``stock.set`` readings, ``stream.health`` every few
-    seconds with one stall and a line failover, and refunds dated after the end. On top: ~2%
-    duplicates, ~3% late deliveries, ~3% of payments before their orders, ~0.2% malformed.
+    seconds with one stall and a line failover, the anchor's speech (``transcript``: the
+    run-sheet's scripts read out, about 1 line in 40 a compliance slip), and refunds dated
+    after the end. On top: ~2% duplicates, ~3% late deliveries, ~3% of payments before their
+    orders, ~0.2% malformed. ``rundown`` is the run-sheet (a warm-up, one segment per product
+    on air, a closing, in the windows the products are pinned) and field control's cues.
 
     Raises ValueError for a non-positive duration or rate, or an empty or ambiguous lineup.
     """
@@ -164,9 +195,10 @@ def build_plan(
 
     rng = random.Random(seed)
     shape = make_shape(rng, duration_ms, lineup)
+    segments = plan_runsheet(duration, lineup).segments
     budget = make_budget(unique_target, duration_ms, rate, len(lineup))
     viewers, sessions = make_sessions(rng, shape, budget.sessions, seed)
-    played = play(rng, seed, shape, viewers, sessions, budget, lineup)
+    played = play(rng, seed, shape, viewers, sessions, budget, lineup, segments)
     raws = played.events + _refunds(rng, played.paid, duration_ms)
 
     ts = _ts_formatter(_start_ms(start))
@@ -200,4 +232,7 @@ def build_plan(
             flash.end_ms / 1000,
             played.flash_orders,
         ),
+        rundown=Rundown(segments, tuple(sorted(played.cues, key=lambda c: c.at))),
+        transcript_lines=played.lines,
+        slips=played.slips,
     )

@@ -53,6 +53,8 @@ class Shape:
     segments: tuple[Segment, ...]
     flash: Window
     flash_product: Product
+    warmup: Window
+    closing: Window
     like_bursts: tuple[Window, ...]
     stall: Window
     waves: tuple[Wave, ...]
@@ -62,25 +64,66 @@ class Shape:
         return max(1, math.ceil(self.duration_ms / self.bucket_ms))
 
     def segment_at(self, t_ms: int) -> Segment:
+        """The product pinned at ``t_ms``: during the warm-up the first product's link is
+        already up, and through the closing the last one stays pinned."""
         starts = [s.window.start_ms for s in self.segments]
         return self.segments[max(0, bisect.bisect_right(starts, t_ms) - 1)]
 
 
-def make_shape(rng: random.Random, duration_ms: int, lineup: tuple[Product, ...]) -> Shape:
-    """Lay out the show: each product pinned in turn, one 秒杀 on the 福利款, a few waves."""
+# Shares of the show, capped for long shows: seeds 000 orders a show warm-up → products →
+# interaction, and a warm-up of a few minutes is what keeps early arrivals until the first push.
+_WARMUP_SHARE, _WARMUP_MAX_MS = 0.06, 600_000
+_CLOSING_SHARE, _CLOSING_MAX_MS = 0.04, 300_000
+# Where the 秒杀 starts in its product's segment: after the hook, FABE and push, in the welfare
+# beat (see scripts.STAGES).
+FLASH_AT = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """When each part of the show runs: the run-sheet's segments and the pinned products use
+    the same windows, so that a `segment.goto` and the viewers' clicks move together."""
+
+    warmup: Window
+    segments: tuple[Segment, ...]
+    closing: Window
+    flash: Window
+    flash_product: Product
+
+
+def layout(duration_ms: int, lineup: tuple[Product, ...]) -> Layout:
+    """Warm-up, each product in turn (the lineup again, 返场, about every half hour), closing;
+    one 秒杀 in the 福利款's first segment. Pure: no randomness, so the run-sheet can be laid
+    out before the show is planned."""
     d = duration_ms
-    # Long shows run the lineup again (返场), roughly every half hour.
-    cycles = max(1, round(d / 1_800_000))
+    warmup_end = min(int(d * _WARMUP_SHARE), _WARMUP_MAX_MS)
+    closing_start = d - min(int(d * _CLOSING_SHARE), _CLOSING_MAX_MS)
+    # A run-sheet holds at most 200 segments: warm-up, closing and up to 198 products.
+    cycles = max(1, min(round(d / 1_800_000), 198 // len(lineup)))
     order = [p for _ in range(cycles) for p in lineup]
-    bounds = [k * d // len(order) for k in range(len(order) + 1)]
+    span = closing_start - warmup_end
+    bounds = [warmup_end + k * span // len(order) for k in range(len(order) + 1)]
     segments = tuple(Segment(p, Window(bounds[k], bounds[k + 1])) for k, p in enumerate(order))
     welfare = [p for p in lineup if p.role == "福利款"]
     flash_product = welfare[0] if welfare else min(lineup, key=lambda p: p.live_price)
     seg = next(s.window for s in segments if s.product is flash_product)
     length = seg.end_ms - seg.start_ms
-    flash_start = seg.start_ms + (3 * length) // 10
+    flash_start = seg.start_ms + int(length * FLASH_AT)
     flash_len = min(max(length // 4, 2_000), 5_000, max(1, seg.end_ms - flash_start))
-    flash = Window(flash_start, flash_start + flash_len)
+    return Layout(
+        warmup=Window(0, warmup_end),
+        segments=segments,
+        closing=Window(closing_start, d),
+        flash=Window(flash_start, flash_start + flash_len),
+        flash_product=flash_product,
+    )
+
+
+def make_shape(rng: random.Random, duration_ms: int, lineup: tuple[Product, ...]) -> Shape:
+    """Lay out the show (`layout`), then the like bursts, the stall and the arrival waves."""
+    d = duration_ms
+    laid = layout(d, lineup)
+    flash = laid.flash
 
     bursts = []
     for _ in range(min(max(round(d / 20_000), 1), 12)):
@@ -103,9 +146,11 @@ def make_shape(rng: random.Random, duration_ms: int, lineup: tuple[Product, ...]
     return Shape(
         duration_ms=d,
         bucket_ms=max(100, math.ceil(d / 4000)),
-        segments=segments,
+        segments=laid.segments,
         flash=flash,
-        flash_product=flash_product,
+        flash_product=laid.flash_product,
+        warmup=laid.warmup,
+        closing=laid.closing,
         like_bursts=tuple(bursts),
         stall=stall,
         waves=tuple(waves),
@@ -216,12 +261,16 @@ def intensity(shape: Shape, sessions: list[Session]) -> Intensity:
         t = b * shape.bucket_ms + shape.bucket_ms // 2
         room = max(present[b], 0) + 0.5
         seg = shape.segment_at(t).window
-        progress = (t - seg.start_ms) / max(1, seg.end_ms - seg.start_ms)
+        # Clamped: the warm-up comes before the first product's window, the closing after the
+        # last one's.
+        progress = min(1.0, max(0.0, (t - seg.start_ms) / max(1, seg.end_ms - seg.start_ms)))
         excite = 1.0 + 0.6 * (progress < 0.15) + 2.5 * (t in flash) + 1.0 * (t in after_flash)
         burst = any(t in w for w in shape.like_bursts)
         talk.append(room * excite)
         cheer.append(room * (1 + 6 * burst))
-        buy.append(room * (0.4 + progress) * (0.3 if t in flash else 1.0))
+        # Few buy before the first product is pitched, though its link is already up.
+        pitched = 0.3 if t in shape.warmup else 1.0
+        buy.append(room * (0.4 + progress) * (0.3 if t in flash else 1.0) * pitched)
     return Intensity(
         list(itertools.accumulate(talk)),
         list(itertools.accumulate(cheer)),
