@@ -201,6 +201,7 @@ async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> Non
         logging.getLogger("liveops").setLevel(logging.WARNING)
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
             show_id, link = await _demo_show(client, DEMO_LINEUP)
+            anchor_link = None if args.auto_ack else await _anchor_link(client, show_id)
         sim = SimulationConfig(
             url=base,
             show_id=show_id,
@@ -208,15 +209,27 @@ async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> Non
             rate=args.rate,
             seed=args.seed,
             token=token,
+            auto_ack=args.auto_ack,
         )
         # Progress lines would bury the link: the simulator plays silently.
         playing = asyncio.create_task(run_simulation(sim, out=lambda line: None))
         length = (
             f"{args.duration / 60:.0f} minutes" if args.duration >= 120 else f"{args.duration:g} s"
         )
+        if anchor_link is None:
+            anchor = (
+                "A simulated anchor acknowledges field control's cues after 2–8 s "
+                "(--no-auto-ack leaves them to you on the anchor console)."
+            )
+        else:
+            anchor = (
+                "Cues wait for you: sign in as the anchor with this one-time link (valid "
+                f"{anchor_link.expires_in_minutes} minutes):\n\n    {base}{anchor_link.path}\n"
+            )
         print(
             f"\nLiveOps demo: show {show_id} is live; a simulated audience plays it for "
-            f"{length}.\nCtrl-C stops the demo and ends the show.\n\n"
+            f"{length}, on a run-sheet with field control's cues and the anchor's transcript.\n"
+            f"{anchor}\nCtrl-C stops the demo and ends the show.\n\n"
             f"Open the console with this one-time sign-in link (valid "
             f"{link.expires_in_minutes} minutes):\n\n    {base}{link.path}\n",
             flush=True,
@@ -285,6 +298,17 @@ async def _demo_show(client: httpx.AsyncClient, lineup: Sequence[Any]) -> tuple[
     return show_id, _Link(path, minutes)
 
 
+async def _anchor_link(client: httpx.AsyncClient, show_id: str) -> _Link:
+    """A one-time sign-in link for the show's anchor console, for a human to take the cues."""
+    answer = await client.post(
+        "/api/v1/auth/login-links", json={"role": "anchor", "show_id": show_id}
+    )
+    answer.raise_for_status()
+    body = answer.json()
+    minutes = max(1, int(body.get("expires_in_seconds", 600)) // 60)
+    return _Link(str(body["path"]), minutes)
+
+
 async def _end_show(base: str, headers: dict[str, str], show_id: str) -> None:
     """Leave no live show behind; an already ended show is fine (409)."""
     try:
@@ -321,6 +345,7 @@ def cmd_simulate(args: argparse.Namespace) -> None:
         token=args.token or os.environ.get("LIVEOPS_ADMIN_TOKEN"),
         realtime=not args.fast,
         end_show=not args.no_end,
+        auto_ack=args.auto_ack,
     )
     try:
         report = asyncio.run(run_simulation(config, out=lambda line: print(line, flush=True)))
@@ -470,6 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--duration", type=float, default=1800.0, help="seconds (default 1800)")
     demo.add_argument("--rate", type=float, default=40.0, help="events per second (default 40)")
     demo.add_argument("--seed", type=int, default=1, help="the show's random seed (default 1)")
+    demo.add_argument(
+        "--no-auto-ack",
+        dest="auto_ack",
+        action="store_false",
+        help="leave field control's cues for a human anchor (prints an anchor sign-in link); "
+        "by default a simulated anchor acknowledges each after 2–8 s",
+    )
     demo.set_defaults(run=cmd_demo)
 
     sim = commands.add_parser("simulate", help="play a seeded show against a running server")
@@ -484,7 +516,17 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, required=True, help="random seed: same seed, same show")
     sim.add_argument("--token", help="bearer token (default: $LIVEOPS_ADMIN_TOKEN)")
     sim.add_argument("--fast", action="store_true", help="send as fast as the server takes it")
-    sim.add_argument("--no-end", action="store_true", help="do not start or end the show")
+    sim.add_argument(
+        "--no-end",
+        action="store_true",
+        help="do not start or end the show (nor save a run-sheet, move segments or send cues)",
+    )
+    sim.add_argument(
+        "--no-auto-ack",
+        dest="auto_ack",
+        action="store_false",
+        help="send cues but leave them for a human anchor to acknowledge",
+    )
     sim.set_defaults(run=cmd_simulate)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import json
 import math
+import sqlite3
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,8 @@ from websockets.asyncio.client import connect
 
 from liveops.config import Settings
 from liveops.metrics.formulas import METRIC_KEYS
-from liveops.simulate import SimulationConfig, run_simulation
+from liveops.simulate import DEMO_LINEUP, SimulationConfig, plan_runsheet, run_simulation
+from liveops.simulate.control import ANCHOR_LABEL, FIELD_CONTROL_LABEL
 from tests.conftest import Server, running_server
 from tests.integration.test_ingest_api import create_show
 
@@ -125,3 +127,69 @@ async def test_replaying_every_batch_leaves_the_review_unchanged(server: Server)
     assert replay.rejected == replay.malformed_sent
     assert await review_summary(server, show) == before
     assert_same_metrics(await live_metrics(server, show), first.totals, "live snapshot")
+
+
+@pytest.mark.timeout(120)
+async def test_a_short_show_plays_on_air_by_its_run_sheet(tmp_path: Path) -> None:
+    """A few seconds of show on the embedded database: the run-sheet saved before the start
+    without findings, every segment on air in turn, cues acknowledged by the simulated anchor,
+    the audit log, and the anchor's transcript stored."""
+    settings = Settings(data_dir=tmp_path, metrics_interval_seconds=0.05)
+    async with running_server(settings) as server:
+        show = await create_show(server, lineup=[p.as_json() for p in DEMO_LINEUP])
+        config = SimulationConfig(
+            url=server.url, show_id=show, duration=6, rate=80, seed=4, token=server.token
+        )
+        report = await run_simulation(config, out=lambda _: None)
+        played = report.on_air
+        assert played is not None
+        assert played.problems == []
+        # The start would be blocked by findings: the shipped rules must find none.
+        assert played.findings == [], played.findings
+        assert played.tokens_minted == ["field_control", "anchor"]
+        segments = plan_runsheet(6).segments
+        assert played.segment_moves == len(segments) - 1  # the start put the first on air
+        assert played.cues_sent >= 3
+        assert played.cues_acked == played.cues_sent
+
+        async with server.client() as client:
+            sheet = (await client.get(f"/api/v1/shows/{show}/runsheet")).json()
+            cues = (await client.get(f"/api/v1/shows/{show}/cues")).json()["cues"]
+            actions = (await client.get(f"/api/v1/shows/{show}/actions")).json()["actions"]
+            review = (await client.get(f"/api/v1/shows/{show}/review")).json()["summary"]
+
+        assert sheet["version"] == 1
+        assert sheet["findings"] == []
+        assert [s["id"] for s in sheet["segments"]] == [s.id for s in segments]
+        assert sheet["current_segment_id"] == "closing"  # on air when the show ended
+        starts = [s["started_at"] for s in sheet["segments"]]
+        assert None not in starts
+        assert starts == sorted(starts)
+        for row in sheet["segments"]:
+            assert row["actual_seconds"] > 0, row
+            assert (row["ended_at"] is None) == (row["id"] == "closing"), row
+            assert row["script"]
+            assert row["planned_seconds"] >= 1
+        assert all(row["fabe"] for row in sheet["segments"] if row["sku"])
+
+        assert len(cues) == played.cues_sent
+        for cue in cues:
+            assert cue["ack_seconds"] is not None, cue
+            assert cue["ack_seconds"] > 0, cue
+            assert cue["by"] == {"label": FIELD_CONTROL_LABEL, "role": "field_control"}
+            assert cue["acked_by"] == {"label": ANCHOR_LABEL, "role": "anchor"}
+
+        gotos = [a for a in actions if a["type"] == "segment.goto"]
+        assert len(gotos) == len(segments)
+        assert [a["segment_id"] for a in reversed(gotos)] == [s.id for s in segments]
+        assert [a.get("via") for a in gotos].count("show.start") == 1
+        assert len([a for a in actions if a["type"] == "cue"]) == played.cues_sent
+
+        # The transcript lines are kept and change no metric.
+        with sqlite3.connect(tmp_path / "liveops.db") as db:
+            rows = db.execute(
+                "SELECT payload FROM event WHERE show_id = ? AND type = 'transcript'", (show,)
+            ).fetchall()
+        assert len(rows) == report.transcript_lines > 0
+        assert all(json.loads(payload)["text"] for (payload,) in rows)
+        assert_same_metrics(review, report.totals, "review")

@@ -22,9 +22,11 @@ from liveops.simulate import (
     SimulationConfig,
     SimulationError,
     build_plan,
+    plan_runsheet,
     recount,
     run_simulation,
 )
+from liveops.simulate.control import OVERRIDE_REASON
 from liveops.simulate.truth import ts_micros
 
 START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -321,22 +323,64 @@ def test_demo_lineup() -> None:
 
 
 class FakeServer:
-    """Contract §3 ingest in memory: idempotent by id, partial acceptance, scripted failures."""
+    """Contract §3 ingest in memory (idempotent by id, partial acceptance, scripted failures),
+    and what the simulated field control and anchor call: token minting, the run-sheet,
+    actions and cue acknowledgements, each kept with the token that called it."""
 
-    def __init__(self, failures: list[int] | None = None, start_status: int = 200) -> None:
+    def __init__(
+        self,
+        failures: list[int] | None = None,
+        start_status: int = 200,
+        *,
+        mint_status: int = 201,
+        runsheet_status: int = 200,
+        findings: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.stored: dict[str, dict[str, Any]] = {}
         self.failures = list(failures or [])
         self.start_status = start_status
+        self.mint_status = mint_status
+        self.runsheet_status = runsheet_status
+        self.findings = list(findings or [])
         self.paths: list[str] = []
         self.tokens: set[str | None] = set()
+        self.minted: list[dict[str, Any]] = []
+        self.runsheets: list[tuple[str | None, dict[str, Any]]] = []
+        self.starts: list[dict[str, Any]] = []
+        self.actions: list[dict[str, Any]] = []
+        self.acks: list[tuple[int, str | None]] = []
+        self.event_tokens: set[str | None] = set()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path.rsplit("/", 1)[-1])
-        self.tokens.add(request.headers.get("authorization"))
-        if request.url.path.endswith("/start"):
-            return httpx.Response(self.start_status, json={"detail": "already live"})
-        if not request.url.path.endswith("/events"):
+        path = request.url.path
+        self.paths.append(path.rsplit("/", 1)[-1])
+        auth = request.headers.get("authorization")
+        self.tokens.add(auth)
+        body = json.loads(request.content) if request.content else None
+        if path.endswith("/auth/tokens"):
+            if self.mint_status != 201:
+                return httpx.Response(self.mint_status, json={"detail": "scripted"})
+            self.minted.append(body)
+            return httpx.Response(201, json={"id": len(self.minted), "token": f"t-{body['role']}"})
+        if path.endswith("/runsheet"):
+            self.runsheets.append((auth, body))
+            if self.runsheet_status != 200:
+                return httpx.Response(self.runsheet_status, json={"detail": "scripted"})
+            return httpx.Response(
+                200, json={"version": len(self.runsheets), "findings": self.findings}
+            )
+        if path.endswith("/actions"):
+            self.actions.append(body | {"id": len(self.actions) + 1, "auth": auth})
+            return httpx.Response(201, json={"id": len(self.actions), "type": body["type"]})
+        if path.endswith("/ack"):
+            self.acks.append((int(path.rsplit("/", 2)[-2]), auth))
             return httpx.Response(200, json={})
+        if path.endswith("/start"):
+            self.starts.append(body)
+            return httpx.Response(self.start_status, json={"detail": "already live"})
+        if not path.endswith("/events"):
+            return httpx.Response(200, json={})
+        self.event_tokens.add(auth)
         if self.failures:
             return httpx.Response(self.failures.pop(0), json={"detail": "scripted"})
         accepted = duplicates = 0
@@ -356,6 +400,13 @@ class FakeServer:
 
 
 def play(server: Callable[[httpx.Request], httpx.Response], **overrides: Any) -> Any:
+    return play_and_say(server, **overrides)[0]
+
+
+def play_and_say(
+    server: Callable[[httpx.Request], httpx.Response], **overrides: Any
+) -> tuple[Any, list[str]]:
+    """Play against ``server``; the report, and the lines the runner said."""
     settings: dict[str, Any] = {
         "url": "http://liveops.test/",
         "show_id": "show-1",
@@ -375,8 +426,8 @@ def play(server: Callable[[httpx.Request], httpx.Response], **overrides: Any) ->
             )
 
     report = asyncio.run(run())
-    assert 2 <= len(lines) <= 8
-    return report
+    assert 2 <= len(lines) <= 10, lines
+    return report, lines
 
 
 def test_runner_plays_the_whole_plan_and_its_totals_are_what_was_kept() -> None:
@@ -390,12 +441,14 @@ def test_runner_plays_the_whole_plan_and_its_totals_are_what_was_kept() -> None:
         report.events_sent == report.unique_events + report.duplicates_sent + report.malformed_sent
     )
     assert report.retries == 2
-    assert server.paths[0] == "start"
+    # field control's and the anchor's tokens, the run-sheet, then the start
+    assert server.paths[:4] == ["tokens", "tokens", "runsheet", "start"]
     assert server.paths.count("end") == 1
-    # the refunds go after the end
-    tail = server.paths[server.paths.index("end") :]
-    assert tail[1:] == ["events"] * (len(tail) - 1)
-    assert server.tokens == {"Bearer secret"}
+    # the refunds go after the end, with the last cues' acknowledgements
+    tail = server.paths[server.paths.index("end") + 1 :]
+    assert "events" in tail
+    assert set(tail) <= {"events", "ack"}
+    assert server.event_tokens == {"Bearer secret"}
 
 
 def test_runner_goes_on_when_start_is_refused() -> None:
@@ -441,3 +494,109 @@ def test_runner_paces_in_real_time() -> None:
     assert report.accepted == report.unique_events
     # Real-time pacing: a one-second show cannot be played in less than a second.
     assert report.elapsed_seconds >= 1.0
+
+
+# -- on air: field control and the anchor --------------------------------------------------------
+
+
+def test_runner_plays_field_control_and_the_anchor() -> None:
+    server = FakeServer()
+    report, lines = play_and_say(server)
+    planned = build_plan(3, 20, 100, START).rundown
+    # Tokens of their own roles, for this show, that expire after the show.
+    assert [(m["role"], m["show_id"]) for m in server.minted] == [
+        ("field_control", "show-1"),
+        ("anchor", "show-1"),
+    ]
+    assert all(60 <= m["expires_in_seconds"] <= 20 + 900 for m in server.minted)
+    # The run-sheet, saved by field control before the start; a plain start.
+    [(auth, sheet)] = server.runsheets
+    assert auth == "Bearer t-field_control"
+    assert sheet == planned.body()
+    assert server.starts == [{}]
+    # Each segment after the first (the start puts that one on air), in order.
+    gotos = [a for a in server.actions if a["type"] == "segment.goto"]
+    assert [a["segment_id"] for a in gotos] == [s.id for s in planned.segments[1:]]
+    cues = [a for a in server.actions if a["type"] == "cue"]
+    assert [a["text"] for a in cues] == [c.text for c in planned.cues]
+    assert {a["auth"] for a in server.actions} == {"Bearer t-field_control"}
+    # Every cue acknowledged once, by the anchor.
+    assert sorted(cue_id for cue_id, _ in server.acks) == [a["id"] for a in cues]
+    assert {auth for _, auth in server.acks} == {"Bearer t-anchor"}
+    played = report.on_air
+    assert played.runsheet_version == 1
+    assert played.findings == []
+    assert played.problems == []
+    assert played.segment_moves == len(planned.segments) - 1
+    assert played.cues_sent == played.cues_acked == len(planned.cues) >= 4
+    assert any("run-sheet v1 saved" in line for line in lines)
+    assert report.transcript_lines > 0
+
+
+def test_without_auto_ack_cues_wait_for_a_human_anchor() -> None:
+    server = FakeServer()
+    report = play(server, auto_ack=False)
+    assert [m["role"] for m in server.minted] == ["field_control"]
+    assert server.acks == []
+    assert report.on_air.cues_sent > 0
+    assert report.on_air.cues_acked == 0
+
+
+def test_a_token_that_may_not_mint_plays_both_parts() -> None:
+    server = FakeServer(mint_status=403)
+    report, lines = play_and_say(server, token="operations-token")
+    assert {a["auth"] for a in server.actions} == {"Bearer operations-token"}
+    assert {auth for _, auth in server.acks} == {"Bearer operations-token"}
+    assert report.on_air.tokens_minted == []
+    assert any("may not mint" in line for line in lines)
+
+
+def test_findings_are_said_loudly_and_the_start_overrides_them() -> None:
+    finding = {"segment_id": "warmup", "field": "script", "term": "最好", "kind": "absolute"}
+    server = FakeServer(findings=[finding])
+    report, lines = play_and_say(server)
+    assert report.on_air.findings == [finding]
+    assert any("COMPLIANCE FINDING" in line and "最好" in line for line in lines)
+    assert server.starts == [{"override_reason": OVERRIDE_REASON}]
+
+
+@pytest.mark.parametrize("status", [403, 409, 422])
+def test_a_refused_run_sheet_leaves_the_show_without_one(status: int) -> None:
+    server = FakeServer(runsheet_status=status)
+    report = play(server)
+    assert server.actions == []
+    assert server.acks == []
+    assert server.starts == [{}]
+    assert report.accepted == report.unique_events
+    assert f"HTTP {status}" in report.on_air.problems[0]
+
+
+def test_a_show_already_live_gets_its_first_segment_from_field_control() -> None:
+    server = FakeServer(start_status=409)
+    play(server)
+    gotos = [a["segment_id"] for a in server.actions if a["type"] == "segment.goto"]
+    assert gotos[0] == "warmup"
+    assert len(gotos) == len(plan_runsheet(20).segments)
+
+
+def test_on_air_in_real_time_acknowledges_after_each_cue() -> None:
+    server = FakeServer()
+    report = play(server, duration=1.0, rate=50, realtime=True)
+    assert report.on_air.cues_sent == report.on_air.cues_acked > 0
+    order = [p for p in server.paths if p in {"runsheet", "start", "actions", "ack", "end"}]
+    assert order[:2] == ["runsheet", "start"]
+    # every acknowledgement names a cue that was sent
+    cue_ids = [a["id"] for a in server.actions if a["type"] == "cue"]
+    assert [i for i, _ in server.acks]
+    assert all(i in cue_ids for i, _ in server.acks)
+    assert report.elapsed_seconds >= 1.0
+
+
+def test_the_commands_take_no_auto_ack() -> None:
+    from liveops.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["demo"]).auto_ack is True
+    assert parser.parse_args(["demo", "--no-auto-ack"]).auto_ack is False
+    simulate = ["simulate", "--url", "u", "--show", "s", "--duration", "1", "--rate", "1"]
+    assert parser.parse_args([*simulate, "--seed", "1", "--no-auto-ack"]).auto_ack is False

@@ -1,10 +1,13 @@
 """The show simulator: a seeded, realistic live-commerce show played against a server.
 
-`build_plan` (pure) decides every event and when to deliver it, `recount` (pure) is the
+`build_plan` (pure) decides every event and when to deliver it, and the show on air: the
+run-sheet, field control's cues and the anchor's speech (`scripts`); `recount` (pure) is the
 independent ground truth for every contract §4 metric, and `run_simulation` (async I/O) posts
-a plan to a running server over the public API in real time.
+a plan to a running server over the public API in real time, playing field control and the
+anchor too (`control`).
 """
 
+from liveops.simulate.control import OnAirReport
 from liveops.simulate.lineup import DEMO_LINEUP, ROLES, Product, Role
 from liveops.simulate.runner import (
     SimulationConfig,
@@ -12,7 +15,15 @@ from liveops.simulate.runner import (
     SimulationReport,
     run_simulation,
 )
-from liveops.simulate.scenario import Delivery, FlashSale, ShowPlan, build_plan, post_show_seconds
+from liveops.simulate.scenario import (
+    Delivery,
+    FlashSale,
+    Rundown,
+    ShowPlan,
+    build_plan,
+    plan_runsheet,
+    post_show_seconds,
+)
 from liveops.simulate.truth import METRIC_KEYS, recount
 
 __all__ = [
@@ -21,13 +32,16 @@ __all__ = [
     "ROLES",
     "Delivery",
     "FlashSale",
+    "OnAirReport",
     "Product",
     "Role",
+    "Rundown",
     "ShowPlan",
     "SimulationConfig",
     "SimulationError",
     "SimulationReport",
     "build_plan",
+    "plan_runsheet",
     "post_show_seconds",
     "recount",
     "run_simulation",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,8 +14,15 @@ from urllib.parse import quote
 import httpx
 import orjson
 
+from liveops.simulate.control import Control, OnAirReport, SimulationError
 from liveops.simulate.lineup import DEMO_LINEUP, Product
-from liveops.simulate.scenario import Delivery, ShowPlan, build_plan, post_show_seconds
+from liveops.simulate.scenario import (
+    Delivery,
+    ShowPlan,
+    build_plan,
+    plan_runsheet,
+    post_show_seconds,
+)
 from liveops.simulate.truth import recount
 
 MAX_TRIES = 8
@@ -22,8 +30,7 @@ FLUSH_SECONDS = 0.1
 _KEPT_REJECTIONS = 20
 
 
-class SimulationError(RuntimeError):
-    """The server cannot be played against: unreachable, or it refused us for good."""
+__all__ = ["SimulationConfig", "SimulationError", "SimulationReport", "run_simulation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,10 @@ class SimulationConfig:
     ``realtime=False`` sends everything back to back (tests, benchmarks) with ts dated in the
     recent past; ``end_show=False`` neither starts nor ends the show. ``start`` fixes the show's
     start instant (ts of offset 0); by default it is now.
+
+    ``on_air`` (when the simulator starts the show) saves a run-sheet before the start, moves
+    through its segments and sends cues as field control; ``auto_ack=False`` leaves the cues
+    for a human anchor instead of acknowledging them after 2–8 s.
     """
 
     url: str
@@ -46,6 +57,8 @@ class SimulationConfig:
     end_show: bool = True
     lineup: tuple[Product, ...] = DEMO_LINEUP
     start: datetime | None = None
+    on_air: bool = True
+    auto_ack: bool = True
 
 
 @dataclass(slots=True)
@@ -70,6 +83,9 @@ class SimulationReport:
     retries: int = 0
     elapsed_seconds: float = 0.0
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    transcript_lines: int = 0
+    slips: int = 0  # transcript lines that break the compliance rules, on purpose
+    on_air: OnAirReport | None = None  # None: no run-sheet, segment moves or cues were played
 
 
 class _Sender:
@@ -84,20 +100,29 @@ class _Sender:
         self.config = config
         self.report = report
         self.out = out
-        self.base = f"{config.url.rstrip('/')}/api/v1/shows/{quote(config.show_id, safe='')}"
+        self.api = f"{config.url.rstrip('/')}/api/v1"
+        self.base = f"{self.api}/shows/{quote(config.show_id, safe='')}"
         self.headers = {"content-type": "application/json"}
         if config.token:
             self.headers["authorization"] = f"Bearer {config.token}"
 
     async def post(self, path: str, body: bytes, what: str) -> httpx.Response:
-        """POST, retrying the same body on transport errors, 429 and 5xx (ingest is idempotent)."""
+        return await self.request("POST", self.base + path, body, what)
+
+    async def request(
+        self, method: str, url: str, body: bytes, what: str, token: str | None = None
+    ) -> httpx.Response:
+        """Send, retrying the same body on transport errors, 429 and 5xx (ingest is idempotent;
+        a retried action may be recorded twice if its first answer was lost). ``token``
+        replaces the configured one."""
+        headers = self.headers
+        if token is not None:
+            headers = headers | {"authorization": f"Bearer {token}"}
         delay = 0.1
         for attempt in range(1, MAX_TRIES + 1):
             wait = delay
             try:
-                response = await self.http.post(
-                    self.base + path, content=body, headers=self.headers
-                )
+                response = await self.http.request(method, url, content=body, headers=headers)
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
             else:
@@ -117,17 +142,19 @@ class _Sender:
             delay = min(delay * 2, 5.0)
         raise AssertionError("unreachable")
 
-    async def lifecycle(self, action: str) -> None:
-        """Start or end the show. A show already in that state (409) is reported and play goes
-        on; any other refusal (a bad token, an unknown show) stops the simulation."""
-        response = await self.post(f"/{action}", b"{}", f"{action} show {self.config.show_id}")
+    async def lifecycle(self, action: str, body: bytes = b"{}") -> bool:
+        """Start or end the show; True when it did. A show already in that state (409) is
+        reported and play goes on; any other refusal (a bad token, an unknown show) stops the
+        simulation."""
+        response = await self.post(f"/{action}", body, f"{action} show {self.config.show_id}")
         show = self.config.show_id
         if response.is_success:
             self.out(f"show {show} {'started' if action == 'start' else 'ended'}")
-        elif response.status_code == 409:
+            return True
+        if response.status_code == 409:
             self.out(f"show {show}: {action} refused (409 {_excerpt(response)}); playing on")
-        else:
-            raise SimulationError(self.refusal(response, what=f"{action} the show"))
+            return False
+        raise SimulationError(self.refusal(response, what=f"{action} the show"))
 
     async def send(self, batch: Sequence[Delivery]) -> None:
         body = orjson.dumps({"events": [d.event for d in batch]})
@@ -176,9 +203,14 @@ class _Sender:
         return f"the server refused to {what} (HTTP {status}): {_excerpt(response)}"
 
     async def play(
-        self, deliveries: Sequence[Delivery], started: float, progress: Callable[[], None]
+        self,
+        deliveries: Sequence[Delivery],
+        started: float,
+        progress: Callable[[], None],
+        before: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        """Send ``deliveries`` at their times after ``started`` (loop time), or back to back."""
+        """Send ``deliveries`` at their times after ``started`` (loop time), or back to back;
+        back to back, ``before(at)`` runs first for each batch (what else is due by then)."""
         loop = asyncio.get_running_loop()
         size = self.config.batch_size
         i, n = 0, len(deliveries)
@@ -186,6 +218,8 @@ class _Sender:
         while i < n:
             if not self.config.realtime:
                 j = min(n, i + size)
+                if before is not None:
+                    await before(deliveries[i].at)
             else:
                 # Wait for the next event, but flush no more often than every FLUSH_SECONDS:
                 # at high rates that groups ~rate/10 events a request.
@@ -242,6 +276,12 @@ async def run_simulation(
     that fails on the network, or is answered 429 or 5xx, is retried as is, up to `MAX_TRIES`
     times. ``out`` gets a few progress lines; the totals are returned, not printed.
 
+    With ``end_show`` and ``on_air``, the show is also played on air (`control.Control`):
+    field-control and anchor tokens are minted, the run-sheet is saved before the start, its
+    segments follow one another by `segment.goto` on their timing, and cues are sent and
+    acknowledged; what happened is ``report.on_air``. A step the server refuses is reported
+    there and in ``out``, and the show plays on.
+
     Raises SimulationError when the server stays unreachable or refuses us for good (a bad
     token, an unknown show), at the start or at any batch; a show that is already live at the
     start, or already ended at the end (409), is reported and play goes on.
@@ -254,22 +294,43 @@ async def run_simulation(
         totals={}, events_sent=0, unique_events=0, duplicates_sent=0, malformed_sent=0
     )
     http = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    control: Control | None = None
+    on_air: asyncio.Task[None] | None = None
     try:
         sender = _Sender(http, config, report, out)
+        started_it = False
         if config.end_show:
+            start_body = b"{}"
+            if config.on_air:
+                control = Control(
+                    sender,
+                    show_id=config.show_id,
+                    token=config.token,
+                    duration=config.duration,
+                    auto_ack=config.auto_ack,
+                    out=out,
+                )
+                report.on_air = control.report
+                # The run-sheet is known without the plan: saved before the start, it is what
+                # the start puts on air.
+                start_body = await control.prepare(plan_runsheet(config.duration, config.lineup))
             # Before planning, so that the show is live when its first event happens.
-            await sender.lifecycle("start")
+            started_it = await sender.lifecycle("start", start_body)
         # Planning is CPU work of up to seconds; off the loop, a server in this process serves on.
         plan = await asyncio.to_thread(_plan, config)
         report.unique_events = len(plan.unique_events)
         report.duplicates_sent = plan.duplicates
         report.malformed_sent = plan.malformed
+        report.transcript_lines = plan.transcript_lines
+        report.slips = plan.slips
         total = len(plan.deliveries)
+        cues = f", {len(plan.rundown.cues)} cues" if control is not None else ""
         out(
             f"playing show {config.show_id} on {config.url}: {total} events over"
             f" {config.duration:g} s, seed {config.seed} ({plan.duplicates} duplicates,"
             f" {plan.malformed} malformed; flash sale of {plan.flash_sale.orders} orders"
-            f" at {plan.flash_sale.start:g} s)"
+            f" at {plan.flash_sale.start:g} s; {plan.transcript_lines} transcript lines,"
+            f" {plan.slips} off-limits{cues})"
         )
         milestones = [total * q // 4 for q in (1, 2, 3)]
 
@@ -284,15 +345,47 @@ async def run_simulation(
 
         # Offset 0 of the plan is `plan.start`, so events go out when their ts says.
         started = loop.time() - (datetime.now(UTC) - plan.start).total_seconds()
-        await sender.play([d for d in plan.deliveries if not d.after_end], started, progress)
+        before: Callable[[float], Awaitable[None]] | None = None
+        if control is not None:
+            # The show's start put the first segment on air, unless the show was live already.
+            control.schedule(plan.rundown, goto_first=not started_it)
+            if config.realtime:
+
+                async def wait(at: float) -> None:
+                    await asyncio.sleep(max(0.0, started + at - loop.time()))
+
+                on_air = asyncio.create_task(control.advance(float("inf"), wait))
+            else:
+                before = control.advance
+        await sender.play(
+            [d for d in plan.deliveries if not d.after_end], started, progress, before
+        )
+        if before is not None:
+            await before(plan.duration)  # every move and cue of the show, before its end
         if config.end_show:
             await sender.lifecycle("end")
-        await sender.play([d for d in plan.deliveries if d.after_end], started, progress)
+        await sender.play([d for d in plan.deliveries if d.after_end], started, progress, before)
+        # The last cues' acknowledgements may come after the end, as an anchor's would.
+        if on_air is not None:
+            await on_air
+        elif control is not None:
+            await control.advance(float("inf"))
     finally:
+        if on_air is not None and not on_air.done():
+            on_air.cancel()
+            with contextlib.suppress(BaseException):
+                await on_air
         if client is None:
             await http.aclose()
     report.totals = await asyncio.to_thread(recount, plan.unique_events)
     report.elapsed_seconds = loop.time() - began
+    if report.on_air is not None and report.on_air.runsheet_version is not None:
+        played = report.on_air
+        out(
+            f"on air: {played.segments} segments, {played.segment_moves} moves,"
+            f" {played.cues_sent} cues ({played.cues_acked} acknowledged),"
+            f" {len(played.problems)} problems"
+        )
     out(
         f"done in {report.elapsed_seconds:.1f} s: {report.events_sent} events in"
         f" {report.requests} requests ({report.retries} retries): {report.accepted} accepted,"
