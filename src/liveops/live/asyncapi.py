@@ -12,15 +12,26 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from liveops.live.close_codes import CloseCode
 from liveops.live.messages import CLIENT_MESSAGES, SERVER_MESSAGES
 
-_CLOSE_CODES = (
-    "Close codes: 1008 handshake refused (bad Origin); 1011 server error; 1012 server "
-    "restarting or stream restarted (reconnect with jitter and resume); 1013 live state not "
-    "ready, retry with backoff; 4008 the console fell "
-    "too far behind (reconnect and resume); 4400 bad resume position; 4401 not authenticated; "
-    "4403 may not read this show; 4404 no such show."
+# Prose for readers of the document; tools read the same table from `x-close-codes`.
+_CLOSE_CODES = "Close codes (`x-close-codes` on the channel, with what a console should do): " + (
+    "; ".join(f"{code.value} {code.meaning}" for code in CloseCode) + "."
 )
+
+
+def close_codes() -> list[dict[str, Any]]:
+    """The close-code table, machine-readable: `name` is the member's name in lower case."""
+    return [
+        {
+            "code": code.value,
+            "name": code.name.lower(),
+            "meaning": code.meaning,
+            "console": code.console,
+        }
+        for code in CloseCode
+    ]
 
 
 def document() -> dict[str, Any]:
@@ -62,6 +73,8 @@ def document() -> dict[str, Any]:
                 "address": "/api/v1/shows/{showId}/live",
                 "parameters": {"showId": {"description": "the show's id"}},
                 "messages": channel_messages,
+                # A specification extension: AsyncAPI has no field for close codes.
+                "x-close-codes": close_codes(),
             }
         },
         "operations": {

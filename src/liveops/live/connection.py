@@ -6,9 +6,9 @@ import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from liveops.live.close_codes import CloseCode
 from liveops.live.wire import SocketWriter
 
-SLOW_CONSOLE_CLOSE_CODE = 4008
 # Offered by a console that accepts several messages per text frame, one per line.
 NDJSON_SUBPROTOCOL = "liveops.ndjson"
 
@@ -58,7 +58,7 @@ class ConsoleConnection:
         self.ended = asyncio.Event()
         self.overflowed = False
         self.closed = False
-        self.close_code: int | None = None  # set when the server ends the connection
+        self.close_code: CloseCode | None = None  # set when the server ends the connection
         self.position = -1  # the stream offset of the newest frame queued
         self._held: list[tuple[int, str]] | None = None
         self._backlog = 0  # first frames still queued
@@ -110,7 +110,7 @@ class ConsoleConnection:
             lag_frames >= self._max_frames or lag_bytes > self._max_bytes
         ):
             self.overflowed = True
-            self.close_code = SLOW_CONSOLE_CLOSE_CODE
+            self.close_code = CloseCode.TOO_SLOW
             self._queue.clear()
             self._queued_bytes = 0
             self.ended.set()
@@ -137,7 +137,7 @@ class ConsoleConnection:
         self._wakeup.set()
         self.ended.set()
 
-    def close_with(self, code: int) -> None:
+    def close_with(self, code: CloseCode) -> None:
         """Ask the handler to close the socket with `code` (the console should reconnect)."""
         self.close_code = code
         self.close()

@@ -19,11 +19,11 @@ from liveops.shows.schemas import ShowRead
 MetricKey = TypeAliasType(
     "MetricKey",
     Literal[
-    "online", "peak_online", "uv", "views", "avg_watch_seconds", "comments", "shares",
-    "new_followers", "likes", "gift_value", "interacting_viewers", "interaction_rate",
-    "product_clicks", "click_viewers", "click_rate", "orders_created", "orders_paid", "gmv_paid",
-    "buyers", "conversion_rate", "click_to_pay_rate", "aov", "uv_value", "gpm",
-    "orders_refunded", "refund_amount", "refund_rate", "net_gmv",
+        "online", "peak_online", "uv", "views", "avg_watch_seconds", "comments", "shares",
+        "new_followers", "likes", "gift_value", "interacting_viewers", "interaction_rate",
+        "product_clicks", "click_viewers", "click_rate", "orders_created", "orders_paid",
+        "gmv_paid", "buyers", "conversion_rate", "click_to_pay_rate", "aov", "uv_value", "gpm",
+        "orders_refunded", "refund_amount", "refund_rate", "net_gmv",
     ],
 )  # fmt: skip
 Family = TypeAliasType(

@@ -29,6 +29,7 @@ from liveops.events import EventRecord
 from liveops.live.aggregator import ShowOwner, claim, encode_records
 from liveops.live.changes import ShowChange, to_json
 from liveops.live.channels import as_seen_by, for_role, unpack
+from liveops.live.close_codes import CloseCode
 from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
@@ -41,7 +42,6 @@ SNAPSHOT_WAIT_SECONDS = 10.0  # a console of a show nobody aggregates yet waits 
 INTEREST_SECONDS = 60.0  # a show ingested here keeps an aggregator claimed this long
 CLOSE_SECONDS = 5.0  # the most shutting down waits for background work, then for hand-overs
 EVENTS_STREAM_MAXLEN = 100_000  # entries (batches); the aggregator reads them within moments
-STREAM_RESTARTED_CLOSE_CODE = 1012
 
 
 def _offset_of(entry_id: str) -> int:
@@ -321,7 +321,7 @@ class RedisBackend:
                 self._positions[show_id] = "0-0"
                 self._epochs[show_id] = None
                 for connection in self.hub.connections(show_id):
-                    connection.close_with(STREAM_RESTARTED_CLOSE_CODE)
+                    connection.close_with(CloseCode.SERVICE_RESTART)
             elif known is None and epoch is not None:
                 self._epochs[show_id] = epoch
 

@@ -18,11 +18,8 @@ from liveops.auth.principal import Action, allowed
 from liveops.deps import runtime_of
 from liveops.errors import LiveOpsError
 from liveops.fields import is_printable
-from liveops.live.connection import (
-    NDJSON_SUBPROTOCOL,
-    SLOW_CONSOLE_CLOSE_CODE,
-    ConsoleConnection,
-)
+from liveops.live.close_codes import CloseCode
+from liveops.live.connection import NDJSON_SUBPROTOCOL, ConsoleConnection
 from liveops.live.protocol import control, encode, now_ms
 from liveops.live.wire import RAW_SEND_KEY, SocketClosed, SocketWriter
 from liveops.logs import connection_id_var, show_id_var
@@ -30,16 +27,10 @@ from liveops.logs import connection_id_var, show_id_var
 router = APIRouter()
 log = logging.getLogger("liveops.console")
 
-CLOSE_BAD_POSITION = 4400
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NO_SHOW = 4404
-CLOSE_POLICY = 1008
-CLOSE_TRY_AGAIN = 1013
 CLOSE_WAIT_SECONDS = 30.0
 _CLOSE_REASONS = {
-    SLOW_CONSOLE_CLOSE_CODE: "console too slow; resume from your position",
-    1012: "stream restarted; reconnect and resume",
+    CloseCode.TOO_SLOW: "console too slow; resume from your position",
+    CloseCode.SERVICE_RESTART: "stream restarted; reconnect and resume",
 }
 
 
@@ -61,24 +52,24 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
     try:
         principal = await resolve_principal(rt, websocket)
     except LiveOpsError as exc:
-        await websocket.close(CLOSE_UNAUTHORIZED, exc.message[:120])
+        await websocket.close(CloseCode.UNAUTHENTICATED, exc.message[:120])
         return
     uses_cookie = "authorization" not in websocket.headers and SESSION_COOKIE in websocket.cookies
     if uses_cookie and not origin_allowed(websocket, rt.settings.allowed_origins):
-        await websocket.close(CLOSE_POLICY, "cross-origin websocket refused")
+        await websocket.close(CloseCode.POLICY_VIOLATION, "cross-origin websocket refused")
         return
     if not allowed(principal, Action.LIVE_READ, show_id):
-        await websocket.close(CLOSE_FORBIDDEN, "this token may not read this show")
+        await websocket.close(CloseCode.FORBIDDEN, "this token may not read this show")
         return
     if not is_printable(show_id):  # no show has such an id, and PostgreSQL cannot look it up
-        await websocket.close(CLOSE_NO_SHOW, "no show has an id with control characters")
+        await websocket.close(CloseCode.NO_SUCH_SHOW, "no show has an id with control characters")
         return
     epoch = websocket.query_params.get("epoch")
     raw_offset = websocket.query_params.get("offset")
     try:
         offset = None if raw_offset is None else int(raw_offset)
     except ValueError:
-        await websocket.close(CLOSE_BAD_POSITION, "offset must be an integer")
+        await websocket.close(CloseCode.BAD_POSITION, "offset must be an integer")
         return
     connection = ConsoleConnection(
         websocket.send_text,
@@ -98,10 +89,12 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         # No aggregator could serve the show in time (Redis unreachable, or a takeover under
         # way): the console retries with backoff and will be served.
         log.warning("console could not start: %s", exc)
-        await websocket.close(CLOSE_TRY_AGAIN, "the show's live state is not ready; retry shortly")
+        await websocket.close(
+            CloseCode.TRY_AGAIN_LATER, "the show's live state is not ready; retry shortly"
+        )
         return
     if outcome is None:
-        await websocket.close(CLOSE_NO_SHOW, f"no show with id {show_id}")
+        await websocket.close(CloseCode.NO_SUCH_SHOW, f"no show with id {show_id}")
         return
     if outcome != "snapshot":
         rt.metrics.console_resumes.labels(outcome).inc()
