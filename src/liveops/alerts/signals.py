@@ -1,0 +1,109 @@
+"""What each signal rule reads from the live state, as numbers in the rule's unit. Pure.
+
+A reading names its rule and subject (the SKU for stock rules, "" for the show) and carries the
+value the rule compares with its threshold (alerts/rules.py). No reading means nothing to judge
+(no stock row, no stream-health report in the window, a show that is not live): the rule's
+watch keeps its phase until a reading comes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    rule: str
+    subject: str
+    value: float
+
+
+def stock_readings(rows: Iterable[Mapping[str, Any]]) -> list[Reading]:
+    """`low_stock` (the share left of what can be sold: a running flash sale's cap, else the
+    allocation) and `sold_out` (units left), per SKU."""
+    readings: list[Reading] = []
+    for row in rows:
+        sale = row.get("flash_sale")
+        left = int(sale["remaining"]) if sale else int(row["available"])
+        basis = int(sale["cap"]) if sale else int(row["allocated"])
+        sku = str(row["sku"])
+        readings.append(Reading("sold_out", sku, left))
+        if basis > 0:
+            readings.append(Reading("low_stock", sku, left / basis))
+    return readings
+
+
+def stream_reading(
+    health: Mapping[str, Any] | None, now_ms: int, window_seconds: float
+) -> Reading | None:
+    """`stream_unhealthy`: the newest report's stall ratio, if it is within the window."""
+    if not health or now_ms - int(health["ts"]) > window_seconds * 1000:
+        return None
+    return Reading("stream_unhealthy", "", float(health["stall_ratio"]))
+
+
+def stale_reading(
+    live_since_ms: int | None, last_event_ms: int | None, now_ms: int
+) -> Reading | None:
+    """`stale_feed`: seconds since the newest event arrived (or since the show went live, if
+    none has), while the show is live (`live_since_ms` None: not live)."""
+    if live_since_ms is None:
+        return None
+    since = max(live_since_ms, last_event_ms or 0)
+    return Reading("stale_feed", "", max(0.0, (now_ms - since) / 1000))
+
+
+class OnlineHistory:
+    """Viewers online over the last `window_seconds`, one sample a second at most."""
+
+    def __init__(self, window_seconds: float) -> None:
+        self.window_seconds = window_seconds
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def add(self, now: float, online: int) -> None:
+        if self._samples and now - self._samples[-1][0] < 1:
+            self._samples[-1] = (self._samples[-1][0], online)  # keep one sample a second
+        else:
+            self._samples.append((now, online))
+        while self._samples and now - self._samples[0][0] > self.window_seconds:
+            self._samples.popleft()
+
+    def reading(self) -> Reading | None:
+        """`online_drop`: the share of the window's peak lost since, now."""
+        if not self._samples:
+            return None
+        peak = max(online for _, online in self._samples)
+        if peak <= 0:
+            return None
+        return Reading("online_drop", "", (peak - self._samples[-1][1]) / peak)
+
+
+# Comments that complain (the seeds' dispute classes: price doubt, logistics, quality,
+# complaints): refunds and returns, fakes and scams, no delivery, quality, service ignoring.
+_COMPLAINT = re.compile(
+    r"退货|退款|投诉|骗子|骗人|假货|假的|差评|质量(?:太)?差|不发货|还没发货|没收到|客服不理|"
+    r"不回复|坑人|垃圾|上当|举报|虚假|货不对板|有异味|破损"
+)
+
+
+def is_complaint(text: str) -> bool:
+    return _COMPLAINT.search(text) is not None
+
+
+def complaint_reading(
+    feed: Sequence[Mapping[str, Any]], now_ms: int, window_seconds: float
+) -> Reading:
+    """`complaint_spike`: complaint-like comments whose source time is within the window."""
+    since = now_ms - window_seconds * 1000
+    count = sum(
+        1
+        for item in feed
+        if item.get("kind") == "comment"
+        and int(item.get("ts", 0)) >= since
+        and is_complaint(str(item.get("text", "")))
+    )
+    return Reading("complaint_spike", "", count)

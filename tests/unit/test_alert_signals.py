@@ -1,0 +1,114 @@
+"""What each signal rule reads (alerts/signals.py), as tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from liveops.alerts.signals import (
+    OnlineHistory,
+    Reading,
+    complaint_reading,
+    is_complaint,
+    stale_reading,
+    stock_readings,
+    stream_reading,
+)
+
+
+def row(sku: str, available: int, allocated: int, sale: Any = None) -> dict[str, Any]:
+    return {"sku": sku, "available": available, "allocated": allocated, "flash_sale": sale}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([row("A", 20, 200)], [Reading("sold_out", "A", 20), Reading("low_stock", "A", 0.1)]),
+        ([row("B", 0, 0)], [Reading("sold_out", "B", 0)]),  # nothing allocated: no share
+        (
+            [row("C", 90, 100, {"cap": 50, "remaining": 5})],  # a running sale: its cap
+            [Reading("sold_out", "C", 5), Reading("low_stock", "C", 0.1)],
+        ),
+    ],
+)
+def test_stock_readings(rows: list[dict[str, Any]], expected: list[Reading]) -> None:
+    assert stock_readings(rows) == expected
+
+
+@pytest.mark.parametrize(
+    ("health", "now_ms", "expected"),
+    [
+        (None, 10_000, None),
+        ({"ts": 10_000, "stall_ratio": 0.07}, 10_000, Reading("stream_unhealthy", "", 0.07)),
+        ({"ts": 10_000, "stall_ratio": 0.07}, 40_000, Reading("stream_unhealthy", "", 0.07)),
+        ({"ts": 10_000, "stall_ratio": 0.07}, 40_001, None),  # older than the 30 s window
+    ],
+)
+def test_stream_reading(health: Any, now_ms: int, expected: Reading | None) -> None:
+    assert stream_reading(health, now_ms, 30) == expected
+
+
+@pytest.mark.parametrize(
+    ("live_since", "last_event", "now_ms", "expected"),
+    [
+        (None, 1_000, 90_000, None),  # not live: nothing to judge
+        (0, None, 61_000, 61.0),  # live, no event yet: since it went live
+        (0, 30_000, 61_000, 31.0),
+        (50_000, 30_000, 61_000, 11.0),  # an event from before the start does not count
+        (0, 70_000, 61_000, 0.0),  # a clock a little ahead never reads negative
+    ],
+)
+def test_stale_reading(
+    live_since: int | None, last_event: int | None, now_ms: int, expected: float | None
+) -> None:
+    reading = stale_reading(live_since, last_event, now_ms)
+    assert (None if reading is None else reading.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("samples", "expected"),
+    [
+        ([], None),
+        ([(0, 0)], None),
+        ([(0, 1000), (10, 1000)], 0.0),
+        ([(0, 1000), (30, 700)], 0.3),
+        ([(0, 1000), (30, 700), (61, 700)], 0.0),  # the peak left the 60 s window
+        ([(0, 500), (0.5, 1000), (0.9, 600)], 0.0),  # one sample a second: the last wins
+    ],
+)
+def test_online_drop_over_the_window(
+    samples: list[tuple[float, int]], expected: float | None
+) -> None:
+    history = OnlineHistory(60)
+    for now, online in samples:
+        history.add(now, online)
+    reading = history.reading()
+    assert (None if reading is None else round(reading.value, 6)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("我要退货", True),
+        ("客服不理人，投诉", True),
+        ("还没发货啊", True),
+        ("假货吧这是", True),
+        ("好看！", False),
+        ("这个会不会起球", False),  # a question, for the assistant, not a complaint
+        ("多少钱", False),
+    ],
+)
+def test_what_counts_as_a_complaint(text: str, complaint: bool) -> None:
+    assert is_complaint(text) is complaint
+
+
+def test_complaints_are_counted_within_the_window() -> None:
+    feed = [
+        {"kind": "comment", "ts": 999, "text": "退货"},  # just before the window
+        {"kind": "comment", "ts": 50_000, "text": "退货"},
+        {"kind": "comment", "ts": 55_000, "text": "好看"},
+        {"kind": "order", "ts": 56_000},
+        {"kind": "comment", "ts": 60_000, "text": "骗子"},
+    ]
+    assert complaint_reading(feed, 61_000, 60) == Reading("complaint_spike", "", 2)
