@@ -487,8 +487,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="serve plus a simulated show playing in real time",
-        description="serve plus a simulated show playing in real time; Ctrl-C ends the show "
-        "and stops the server",
+        description="serve plus a simulated show playing in real time, on a run-sheet with "
+        "field control's cues and the anchor's transcript; Ctrl-C ends the show and stops "
+        "the server",
     )
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     demo.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
