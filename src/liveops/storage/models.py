@@ -9,12 +9,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -258,3 +260,67 @@ class ShowAction(Base):
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acked_by_label: Mapped[str | None] = mapped_column(String(200))
     acked_by_role: Mapped[str | None] = mapped_column(String(24))
+
+
+# An alert is open (its condition is the live side's to watch) until it is resolved.
+_ALERT_OPEN = text("state <> 'resolved'")
+
+
+class Alert(Base):
+    """One alert (contract §12): fired by the live side, acknowledged and resolved by operators
+    or resolved by itself when its condition clears.
+
+    `id` is `al_` and 16 hex digits, made by the caller so that the live side knows it before
+    the insert. `subject` is what the rule watched (a SKU, a cue id, a segment id, or "" for
+    the show): at most one open alert per (show, rule, subject), which the partial unique index
+    holds. `resolved_by_*` stay null when the alert resolved by itself. `detail` holds the
+    rule's own fields (a compliance line and its violations, a cue id…), bounded in size by
+    alerts/service.py.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        CheckConstraint("state IN ('firing', 'acknowledged', 'resolved')", name="state_known"),
+        Index("ix_alerts_show_fired", "show_id", "fired_at", "id"),
+        Index(
+            "ix_alerts_open_subject",
+            "show_id",
+            "rule",
+            "subject",
+            unique=True,
+            sqlite_where=_ALERT_OPEN,
+            postgresql_where=_ALERT_OPEN,
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"))
+    rule: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(128), default="")
+    severity: Mapped[str] = mapped_column(String(16))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(Text)
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    sku: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acked_by_label: Mapped[str | None] = mapped_column(String(200))
+    acked_by_role: Mapped[str | None] = mapped_column(String(24))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_label: Mapped[str | None] = mapped_column(String(200))
+    resolved_by_role: Mapped[str | None] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ShowAlertRules(Base):
+    """A show's overrides of the alert rules' defaults (alerts/rules.py), as `PUT
+    …/alert-rules` stored them: `{rule: {field: value}}`. No row: the defaults, version 0."""
+
+    __tablename__ = "show_alert_rules"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
