@@ -21,6 +21,17 @@ const KIND_LABEL: Record<Alert["kind"], { zh: string; en: string }> = {
   low_stock: { zh: "库存紧张", en: "LOW STOCK" },
   compliance: { zh: "违规用语", en: "WORDING" },
   cue_unacked: { zh: "提示未确认", en: "CUE" },
+  other: { zh: "提醒", en: "ALERT" },
+};
+
+/** Labels for kinds the server raises that this console reads as "other". */
+const OTHER_LABEL: Readonly<Record<string, { zh: string; en: string }>> = {
+  segment_overrun: { zh: "段落超时", en: "OVERRUN" },
+  stream_unhealthy: { zh: "推流异常", en: "STREAM" },
+  stale_feed: { zh: "数据延迟", en: "STALE" },
+  online_drop: { zh: "在线下跌", en: "DROP" },
+  complaint_spike: { zh: "投诉激增", en: "COMPLAINTS" },
+  question_unanswered: { zh: "问题未回复", en: "QUESTIONS" },
 };
 
 /**
@@ -41,14 +52,14 @@ export function AlertStrip({ alerts, role, lineup, serverNow }: Props) {
   const critical = fresh.some((a) => a.severity === "critical");
 
   const item = (a: Alert, loud: boolean) => {
-    const kind = KIND_LABEL[a.kind];
+    const kind = (a.kind === "other" ? OTHER_LABEL[a.server_kind] : undefined) ?? KIND_LABEL[a.kind];
     const name = a.sku !== null ? names.get(a.sku) : undefined;
     return (
       <li
         key={alertKey(a)}
         className={`alert alert--${a.severity}${loud ? " alert--new" : ""}`}
         data-testid="alert"
-        data-kind={a.kind}
+        data-kind={a.kind === "other" ? a.server_kind : a.kind}
         data-severity={a.severity}
         data-sku={a.sku ?? undefined}
       >

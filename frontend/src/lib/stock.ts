@@ -180,5 +180,7 @@ export function alertKey(a: Alert): string {
       return `${a.ts}:${a.kind}:${a.line}`;
     case "cue_unacked":
       return `${a.ts}:${a.kind}:${a.cue_id}`;
+    case "other":
+      return `${a.ts}:${a.server_kind}:${a.text}`;
   }
 }

@@ -177,7 +177,8 @@ describe("stock and alerts (strict)", () => {
       ts: 1762862402000,
     });
     for (const broken of [
-      { kind: "restocked" },
+      { kind: "" },
+      { kind: 3 },
       { severity: "urgent" },
       { sku: null },
       { roles: "field_control" },
@@ -358,5 +359,19 @@ describe("prompter, cues, actions and the new alert kinds", () => {
       JSON.stringify(alertFrame("E", 9, { kind: "cue_unacked", sku: null, available: null })),
     );
     expect(broken).toMatchObject({ type: "ignored", original: "alert" });
+  });
+
+  it("reads an alert of a kind added later by its envelope, as kind other", () => {
+    const overrun = parseAlert({
+      ...alertFrame("E", 1, { kind: "segment_overrun", sku: null, available: null }),
+      segment_id: "welfare",
+    });
+    expect(overrun).toMatchObject({ kind: "other", server_kind: "segment_overrun", sku: null, available: null });
+    expect(parseAlert(alertFrame("E", 1, { kind: "restocked" }))).toMatchObject({
+      kind: "other",
+      server_kind: "restocked",
+      sku: "A1",
+      available: 0,
+    });
   });
 });

@@ -189,7 +189,7 @@ export interface StockLevels {
 }
 
 export type StockAlertKind = "low_stock" | "sold_out";
-export type AlertKind = StockAlertKind | "compliance" | "cue_unacked";
+export type AlertKind = StockAlertKind | "compliance" | "cue_unacked" | "other";
 export type AlertSeverity = "info" | "warning" | "critical";
 /** The roles of docs/asyncapi.json; kept as a string so that a role added later still shows. */
 export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
@@ -239,7 +239,19 @@ export interface CueUnackedAlert extends AlertBase {
   cue_id: number;
 }
 
-export type Alert = StockAlert | ComplianceAlert | CueUnackedAlert;
+/**
+ * An alert of a kind this console does not know yet (contract §12 lists more rules than
+ * the server raises today): shown by its text, under a generic label. `kind` is "other" so
+ * that the known kinds narrow; the server's own kind is `server_kind`.
+ */
+export interface OtherAlert extends AlertBase {
+  kind: "other";
+  server_kind: string;
+  sku: string | null;
+  available: number | null;
+}
+
+export type Alert = StockAlert | ComplianceAlert | CueUnackedAlert | OtherAlert;
 
 /** Who did something: a token's label and role. */
 export interface Actor {
@@ -664,8 +676,9 @@ export function parseFeedItem(v: unknown): FeedItem | null {
 // Stock rows, alerts and cues drive decisions made in seconds ("已抢光", "只剩 5 件", "上链接"),
 // so unlike the figures above they are never patched up: a row with a missing or mistyped
 // field is left out whole (and counted), rather than shown with a made-up 0. Keys a newer
-// server adds are ignored. The prompter view is read leniently (the script matters more than
-// one odd part), its cues strictly.
+// server adds are ignored. An alert of a kind added later is read by its envelope (severity,
+// roles, text, time) as kind "other". The prompter view is read leniently (the script matters
+// more than one odd part), its cues strictly.
 
 class Malformed extends Error {}
 
@@ -777,7 +790,7 @@ export const parseAlert = strictly((o): Alert => {
     text: need(o, "text", isString),
     ts: need(o, "ts", isEpochMs),
   };
-  const kind = need(o, "kind", oneOf(["low_stock", "sold_out", "compliance", "cue_unacked"] as const));
+  const kind = need(o, "kind", isText);
   switch (kind) {
     case "low_stock":
     case "sold_out":
@@ -795,6 +808,14 @@ export const parseAlert = strictly((o): Alert => {
     }
     case "cue_unacked":
       return { kind, ...base, sku: null, available: null, cue_id: need(o, "cue_id", isWhole) };
+    default:
+      return {
+        kind: "other",
+        server_kind: kind,
+        ...base,
+        sku: typeof o.sku === "string" && o.sku !== "" ? o.sku : null,
+        available: isUnits(o.available) ? o.available : null,
+      };
   }
 });
 
