@@ -23,7 +23,7 @@ function swaggerUi(): Plugin {
 }
 
 // The console ships as static files inside the Python package, so `liveops serve`
-// needs no Node at runtime. The server serves index.html for `/` and `/shows/{id}`
+// needs no Node at runtime. The server serves index.html for `/`, `/shows/{id}` and `/shows/{id}/anchor`
 // and the hashed bundles under `/assets/`; Swagger UI's files go to `/swagger-ui/`.
 export default defineConfig({
   plugins: [react(), swaggerUi()],

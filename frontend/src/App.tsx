@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
+import { AnchorConsole } from "./components/anchor/AnchorConsole";
 import { ConsolePage } from "./components/ConsolePage";
 import { ShowList } from "./components/ShowList";
 import { SignIn } from "./components/SignIn";
 import { getMe, type Me } from "./lib/api";
 import { signInFromLink } from "./lib/loginLink";
-import { navigate, onLinkClick, useRoute } from "./lib/route";
+import { consoleFor, navigate, onLinkClick, useRoute } from "./lib/route";
 
 type Auth =
   | { status: "checking" }
@@ -12,7 +13,7 @@ type Auth =
   | { status: "signed_in"; me: Me }
   | { status: "error"; message: string };
 
-/** Auth gate (a pasted token, a login link, or the session cookie) + the two pages. */
+/** Auth gate (a pasted token, a login link, or the session cookie) + the pages. */
 export function App() {
   const route = useRoute();
   const [auth, setAuth] = useState<Auth>({ status: "checking" });
@@ -61,7 +62,14 @@ export function App() {
     case "shows":
       return <ShowList me={auth.me} />;
     case "console":
-      return <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />;
+    case "anchor":
+      // The anchor gets its prompter; the others field control's console, or the anchor's
+      // view when they ask for it (to check what the anchor sees).
+      return consoleFor(route.page, auth.me.role) === "anchor" ? (
+        <AnchorConsole key={`anchor:${route.showId}`} showId={route.showId} me={auth.me} />
+      ) : (
+        <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />
+      );
     case "not_found":
       return (
         <div className="centered">

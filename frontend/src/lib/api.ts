@@ -4,7 +4,7 @@
  * one the user pastes into the sign-in form, which goes straight into the login body, and a
  * login link's one-time code, which goes straight into the redeem body.
  */
-import { parseShow, type ShowInfo } from "../live/protocol";
+import { parseAction, parseCue, parseShow, type Cue, type ShowInfo } from "../live/protocol";
 
 export class HttpError extends Error {
   constructor(
@@ -137,4 +137,36 @@ export async function getLineup(showId: string): Promise<LineupProduct[]> {
     });
   }
   return out;
+}
+
+function showApi(showId: string, rest: string): string {
+  return `/api/v1/shows/${encodeURIComponent(showId)}/${rest}`;
+}
+
+/**
+ * Send the anchor a cue (`POST …/actions` `{"type": "cue", "text"}`). Answers the cue as the
+ * stored action describes it, so the console can list it before the server's `cue` message.
+ */
+export async function sendCue(showId: string, text: string): Promise<Cue | null> {
+  const body = await request(showApi(showId, "actions"), {
+    method: "POST",
+    body: JSON.stringify({ type: "cue", text }),
+  });
+  const action = parseAction(body);
+  if (action === null) return null;
+  return {
+    id: action.id,
+    text: typeof action.fields.text === "string" ? action.fields.text : text,
+    by: action.by,
+    created_at: action.at,
+    acked_at: null,
+    ack_seconds: null,
+    acked_by: null,
+    open_seconds: 0,
+  };
+}
+
+/** Acknowledge a cue (anchor, admin, operations); answers the cue with its `ack_seconds`. */
+export async function ackCue(showId: string, cueId: number): Promise<Cue | null> {
+  return parseCue(await request(showApi(showId, `cues/${cueId}/ack`), { method: "POST" }));
 }

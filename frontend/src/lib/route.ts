@@ -1,21 +1,34 @@
 /**
- * Two pages need no router library: `/` (show list) and `/shows/{id}` (live console).
- * The server answers both paths with index.html.
+ * Three pages need no router library: `/` (show list), `/shows/{id}` (the show's console for
+ * the signed-in role: the anchor's prompter for an anchor, field control's console for the
+ * others) and `/shows/{id}/anchor` (the anchor's view, for anyone who wants to check what the
+ * anchor sees). The server answers these paths with index.html.
  */
 import { useEffect, useState, type MouseEvent } from "react";
 
-export type Route = { page: "shows" } | { page: "console"; showId: string } | { page: "not_found"; path: string };
+export type Route =
+  | { page: "shows" }
+  | { page: "console"; showId: string }
+  | { page: "anchor"; showId: string }
+  | { page: "not_found"; path: string };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { page: "shows" };
-  const m = /^\/shows\/([^/]+)$/.exec(path);
-  if (m !== null && m[1] !== undefined) return { page: "console", showId: decodeURIComponent(m[1]) };
+  const m = /^\/shows\/([^/]+)(\/anchor)?$/.exec(path);
+  if (m !== null && m[1] !== undefined) {
+    return { page: m[2] !== undefined ? "anchor" : "console", showId: decodeURIComponent(m[1]) };
+  }
   return { page: "not_found", path };
 }
 
 export function showPath(showId: string): string {
   return `/shows/${encodeURIComponent(showId)}`;
+}
+
+/** The anchor's view of a show, whatever the signed-in role. */
+export function anchorPath(showId: string): string {
+  return `${showPath(showId)}/anchor`;
 }
 
 const NAVIGATE_EVENT = "liveops:navigate";
@@ -45,4 +58,13 @@ export function useRoute(): Route {
     };
   }, []);
   return route;
+}
+
+/**
+ * Which console a show page opens: an anchor always gets the anchor's view (its hands are
+ * busy, the prompter is all it needs); every other role gets field control's console at
+ * `/shows/{id}` and the anchor's view at `/shows/{id}/anchor`.
+ */
+export function consoleFor(page: "console" | "anchor", role: string): "anchor" | "field_control" {
+  return page === "anchor" || role === "anchor" ? "anchor" : "field_control";
 }

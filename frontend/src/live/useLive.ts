@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { getMe } from "../lib/api";
 import { LiveClient, liveUrl } from "./client";
+import type { Cue } from "./protocol";
 import { LiveStore, type LiveState } from "./store";
 
 export interface LiveHandle {
@@ -8,6 +9,8 @@ export interface LiveHandle {
   /** Resume after signing in again (4401), or skip a backoff wait. */
   restart: () => void;
   retryNow: () => void;
+  /** A cue from an HTTP answer (sent or acknowledged here): shown before the server's echo. */
+  takeCue: (cue: Cue) => void;
 }
 
 /**
@@ -33,5 +36,13 @@ export function useLive(showId: string): LiveHandle {
   }, [client]);
 
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  return useMemo(() => ({ state, restart: () => client.start(), retryNow: () => client.retryNow() }), [state, client]);
+  return useMemo(
+    () => ({
+      state,
+      restart: () => client.start(),
+      retryNow: () => client.retryNow(),
+      takeCue: (cue: Cue) => store.cue(cue),
+    }),
+    [state, client, store],
+  );
 }

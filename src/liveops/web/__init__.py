@@ -51,6 +51,10 @@ def console_router() -> APIRouter:
     async def console(show_id: str) -> Response:
         return _index()
 
+    @router.get("/shows/{show_id}/anchor", response_model=None)
+    async def anchor_view(show_id: str) -> Response:
+        return _index()
+
     return router
 
 
