@@ -1,0 +1,134 @@
+/**
+ * Compile-time checks that the console's message types (protocol.ts: what its parser hands
+ * the rest of the console) still match the wire types generated from docs/asyncapi.json
+ * (wire.gen.ts), for the fields the console reads. Nothing here runs: `tsc --noEmit` (in
+ * `npm run build`, so in `make test`) fails on the line of the pair that drifted, naming the
+ * field.
+ *
+ * The two are not the same types on purpose: the parser turns epoch times into RFC 3339
+ * strings, leaves out what it cannot use and tells alerts apart by kind. So each pair says
+ * which fields differ and how; every other field must take the wire's values as they are.
+ */
+
+import type * as C from "./protocol";
+import type * as W from "./wire.gen";
+
+/** The wire type with its arrays made mutable, which the console's types are. */
+type Plain<T> = T extends readonly (infer I)[]
+  ? Plain<I>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Plain<T[K]> }
+    : T;
+
+/**
+ * The fields of the console's type `Console` that drifted from the wire type `Wire` (never
+ * when none did):
+ * - a field the console reads that the server does not send, unless it is in `Own` (the
+ *   console's own: computed by the parser, or not sent yet);
+ * - a field whose wire values the console's type does not accept, unless it is in `Converted`
+ *   (the parser turns the value into something else, checked on its own pair below) or in
+ *   `Narrowed`;
+ * - a field in `Narrowed` (the console takes only some of the wire's values, such as a stock
+ *   alert's `sku`, never null) whose console type has values the wire never carries.
+ */
+type Drift<
+  Console,
+  Wire,
+  Own extends keyof Console = never,
+  Converted extends keyof Console = never,
+  Narrowed extends keyof Console = never,
+> =
+  | Exclude<keyof Console, keyof Wire | Own>
+  | {
+      [K in Exclude<keyof Console & keyof Wire, Own | Converted | Narrowed>]: [Plain<Wire[K]>] extends [Console[K]]
+        ? never
+        : K;
+    }[Exclude<keyof Console & keyof Wire, Own | Converted | Narrowed>]
+  | { [K in Narrowed & keyof Wire]: [Console[K]] extends [Plain<Wire[K]>] ? never : K }[Narrowed & keyof Wire];
+
+/** The fields a message the console sends holds that the server would refuse, or lacks. */
+type Unsendable<Console, Wire> =
+  | Drift<Console, Wire, never, never, keyof Console>
+  | Exclude<{ [K in keyof Wire]-?: object extends Pick<Wire, K> ? never : K }[keyof Wire], keyof Console>;
+
+/** Compiles only when `T` is never: otherwise the error names what drifted. */
+type None<T extends never> = T;
+
+/** Times the server sends as epoch numbers and the console holds as RFC 3339 strings. */
+type Time = "server_time";
+
+/** Alert kinds the server raises that the console does not show yet (its parser drops them). */
+type AlertKindsNotShown = "segment_overrun";
+
+type StockAlertMessage = Extract<C.AlertMessage, { kind: C.StockAlertKind }>;
+type ComplianceAlertMessage = Extract<C.AlertMessage, { kind: "compliance" }>;
+type CueUnackedAlertMessage = Extract<C.AlertMessage, { kind: "cue_unacked" }>;
+
+export type WireConformance = [
+  // Every message type the server sends is one the console reads.
+  None<Exclude<W.ServerMessage["type"], C.ServerMessage["type"]>>,
+  // What the console sends is what the server accepts (it refuses unknown fields).
+  None<Exclude<C.ClientMessage["type"], W.ClientMessage["type"]>>,
+  None<Unsendable<C.PingMessage, W.PingMessage>>,
+
+  // The messages.
+  None<
+    Drift<
+      C.SnapshotMessage,
+      W.SnapshotMessage,
+      "rejected",
+      Time | "metrics_at" | "show" | "products" | "series" | "feed" | "feeds" | "stream_health" | "alerts"
+    >
+  >,
+  None<
+    Drift<
+      C.MetricsMessage,
+      W.MetricsMessage,
+      never,
+      Time | "metrics_at" | "products" | "series" | "feeds" | "stream_health"
+    >
+  >,
+  None<Drift<C.FeedMessage, W.FeedMessage, never, Time | "items">>,
+  None<Drift<C.StockMessage, W.StockMessage, "rejected", Time>>,
+  None<Drift<StockAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available">>,
+  None<
+    Drift<ComplianceAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "line" | "violations">
+  >,
+  None<Drift<CueUnackedAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "cue_id">>,
+  None<Exclude<W.AlertMessage["kind"], C.AlertKind | AlertKindsNotShown>>,
+  None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time>>,
+  None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
+  None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
+  None<Drift<C.ShowMessage, W.ShowMessage, never, Time | "show">>,
+  None<Drift<C.SkipMessage, W.SkipMessage>>,
+  None<Drift<C.ResumedMessage, W.ResumedMessage>>,
+  None<Drift<C.ResyncMessage, W.ResyncMessage>>,
+  None<Drift<C.PongMessage, W.PongMessage, never, Time>>,
+  None<Drift<C.ErrorMessage, W.ErrorMessage>>,
+
+  // What the messages hold.
+  None<Drift<C.StockAlert, W.Alert, never, never, "kind" | "sku" | "available">>,
+  None<Drift<C.ComplianceAlert, W.Alert, never, never, "kind" | "sku" | "available" | "line" | "violations">>,
+  None<Drift<C.CueUnackedAlert, W.Alert, never, never, "kind" | "sku" | "available" | "cue_id">>,
+  // `targets` is read as metrics (`gmv` becomes `gmv_paid`).
+  None<Drift<C.ShowInfo, W.ShowRead, never, "targets">>,
+  None<Exclude<W.ShowRead["status"], C.ShowStatus>>,
+  // `name`: the console shows one when sent; the server sends none yet (the parser sets null).
+  None<Drift<C.ProductRow, W.ProductFigures, "name">>,
+  None<Drift<C.SeriesPoint, W.MinutePoint, never, "minute">>,
+  None<Drift<C.FeedFreshness, W.Freshness, never, "ts" | "received_at">>,
+  None<Drift<C.StreamHealth, W.StreamHealth, never, "ts">>,
+  None<Drift<C.CommentItem, W.CommentItem, never, "ts">>,
+  // The parser leaves a null optional field out.
+  None<Drift<C.OrderItem, W.OrderItem, never, "ts", "viewer_id" | "sku" | "qty" | "amount">>,
+  None<Drift<C.StockLevels, W.StockLevels>>,
+  None<Drift<C.FlashSale, W.FlashSaleState>>,
+  None<Drift<C.ComplianceViolation, W.ViolationOut>>,
+  None<Drift<C.PrompterView, W.Prompter>>,
+  None<Drift<C.PrompterSegment, W.PrompterSegment>>,
+  None<Drift<C.PrompterPart, W.PrompterPart>>,
+  None<Drift<C.Cue, W.CueRead>>,
+  None<Drift<C.Actor, W.Actor>>,
+  // `fields`: the record's other keys, gathered by the parser.
+  None<Drift<C.ActionRecord, W.ActionRead, "fields">>,
+];
