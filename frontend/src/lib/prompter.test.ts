@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePrompter, type PrompterPart, type PrompterView } from "../live/protocol";
 import { prompterJson } from "../live/testing";
-import { clockTone, formatCountdown, scriptPieces, segmentClock } from "./prompter";
+import { clockTone, formatMinSec, scriptPieces, segmentClock, senderName } from "./prompter";
 
 const part = (start: number, end: number, name = "v", missing = false): PrompterPart => ({ start, end, name, missing });
 
@@ -83,9 +83,9 @@ describe("segmentClock", () => {
   });
 });
 
-describe("formatCountdown and clockTone", () => {
+describe("formatMinSec and clockTone", () => {
   it("writes m:ss with unbounded minutes", () => {
-    expect([0, 5, 59, 60, 125, 4500, -3].map(formatCountdown)).toEqual([
+    expect([0, 5, 59, 60, 125, 4500, -3].map(formatMinSec)).toEqual([
       "0:00",
       "0:05",
       "0:59",
@@ -100,5 +100,14 @@ describe("formatCountdown and clockTone", () => {
     expect(clockTone({ elapsed: 0, remaining: 31, overrun: 0 })).toBe("calm");
     expect(clockTone({ elapsed: 0, remaining: 30, overrun: 0 })).toBe("warn");
     expect(clockTone({ elapsed: 0, remaining: 0, overrun: 1 })).toBe("over");
+  });
+});
+
+describe("senderName", () => {
+  it("names a person when the token was labelled, else the role", () => {
+    expect(senderName({ label: "场控小王", role: "field_control" })).toBe("场控小王");
+    expect(senderName({ label: "browser session of token 12", role: "field_control" })).toBe("场控");
+    expect(senderName({ label: "admin token", role: "admin" })).toBe("管理员");
+    expect(senderName({ label: "", role: "assistant" })).toBe("助播");
   });
 });

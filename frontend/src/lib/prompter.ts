@@ -2,7 +2,8 @@
  * Pure helpers for the prompter (docs/runsheet.md, "The prompter"): the script cut into plain
  * text and live values, and the segment clock between two server messages.
  */
-import type { PrompterPart, PrompterView } from "../live/protocol";
+import type { Actor, PrompterPart, PrompterView } from "../live/protocol";
+import { roleLabel } from "./stock";
 
 export type ScriptPiece = { text: string; part: null } | { text: string; part: PrompterPart };
 
@@ -71,7 +72,7 @@ export function segmentClock(
 }
 
 /** Seconds as m:ss, minutes unbounded (75:00), never negative. */
-export function formatCountdown(seconds: number): string {
+export function formatMinSec(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
   const m = Math.floor(whole / 60);
   const s = whole % 60;
@@ -83,4 +84,12 @@ export function clockTone(clock: SegmentClock, warnAt = 30): "calm" | "warn" | "
   if (clock.overrun > 0) return "over";
   if (clock.remaining <= warnAt) return "warn";
   return "calm";
+}
+
+/** Labels the server gives credentials it made itself: they name a token, not a person. */
+const MACHINE_LABEL = /^(|admin token|login link|browser session of .*)$/i;
+
+/** Who sent a cue, for a person: the token's label when someone named it, else the role. */
+export function senderName(by: Actor): string {
+  return MACHINE_LABEL.test(by.label.trim()) ? roleLabel(by.role) : by.label;
 }
