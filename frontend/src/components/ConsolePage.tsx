@@ -1,22 +1,24 @@
-import { useEffect, useState } from "react";
-import { getLineup, type LineupProduct, type Me } from "../lib/api";
+import { useEffect } from "react";
+import type { Me } from "../lib/api";
 import { useNow } from "../lib/hooks";
-import type { ShowInfo } from "../live/protocol";
+import { useLineup } from "../lib/useLineup";
 import { useLive } from "../live/useLive";
 import { AlertStrip } from "./AlertStrip";
 import { CommentStream } from "./CommentStream";
 import { ConsoleHeader } from "./ConsoleHeader";
+import { CuePanel } from "./CuePanel";
 import { KpiGrid } from "./KpiGrid";
 import { OrderTape } from "./OrderTape";
 import { ProductTable } from "./ProductTable";
+import { PrompterPreview } from "./PrompterPreview";
 import { SignIn } from "./SignIn";
 import { StockPanel } from "./StockPanel";
 import { StreamHealthBadge } from "./StreamHealthBadge";
 import { TrendChart } from "./TrendChart";
 
-/** The field-control (场控) console for one show. */
+/** The field-control (场控) console for one show; the assistant (助播), operations and admin get it too. */
 export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
-  const { state, restart, retryNow } = useLive(showId);
+  const { state, restart, retryNow, takeCue } = useLive(showId);
   // One clock for every age on the page, on the server's time base.
   const serverNow = useNow(1000) + state.clockOffsetMs;
   const { conn, show } = state;
@@ -80,34 +82,27 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
           <ProductTable products={state.products} lineup={lineup} />
         </section>
         <aside className="console__side">
+          <div className="console__cues">
+            <CuePanel
+              showId={showId}
+              role={me.role}
+              cues={state.cues}
+              alerts={state.alerts}
+              serverNow={serverNow}
+              onSent={takeCue}
+            />
+            <PrompterPreview
+              showId={showId}
+              prompter={state.prompter}
+              prompterAt={state.prompterAt}
+              running={show?.status === "live"}
+              serverNow={serverNow}
+            />
+          </div>
           <CommentStream comments={state.comments} />
           <OrderTape orders={state.orders} />
         </aside>
       </main>
     </div>
   );
-}
-
-/**
- * Product names, role tags, prices and allocations come from the show's lineup, not from
- * the live stream. Fetched when the page opens and again whenever the show itself changes
- * (a snapshot or a `show` frame), which is when a lineup edit may have happened.
- */
-function useLineup(showId: string, show: ShowInfo | null): readonly LineupProduct[] {
-  const [lineup, setLineup] = useState<readonly LineupProduct[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    getLineup(showId).then(
-      (products) => {
-        if (!cancelled) setLineup(products);
-      },
-      () => {
-        // Not fatal: the table still shows SKUs and figures without names.
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [showId, show]);
-  return lineup;
 }
