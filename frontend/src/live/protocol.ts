@@ -13,39 +13,12 @@
  * never replays the same frame into a reconnect loop.
  */
 
-/** Every metric key of CONTRACT.md §4, in the order the contract lists them. */
-export const METRIC_KEYS = [
-  "online",
-  "peak_online",
-  "uv",
-  "views",
-  "avg_watch_seconds",
-  "comments",
-  "shares",
-  "new_followers",
-  "likes",
-  "gift_value",
-  "interacting_viewers",
-  "interaction_rate",
-  "product_clicks",
-  "click_viewers",
-  "click_rate",
-  "orders_created",
-  "orders_paid",
-  "gmv_paid",
-  "buyers",
-  "conversion_rate",
-  "click_to_pay_rate",
-  "aov",
-  "uv_value",
-  "gpm",
-  "orders_refunded",
-  "refund_amount",
-  "refund_rate",
-  "net_gmv",
-] as const;
+import { CLOSE_CODES, METRIC_KEYS, type MetricKey } from "./wire.gen";
 
-export type MetricKey = (typeof METRIC_KEYS)[number];
+// Every metric key of CONTRACT.md §4 in the contract's order, generated from docs/asyncapi.json
+// (wire.gen.ts) rather than kept here as one more copy.
+export { METRIC_KEYS };
+export type { MetricKey };
 
 /** A snapshot holds every key; a `metrics` frame only the keys that changed. */
 export type Metrics = Partial<Record<MetricKey, number>>;
@@ -471,19 +444,16 @@ export interface PingMessage {
 
 export type ClientMessage = PingMessage;
 
-/** Close codes of docs/protocol.md. */
+/**
+ * Close codes of docs/protocol.md: the server's, generated from docs/asyncapi.json, and the two
+ * that only this side of the socket knows.
+ */
 export const CloseCode = {
+  /** What the console closes with when it stops or reconnects by itself. */
   Normal: 1000,
   /** Never sent on the wire: what browsers report when the connection just dropped. */
   Abnormal: 1006,
-  PolicyViolation: 1008,
-  ServerError: 1011,
-  ServiceRestart: 1012,
-  TooSlow: 4008,
-  BadPosition: 4400,
-  Unauthenticated: 4401,
-  Forbidden: 4403,
-  NoSuchShow: 4404,
+  ...CLOSE_CODES,
 } as const;
 
 // ---------------------------------------------------------------------------------------

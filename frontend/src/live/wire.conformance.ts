@@ -57,12 +57,10 @@ type None<T extends never> = T;
 /** Times the server sends as epoch numbers and the console holds as RFC 3339 strings. */
 type Time = "server_time";
 
-/** Alert kinds the server raises that the console does not show yet (its parser drops them). */
-type AlertKindsNotShown = "segment_overrun";
-
 type StockAlertMessage = Extract<C.AlertMessage, { kind: C.StockAlertKind }>;
 type ComplianceAlertMessage = Extract<C.AlertMessage, { kind: "compliance" }>;
 type CueUnackedAlertMessage = Extract<C.AlertMessage, { kind: "cue_unacked" }>;
+type OtherAlertMessage = Extract<C.AlertMessage, { kind: "other" }>;
 
 export type WireConformance = [
   // Every message type the server sends is one the console reads.
@@ -95,7 +93,10 @@ export type WireConformance = [
     Drift<ComplianceAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "line" | "violations">
   >,
   None<Drift<CueUnackedAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "cue_id">>,
-  None<Exclude<W.AlertMessage["kind"], C.AlertKind | AlertKindsNotShown>>,
+  // An alert of a kind the console has no view for is read as kind "other", the wire's kind
+  // kept as `server_kind`: a kind the server adds is not drift, but each kind the console
+  // names (narrowed above) must still be one the server raises.
+  None<Drift<OtherAlertMessage, W.AlertMessage, "server_kind", Time | "kind">>,
   None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time>>,
   None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
   None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
@@ -110,6 +111,7 @@ export type WireConformance = [
   None<Drift<C.StockAlert, W.Alert, never, never, "kind" | "sku" | "available">>,
   None<Drift<C.ComplianceAlert, W.Alert, never, never, "kind" | "sku" | "available" | "line" | "violations">>,
   None<Drift<C.CueUnackedAlert, W.Alert, never, never, "kind" | "sku" | "available" | "cue_id">>,
+  None<Drift<C.OtherAlert, W.Alert, "server_kind", "kind">>,
   // `targets` is read as metrics (`gmv` becomes `gmv_paid`).
   None<Drift<C.ShowInfo, W.ShowRead, never, "targets">>,
   None<Exclude<W.ShowRead["status"], C.ShowStatus>>,
