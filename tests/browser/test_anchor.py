@@ -357,6 +357,31 @@ def test_a_cue_reaches_the_anchor_and_its_acknowledgement_comes_back(
         _ack_open_cues(server)
 
 
+@pytest.mark.timeout(60)
+def test_the_cue_banner_holds_still_under_reduced_motion(server: Server, chromium: Browser) -> None:
+    """prefers-reduced-motion: the banner does not flash; a heavy frame marks it instead."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", reduced_motion="reduce"
+    )
+    context.set_default_timeout(15_000)
+    try:
+        page = _open(context, server, "anchor")
+        server.cue("讲库存")
+        banner = page.get_by_test_id("cue-banner")
+        expect(banner.get_by_test_id("cue-text")).to_have_text("讲库存")
+        style = banner.evaluate(
+            "(el) => ({ animation: getComputedStyle(el).animationName,"
+            " outline: getComputedStyle(el).outlineStyle })"
+        )
+        assert style == {"animation": "none", "outline": "solid"}, style
+        page.wait_for_timeout(500)
+        page.keyboard.press("Space")
+        expect(banner).to_have_count(0)
+    finally:
+        context.close()
+        _ack_open_cues(server)
+
+
 @pytest.mark.timeout(120)
 def test_a_stock_change_shows_in_the_script_within_a_second(
     server: Server, chromium: Browser
