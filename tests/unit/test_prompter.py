@@ -22,7 +22,7 @@ from liveops.rundown.prompter import (
     yuan,
 )
 from liveops.rundown.schemas import CueRead
-from liveops.rundown.service import PlannedSegment, PrompterInputs, prompter_view, questions
+from liveops.rundown.view import PlannedSegment, PrompterInputs, prompter_view, questions
 
 VALUES: dict[str, str | None] = {
     "price": "199元",

@@ -21,7 +21,7 @@ from liveops.rundown.live import (
     overdue,
 )
 from liveops.rundown.schemas import CueRead
-from liveops.rundown.service import PlannedSegment, PrompterInputs
+from liveops.rundown.view import PlannedSegment, PrompterInputs
 
 T0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 

@@ -167,6 +167,10 @@ class ShowLive:
     def publish_message(self, message: dict[str, Any]) -> None:
         """Publish a projection's message at once (stamped with the server time)."""
         self._publish({**message, "server_time": now_ms()})
+        if self._after_metrics is not None:
+            # The Redis aggregator stores a snapshot for new consoles: keep it this fresh, so
+            # that one joining a quiet show does not start from long ago and a long gap.
+            self._after_metrics(self)
 
     def raise_alert(self, alert: dict[str, Any]) -> None:
         """Publish an alert at once, and keep it for the snapshots."""

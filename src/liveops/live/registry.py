@@ -25,7 +25,7 @@ from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
 from liveops.rundown.live import PrompterProjection
-from liveops.rundown.service import PrompterInputs, prompter_inputs
+from liveops.rundown.view import PrompterInputs, prompter_inputs
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import show_json
 

@@ -1,6 +1,6 @@
 """The prompter and the cues on the live websocket (contract §8): a projection (live/projection.py).
 
-What the anchor sees is `service.prompter_view` of the inputs read from storage and the live
+What the anchor sees is `view.prompter_view` of the inputs read from storage and the live
 values (stock, online, feed). The inputs are read again after every change that moves them (a
 run-sheet saved, a segment put on air, a cue sent or acknowledged, the lineup or the show
 edited); the view is rendered again whenever the live values move and once a second (the
@@ -31,7 +31,7 @@ from liveops.live.changes import (
     ShowChange,
     ShowEdited,
 )
-from liveops.rundown.service import PrompterInputs, prompter_view
+from liveops.rundown.view import PrompterInputs, prompter_view
 
 log = logging.getLogger("liveops.rundown")
 

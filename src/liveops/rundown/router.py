@@ -13,7 +13,7 @@ from liveops.auth.principal import Action
 from liveops.deps import RuntimeDep, ShowId
 from liveops.fields import VERSION_MAX
 from liveops.openapi import CONFLICT
-from liveops.rundown import service
+from liveops.rundown import cues, service, view
 from liveops.rundown.findings import rules_path
 from liveops.rundown.schemas import CueList, CueRead, Prompter, RunsheetIn, RunsheetRead
 
@@ -55,9 +55,9 @@ async def get_prompter(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep)
     segment and the open cues. `parts` mark the live values' spans of `text`."""
     require(principal, Action.RUNDOWN_READ, show_id)
     async with rt.read() as session:
-        inputs = await service.prompter_inputs(session, show_id)
+        inputs = await view.prompter_inputs(session, show_id)
     live = await rt.live.current(show_id)
-    return service.prompter_view(inputs, live, _now())
+    return view.prompter_view(inputs, live, _now())
 
 
 @router.get("/{show_id}/cues", response_model=CueList)
@@ -72,7 +72,7 @@ async def list_cues(
     how long each has been (or was) open. Page with `before`."""
     require(principal, Action.RUNDOWN_READ, show_id)
     async with rt.read() as session:
-        return await service.cues(session, show_id, limit=limit, before=before, now=_now())
+        return await cues.listing(session, show_id, limit=limit, before=before, now=_now())
 
 
 @router.post("/{show_id}/cues/{cue_id}/ack", response_model=CueRead)
@@ -84,4 +84,4 @@ async def ack_cue(
     require(principal, Action.CUE_ACK, show_id)
     async with rt.transaction() as session:
         actor = await action_log.actor_of(session, principal)
-        return await service.ack_cue(session, show_id, cue_id, actor, _now())
+        return await cues.ack_cue(session, show_id, cue_id, actor, _now())
