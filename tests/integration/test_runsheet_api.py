@@ -7,6 +7,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import Server
@@ -387,6 +388,29 @@ class TestCues:
         other = await create_show(server)
         elsewhere = await call(server, "POST", f"/api/v1/shows/{other}/cues/{cue_id}/ack", anchor)
         assert elsewhere.status_code == 403
+
+    async def test_a_browser_session_acts_under_its_token_s_label(self, server: Server) -> None:
+        show = await planned_show(server)
+        field = await token_for(server, show, "field_control", "场控小王")
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as browser:
+            login = await browser.post("/api/v1/auth/login", json={"token": field})
+            assert login.status_code == 200, login.text
+            sent = await browser.post(
+                f"/api/v1/shows/{show}/actions",
+                json={"type": "cue", "text": "看评论区"},
+                headers={"Origin": server.url},
+            )
+            assert sent.status_code == 201, sent.text
+            admin_login = await browser.post("/api/v1/auth/login", json={"token": server.token})
+            assert admin_login.status_code == 200
+            moved = await browser.post(
+                f"/api/v1/shows/{show}/actions",
+                json={"type": "segment.goto", "segment_id": "hook"},
+                headers={"Origin": server.url},
+            )
+            assert moved.status_code == 201, moved.text
+        assert sent.json()["by"] == {"label": "场控小王", "role": "field_control"}
+        assert moved.json()["by"] == {"label": "admin token", "role": "admin"}
 
 
 class TestStartGate:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from liveops.auth import cookies, service
 from liveops.auth.cache import CredentialCache
 from liveops.auth.principal import Principal, Role
+from liveops.auth.service import opened_with, session_label
 from liveops.config import Settings
 from liveops.errors import NotFound, Unauthorized
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
@@ -144,3 +145,20 @@ async def test_revoking_a_token_ends_the_sessions_it_opened(db: AsyncSession) ->
 async def test_revoking_an_unknown_token_is_not_found(db: AsyncSession) -> None:
     with pytest.raises(NotFound):
         await service.revoke(db, 123456)
+
+
+@pytest.mark.parametrize(
+    ("label", "origin"),
+    [
+        ("browser session of token 42", 42),
+        ("browser session of the admin token", "admin"),
+        ("browser session of token ", None),
+        ("browser session of token 4x", None),
+        ("场控小王", None),
+        ("", None),
+    ],
+)
+def test_the_credential_a_session_was_opened_with(label: str, origin: object) -> None:
+    assert opened_with(label) == origin
+    if isinstance(origin, int):
+        assert session_label(Principal(Role.FIELD_CONTROL, "s", origin)) == label

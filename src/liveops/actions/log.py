@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.actions import repository
 from liveops.auth.principal import Principal
+from liveops.auth.service import opened_with
 from liveops.live.changes import ActionTaken, stage
 from liveops.storage.models import ShowAction
 
@@ -34,9 +35,16 @@ SYSTEM = Actor("liveops", "admin")
 
 
 async def actor_of(session: AsyncSession, principal: Principal) -> Actor:
+    """Who acts, by the label a person recognises: a browser session goes by the token it was
+    opened with (that token's label: 场控小王), not by the session's own bookkeeping label."""
     if principal.token_id is None:
         return Actor(ADMIN_TOKEN_LABEL, principal.role.value)
     label = await repository.token_label(session, principal.token_id)
+    origin = None if label is None else opened_with(label)
+    if origin == "admin":
+        label = ADMIN_TOKEN_LABEL
+    elif isinstance(origin, int):
+        label = await repository.token_label(session, origin) or label
     return Actor(label or f"token {principal.token_id}", principal.role.value, principal.token_id)
 
 

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,12 +142,25 @@ async def list_tokens(
     return await repository.list_tokens(session, kind, limit)
 
 
+_ADMIN_SESSION = "browser session of the admin token"
+_TOKEN_SESSION = "browser session of token "
+
+
 def session_label(principal: Principal) -> str:
     """A session's label names the credential it was opened with, so revoking that one can
     end the sessions it opened too (see `revoke`)."""
     if principal.token_id is None:
-        return "browser session of the admin token"
-    return f"browser session of token {principal.token_id}"
+        return _ADMIN_SESSION
+    return f"{_TOKEN_SESSION}{principal.token_id}"
+
+
+def opened_with(label: str) -> int | Literal["admin"] | None:
+    """The credential a session's label names (a token id, or the admin token); None when
+    `label` is no session's."""
+    if label == _ADMIN_SESSION:
+        return "admin"
+    rest = label.removeprefix(_TOKEN_SESSION)
+    return int(rest) if rest != label and rest.isdigit() else None
 
 
 @dataclass(frozen=True, slots=True)
