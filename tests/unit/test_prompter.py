@@ -19,6 +19,7 @@ from liveops.rundown.prompter import (
     clock,
     is_question,
     render,
+    spoken_count,
     yuan,
 )
 from liveops.rundown.schemas import CueRead
@@ -164,6 +165,22 @@ def test_the_schema_pattern_says_exactly_what_check_script_accepts(script: str) 
 )
 def test_prices_in_yuan(fen: int, shown: str) -> None:
     assert yuan(fen) == shown
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "0"),
+        (9_999, "9999"),
+        (10_000, "1万"),
+        (12_345, "1.2万"),
+        (19_999, "1.9万"),  # rounded down: never more viewers than there are
+        (100_000, "10万"),
+        (1_234_567, "123.4万"),
+    ],
+)
+def test_counts_as_an_anchor_reads_them(count: int, shown: str) -> None:
+    assert spoken_count(count) == shown
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ PLACEHOLDERS: dict[str, str] = {
     "live_price": "the lineup's live price of the segment's SKU, in yuan",
     "stock_left": "the stock ledger's `available` of the segment's SKU",
     "sold": "the stock ledger's `sold` of the segment's SKU",
-    "online": "viewers online now",
+    "online": "viewers online now, as an anchor says it (8765; 1.2万 from ten thousand)",
     "countdown": "time left in the segment, m:ss (0:00 once past the plan)",
     "top_question": "the latest question-like comment of the live feed",
 }
@@ -148,6 +148,17 @@ def yuan(fen: int) -> str:
     if cents == 0:
         return f"{whole}元"
     return f"{whole}.{cents:02d}".rstrip("0") + "元"
+
+
+def spoken_count(count: int) -> str:
+    """A count as an anchor reads it out: exact below ten thousand, then in 万 with one
+    decimal, rounded down so that it never claims more viewers than there are (12,345 →
+    1.2万, 10,000 → 1万)."""
+    if count < 10_000:
+        return str(count)
+    tenths = count // 1_000
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole}万" if tenth == 0 else f"{whole}.{tenth}万"
 
 
 def clock(seconds: float) -> str:

@@ -16,7 +16,15 @@ from liveops.actions import repository as actions_repository
 from liveops.inventory import service as inventory_service
 from liveops.rundown import repository
 from liveops.rundown.cues import cue_read
-from liveops.rundown.prompter import Rendered, ScriptError, clock, is_question, render, yuan
+from liveops.rundown.prompter import (
+    Rendered,
+    ScriptError,
+    clock,
+    is_question,
+    render,
+    spoken_count,
+    yuan,
+)
 from liveops.rundown.schemas import CueRead
 from liveops.rundown.service import seconds, show_or_404
 from liveops.shows import repository as shows_repository
@@ -127,7 +135,7 @@ def values_for(
         "live_price": None if price is None else yuan(price[1]),
         "stock_left": None if row is None else str(row["available"]),
         "sold": None if row is None else str(row["sold"]),
-        "online": None if online is None else str(online),
+        "online": None if online is None else spoken_count(int(online)),
         "countdown": clock(segment.planned_seconds - elapsed),
         "top_question": top_question(live),
     }
