@@ -35,6 +35,12 @@ class Action(StrEnum):
     ACT_CUE = "act.cue"  # the `cue` action (contract §10)
     ACT_SEGMENT_GOTO = "act.segment.goto"
     CUE_ACK = "cue.ack"  # the anchor acknowledges a cue
+    # Alerts (contract §12): a show-scoped role reads, acknowledges and resolves only the alerts
+    # routed to it (their `roles`); admin and operations every alert.
+    ALERTS_READ = "alerts.read"
+    ALERT_ACK = "alert.ack"  # acknowledge or resolve
+    ALERT_RULES_READ = "alert_rules.read"
+    ALERT_RULES_WRITE = "alert_rules.write"
 
 
 _CONSOLE = {
@@ -44,6 +50,8 @@ _CONSOLE = {
     Action.STOCK_READ,
     Action.RUNDOWN_READ,
     Action.ACTIONS_READ,
+    Action.ALERTS_READ,
+    Action.ALERT_ACK,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -58,6 +66,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.RUNSHEET_WRITE,
             Action.ACT_CUE,
             Action.ACT_SEGMENT_GOTO,
+            Action.ALERT_RULES_READ,
+            Action.ALERT_RULES_WRITE,
         }
     ),
     # The anchor reads the prompter and acknowledges cues; it performs no action (§10).
@@ -68,6 +78,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.STOCK_READ,
             Action.RUNDOWN_READ,
             Action.CUE_ACK,
+            Action.ALERTS_READ,
+            Action.ALERT_ACK,
         }
     ),
     Role.ASSISTANT: frozenset(_CONSOLE | {Action.SALE_CONTROL, Action.ACT_CUE}),

@@ -74,8 +74,33 @@ class CueAcknowledged:
     cue: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class AlertChanged:
+    """An operator acknowledged or resolved an alert (contract §12): `alert` is its record as
+    the API answers it (alerts/schemas.py `AlertRead`)."""
+
+    kind: ClassVar[str] = "alert"
+    show_id: str
+    alert: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRulesChanged:
+    """The show's alert rules were replaced (`PUT …/alert-rules`): read them again."""
+
+    kind: ClassVar[str] = "alert_rules"
+    show_id: str
+
+
 ShowChange = (
-    ShowEdited | AllocationChanged | StockChanged | RunsheetChanged | ActionTaken | CueAcknowledged
+    ShowEdited
+    | AllocationChanged
+    | StockChanged
+    | RunsheetChanged
+    | ActionTaken
+    | CueAcknowledged
+    | AlertChanged
+    | AlertRulesChanged
 )
 
 _KINDS: dict[str, type[Any]] = {
@@ -87,6 +112,8 @@ _KINDS: dict[str, type[Any]] = {
         RunsheetChanged,
         ActionTaken,
         CueAcknowledged,
+        AlertChanged,
+        AlertRulesChanged,
     )
 }
 
