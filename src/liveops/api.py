@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from liveops.actions.router import router as actions_router
+from liveops.alerts.router import router as alerts_router
 from liveops.auth.router import router as auth_router
 from liveops.compliance.router import router as compliance_router
 from liveops.ingest.router import router as ingest_router
@@ -26,4 +27,5 @@ def api_router() -> APIRouter:
     api.include_router(live_router, prefix="/shows", tags=["live"])
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
     api.include_router(actions_router, prefix="/shows", tags=["actions"])
+    api.include_router(alerts_router, prefix="/shows", tags=["alerts"])
     return api
