@@ -18,7 +18,9 @@ async def get_review(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -
 
     `summary` holds every contract §4 metric for the whole show (late refunds included);
     `targets` compares them with the show's targets; `products` and `series` break the show
-    down by SKU and by minute.
+    down by SKU and by minute; `alerts` lists every alert (oldest first) with its times to
+    acknowledge and to resolve, and sums them up per rule (`by_rule`) and for the show
+    (`overall`).
     """
     require(principal, Action.REVIEW_READ, show_id)
     async with rt.read() as session:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.alerts import service as alerts_service
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
 from liveops.metrics.formulas import derive, ratio
@@ -45,4 +46,5 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "series": await queries.minutes(session, show_id, count_mode=recount.count_mode),
         "events": recount.events,
         "stock": await inventory_service.review(session, show_id),
+        "alerts": await alerts_service.review(session, show_id),
     }
