@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -20,6 +20,8 @@ class Reading:
     rule: str
     subject: str
     value: float
+    # What the alert's message and detail show beside the value (units left, for stock).
+    detail: Mapping[str, Any] | None = field(default=None, compare=False)
 
 
 def stock_readings(rows: Iterable[Mapping[str, Any]]) -> list[Reading]:
@@ -31,9 +33,10 @@ def stock_readings(rows: Iterable[Mapping[str, Any]]) -> list[Reading]:
         left = int(sale["remaining"]) if sale else int(row["available"])
         basis = int(sale["cap"]) if sale else int(row["allocated"])
         sku = str(row["sku"])
-        readings.append(Reading("sold_out", sku, left))
+        units = {"available": left}
+        readings.append(Reading("sold_out", sku, left, units))
         if basis > 0:
-            readings.append(Reading("low_stock", sku, left / basis))
+            readings.append(Reading("low_stock", sku, left / basis, units))
     return readings
 
 
