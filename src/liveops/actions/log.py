@@ -66,8 +66,12 @@ async def record(
     type_: str,
     fields: dict[str, Any],
     now: datetime,
+    *,
+    publish: bool = True,
 ) -> ShowAction:
-    """Store one action and stage it for the consoles (after the commit)."""
+    """Store one action and stage it for the consoles (after the commit). `publish=False`
+    keeps it in the log only, for a record whose news reaches consoles another way (an
+    alert's acknowledgement goes, as the alert, only to the roles the alert is for)."""
     row = await repository.add(
         session,
         ShowAction(
@@ -80,7 +84,8 @@ async def record(
             fields=fields,
         ),
     )
-    stage(session, ActionTaken(show_id, action_json(row)))
+    if publish:
+        stage(session, ActionTaken(show_id, action_json(row)))
     return row
 
 

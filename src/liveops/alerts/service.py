@@ -5,7 +5,8 @@ Two callers. The live side fires alerts and resolves them when their condition c
 them itself: these stage nothing. Operators acknowledge and resolve alerts and change a show's
 rules over HTTP (`ack`, `resolve`, `save_rules`): each stages a change for the live side
 (live/changes.py), and an acknowledgement or resolution that counts is kept in the audit log
-as an action (`alert.ack`, `alert.resolve`).
+as an action (`alert.ack`, `alert.resolve`) — in the log only, not published as an `action`
+message (that goes to every console; the alert, only to its roles).
 """
 
 from __future__ import annotations
@@ -314,7 +315,10 @@ async def _record(
     await session.flush()
     alert = alert_read(row)
     fields = {"alert_id": row.id, "rule": row.rule, "subject": row.subject}
-    await action_log.record(session, row.show_id, actor, type_, fields, now)
+    # In the audit log, but not as an `action` publication: those reach every console, and an
+    # alert (its acknowledgement included) is only for the roles it names. `AlertChanged`
+    # carries it to the live side, which routes it as the alert.
+    await action_log.record(session, row.show_id, actor, type_, fields, now, publish=False)
     stage(session, AlertChanged(row.show_id, alert.model_dump(mode="json")))
     return alert
 
