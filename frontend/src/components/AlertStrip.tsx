@@ -21,12 +21,12 @@ const KIND_LABEL: Record<Alert["kind"], { zh: string; en: string }> = {
   low_stock: { zh: "库存紧张", en: "LOW STOCK" },
   compliance: { zh: "违规用语", en: "WORDING" },
   cue_unacked: { zh: "提示未确认", en: "CUE" },
+  segment_overrun: { zh: "段落超时", en: "OVERRUN" },
   other: { zh: "提醒", en: "ALERT" },
 };
 
-/** Labels for kinds the server raises that this console reads as "other". */
+/** Labels for kinds of contract §12 the server may add, which this console reads as "other". */
 const OTHER_LABEL: Readonly<Record<string, { zh: string; en: string }>> = {
-  segment_overrun: { zh: "段落超时", en: "OVERRUN" },
   stream_unhealthy: { zh: "推流异常", en: "STREAM" },
   stale_feed: { zh: "数据延迟", en: "STALE" },
   online_drop: { zh: "在线下跌", en: "DROP" },
@@ -35,7 +35,8 @@ const OTHER_LABEL: Readonly<Record<string, { zh: string; en: string }>> = {
 };
 
 /**
- * Alerts for this console (stock, compliance of the anchor's speech, cues left open), newest first, under the header where they cannot be missed.
+ * Alerts for this console (stock, compliance of the anchor's speech, cues left open, segments
+ * over time), newest first, under the header where they cannot be missed.
  * New alerts are loud (sold out louder than low stock) until the operator acknowledges them
  * with "知道了"; they then fold into a one-line history that can be opened again.
  */

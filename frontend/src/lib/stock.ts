@@ -180,6 +180,8 @@ export function alertKey(a: Alert): string {
       return `${a.ts}:${a.kind}:${a.line}`;
     case "cue_unacked":
       return `${a.ts}:${a.kind}:${a.cue_id}`;
+    case "segment_overrun":
+      return `${a.ts}:${a.kind}:${a.segment_id}`;
     case "other":
       return `${a.ts}:${a.server_kind}:${a.text}`;
   }

@@ -321,6 +321,25 @@ describe("prompter, cues, actions and the new alert kinds", () => {
     expect(parsePrompter({ segment: null })).toBeNull();
   });
 
+  it("reads the beats of the segment on air and the next one; unknown is other, none is null", () => {
+    const view = parsePrompter(prompterJson());
+    expect([view?.segment?.beat, view?.next?.beat]).toEqual(["push", "welfare"]);
+    const seg = { id: "s", title: "t", sku: null, planned_seconds: 15, elapsed_seconds: 0 };
+    const later = parsePrompter(
+      prompterJson({ segment: { ...seg, beat: "flash_sale" }, next: { id: "n", title: "收尾", beat: null } }),
+    );
+    expect([later?.segment?.beat, later?.next?.beat]).toEqual(["other", null]);
+    const before = parsePrompter(prompterJson({ segment: seg, next: { id: "n", title: "收尾" } }));
+    expect([before?.segment?.beat, before?.next?.beat]).toEqual([null, null]);
+  });
+
+  it("reads the viewers' questions newest first; none from a server before them", () => {
+    const view = parsePrompter(prompterJson({ questions: ["能不能便宜点？", 3, "", "有L码吗"] }));
+    expect(view?.questions).toEqual(["能不能便宜点？", "有L码吗"]);
+    const { questions: _, ...older } = prompterJson();
+    expect(parsePrompter(older)?.questions).toEqual([]);
+  });
+
   it("reads an acknowledged cue whole", () => {
     expect(
       parseCue(
@@ -361,12 +380,17 @@ describe("prompter, cues, actions and the new alert kinds", () => {
     expect(broken).toMatchObject({ type: "ignored", original: "alert" });
   });
 
-  it("reads an alert of a kind added later by its envelope, as kind other", () => {
+  it("reads a segment_overrun alert with its segment; without one it is malformed", () => {
     const overrun = parseAlert({
-      ...alertFrame("E", 1, { kind: "segment_overrun", sku: null, available: null }),
+      ...alertFrame("E", 1, { kind: "segment_overrun", severity: "warning", sku: null, available: null }),
+      roles: ["field_control"],
       segment_id: "welfare",
     });
-    expect(overrun).toMatchObject({ kind: "other", server_kind: "segment_overrun", sku: null, available: null });
+    expect(overrun).toMatchObject({ kind: "segment_overrun", segment_id: "welfare", sku: null, available: null });
+    expect(parseAlert(alertFrame("E", 1, { kind: "segment_overrun", sku: null, available: null }))).toBeNull();
+  });
+
+  it("reads an alert of a kind added later by its envelope, as kind other", () => {
     expect(parseAlert(alertFrame("E", 1, { kind: "restocked" }))).toMatchObject({
       kind: "other",
       server_kind: "restocked",

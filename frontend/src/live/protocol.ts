@@ -162,7 +162,7 @@ export interface StockLevels {
 }
 
 export type StockAlertKind = "low_stock" | "sold_out";
-export type AlertKind = StockAlertKind | "compliance" | "cue_unacked" | "other";
+export type AlertKind = StockAlertKind | "compliance" | "cue_unacked" | "segment_overrun" | "other";
 export type AlertSeverity = "info" | "warning" | "critical";
 /** The roles of docs/asyncapi.json; kept as a string so that a role added later still shows. */
 export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
@@ -212,6 +212,15 @@ export interface CueUnackedAlert extends AlertBase {
   cue_id: number;
 }
 
+/** A segment ran past its planned time (field control paces the show: move on, or cut). */
+export interface SegmentOverrunAlert extends AlertBase {
+  kind: "segment_overrun";
+  sku: null;
+  available: null;
+  /** The segment past its plan. */
+  segment_id: string;
+}
+
 /**
  * An alert of a kind this console does not know yet (contract §12 lists more rules than
  * the server raises today): shown by its text, under a generic label. `kind` is "other" so
@@ -224,7 +233,7 @@ export interface OtherAlert extends AlertBase {
   available: number | null;
 }
 
-export type Alert = StockAlert | ComplianceAlert | CueUnackedAlert | OtherAlert;
+export type Alert = StockAlert | ComplianceAlert | CueUnackedAlert | SegmentOverrunAlert | OtherAlert;
 
 /** Who did something: a token's label and role. */
 export interface Actor {
@@ -250,6 +259,12 @@ export interface Cue {
   open_seconds: number;
 }
 
+/**
+ * A segment's beat in the plan (docs/runsheet.md: "15 s hook + 3 min push + 5 min welfare").
+ * A beat added later is read as "other".
+ */
+export type Beat = "hook" | "push" | "welfare" | "warmup" | "interaction" | "other";
+
 export interface PrompterSegment {
   id: string;
   title: string;
@@ -257,6 +272,14 @@ export interface PrompterSegment {
   planned_seconds: number;
   /** Whole seconds on air, as of the message's `server_time`. */
   elapsed_seconds: number;
+  /** null: the plan gives none. */
+  beat: Beat | null;
+}
+
+export interface PrompterNext {
+  id: string;
+  title: string;
+  beat: Beat | null;
 }
 
 /** A span of `text` that is a live value; offsets in Unicode code points. */
@@ -273,7 +296,7 @@ export interface PrompterView {
   /** null before a segment goes on air. */
   segment: PrompterSegment | null;
   text: string;
-  next: { id: string; title: string } | null;
+  next: PrompterNext | null;
   /** The open cues, oldest first. */
   cues: Cue[];
   parts: PrompterPart[];
@@ -282,6 +305,11 @@ export interface PrompterView {
   remaining_seconds: number | null;
   overrun_seconds: number | null;
   version: number;
+  /**
+   * The newest question-like comments of the live feed, newest first (at most 3; empty from
+   * a server from before the field).
+   */
+  questions: string[];
 }
 
 /** An operator action of the audit log (contract §10): `{id, type, by, at, …fields}`. */
@@ -778,6 +806,8 @@ export const parseAlert = strictly((o): Alert => {
     }
     case "cue_unacked":
       return { kind, ...base, sku: null, available: null, cue_id: need(o, "cue_id", isWhole) };
+    case "segment_overrun":
+      return { kind, ...base, sku: null, available: null, segment_id: need(o, "segment_id", isText) };
     default:
       return {
         kind: "other",
@@ -820,6 +850,23 @@ function readPart(v: unknown): PrompterPart | null {
   return { start, end, name: str(v.name), missing: v.missing === true };
 }
 
+const BEATS: ReadonlySet<string> = new Set<Beat>(["hook", "push", "welfare", "warmup", "interaction", "other"]);
+
+function isBeat(s: string): s is Beat {
+  return BEATS.has(s);
+}
+
+/** A beat, or null when the plan gives none; a beat this console does not know is "other". */
+function readBeat(v: unknown): Beat | null {
+  if (typeof v !== "string" || v === "") return null;
+  return isBeat(v) ? v : "other";
+}
+
+/** The questions: the strings of the list, blank ones left out. */
+function readQuestions(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((q): q is string => typeof q === "string" && q.trim() !== "") : [];
+}
+
 function readValues(v: unknown): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   if (!isObject(v)) return out;
@@ -847,16 +894,21 @@ export function parsePrompter(v: unknown): PrompterView | null {
             sku: typeof seg.sku === "string" && seg.sku !== "" ? seg.sku : null,
             planned_seconds: num(seg.planned_seconds),
             elapsed_seconds: num(seg.elapsed_seconds),
+            beat: readBeat(seg.beat),
           }
         : null,
     text: v.text,
-    next: isObject(next) && typeof next.id === "string" ? { id: next.id, title: str(next.title) } : null,
+    next:
+      isObject(next) && typeof next.id === "string"
+        ? { id: next.id, title: str(next.title), beat: readBeat(next.beat) }
+        : null,
     cues: parseList(v.cues, parseCue),
     parts: parseList(v.parts, readPart),
     values: readValues(v.values),
     remaining_seconds: numOrNull(v.remaining_seconds),
     overrun_seconds: numOrNull(v.overrun_seconds),
     version: num(v.version),
+    questions: readQuestions(v.questions),
   };
 }
 

@@ -221,9 +221,9 @@ export function cueJson(id: number, extra: Record<string, unknown> = {}): Record
 /** A prompter view (GET …/prompter), on air in segment "push-A1", with overrides. */
 export function prompterJson(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    segment: { id: "push-A1", title: "羊绒围巾", sku: "A1", planned_seconds: 180, elapsed_seconds: 55 },
+    segment: { id: "push-A1", title: "羊绒围巾", sku: "A1", planned_seconds: 180, elapsed_seconds: 55, beat: "push" },
     text: "原价199元，直播间只要99元，只剩37件！",
-    next: { id: "welfare", title: "福利" },
+    next: { id: "welfare", title: "福利", beat: "welfare" },
     cues: [],
     parts: [
       { start: 2, end: 6, name: "price", missing: false },
@@ -234,6 +234,7 @@ export function prompterJson(extra: Record<string, unknown> = {}): Record<string
     remaining_seconds: 125,
     overrun_seconds: 0,
     version: 3,
+    questions: [],
     ...extra,
   };
 }

@@ -60,6 +60,7 @@ type Time = "server_time";
 type StockAlertMessage = Extract<C.AlertMessage, { kind: C.StockAlertKind }>;
 type ComplianceAlertMessage = Extract<C.AlertMessage, { kind: "compliance" }>;
 type CueUnackedAlertMessage = Extract<C.AlertMessage, { kind: "cue_unacked" }>;
+type SegmentOverrunAlertMessage = Extract<C.AlertMessage, { kind: "segment_overrun" }>;
 type OtherAlertMessage = Extract<C.AlertMessage, { kind: "other" }>;
 
 export type WireConformance = [
@@ -75,7 +76,7 @@ export type WireConformance = [
       C.SnapshotMessage,
       W.SnapshotMessage,
       "rejected",
-      Time | "metrics_at" | "show" | "products" | "series" | "feed" | "feeds" | "stream_health" | "alerts"
+      Time | "metrics_at" | "show" | "products" | "series" | "feed" | "feeds" | "stream_health" | "alerts" | "prompter"
     >
   >,
   None<
@@ -93,11 +94,13 @@ export type WireConformance = [
     Drift<ComplianceAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "line" | "violations">
   >,
   None<Drift<CueUnackedAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "cue_id">>,
-  // An alert of a kind the console has no view for is read as kind "other", the wire's kind
-  // kept as `server_kind`: a kind the server adds is not drift, but each kind the console
-  // names (narrowed above) must still be one the server raises.
+  None<Drift<SegmentOverrunAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "segment_id">>,
+  // Every kind the server raises today has its own type above (the parser reads each by its
+  // fields). A kind it adds later is read as kind "other", by its envelope, the wire's kind
+  // kept as `server_kind`: that is not drift, but each kind the console names (narrowed
+  // above) must still be one the server raises.
   None<Drift<OtherAlertMessage, W.AlertMessage, "server_kind", Time | "kind">>,
-  None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time>>,
+  None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time | "prompter">>,
   None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
   None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
   None<Drift<C.ShowMessage, W.ShowMessage, never, Time | "show">>,
@@ -111,6 +114,7 @@ export type WireConformance = [
   None<Drift<C.StockAlert, W.Alert, never, never, "kind" | "sku" | "available">>,
   None<Drift<C.ComplianceAlert, W.Alert, never, never, "kind" | "sku" | "available" | "line" | "violations">>,
   None<Drift<C.CueUnackedAlert, W.Alert, never, never, "kind" | "sku" | "available" | "cue_id">>,
+  None<Drift<C.SegmentOverrunAlert, W.Alert, never, never, "kind" | "sku" | "available" | "segment_id">>,
   None<Drift<C.OtherAlert, W.Alert, "server_kind", "kind">>,
   // `targets` is read as metrics (`gmv` becomes `gmv_paid`).
   None<Drift<C.ShowInfo, W.ShowRead, never, "targets">>,
@@ -126,8 +130,11 @@ export type WireConformance = [
   None<Drift<C.StockLevels, W.StockLevels>>,
   None<Drift<C.FlashSale, W.FlashSaleState>>,
   None<Drift<C.ComplianceViolation, W.ViolationOut>>,
-  None<Drift<C.PrompterView, W.Prompter>>,
-  None<Drift<C.PrompterSegment, W.PrompterSegment>>,
+  // `segment` and `next`: their beats are narrowed (checked on their pairs below);
+  // `questions`: a server from before the field sends none, read as an empty list.
+  None<Drift<C.PrompterView, W.Prompter, never, "segment" | "next", "questions">>,
+  None<Drift<C.PrompterSegment, W.PrompterSegment, never, never, "beat">>,
+  None<Drift<C.PrompterNext, W.PrompterNext, never, never, "beat">>,
   None<Drift<C.PrompterPart, W.PrompterPart>>,
   None<Drift<C.Cue, W.CueRead>>,
   None<Drift<C.Actor, W.Actor>>,
