@@ -23,11 +23,16 @@ import asyncio
 import logging
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from liveops.alerts import service as alerts_service
+from liveops.alerts.rules import DEFAULTS
+from liveops.alerts.service import NewAlert
 from liveops.config import Settings
+from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from tests.conftest import Server, running_server
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,9 @@ SEED = 20261204
 MAX_EXAMPLES = {"admin": 40, "field_control": 15}
 SKUS = ("A1", "B2")
 ORDER = "o-seeded"
+# Alerts are fired by the live side, not over HTTP: two are stored directly, one for field
+# control and one it may not handle, so that acknowledging and resolving reach past 404.
+ALERTS = {"al_5eeded0000000001": "low_stock", "al_5eeded0000000002": "question_unanswered"}
 
 
 async def seed(server: Server) -> tuple[str, str]:
@@ -63,7 +71,20 @@ async def seed(server: Server) -> tuple[str, str]:
             json={"role": "field_control", "show_id": show, "label": "schemathesis"},
         )
         assert minted.status_code == 201, minted.text
+    await seed_alerts(server.settings, show)
     return show, str(minted.json()["token"])
+
+
+async def seed_alerts(settings: Settings, show: str) -> None:
+    engine = create_engine(settings)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            for alert_id, name in ALERTS.items():
+                rule = DEFAULTS[name]
+                new = NewAlert(alert_id, name, rule.severity, rule.roles, name, datetime.now(UTC))
+                await alerts_service.fire(session, show, new)
+    finally:
+        await engine.dispose()
 
 
 def config(directory: Path, show: str) -> Path:
@@ -79,10 +100,14 @@ values = [{", ".join(f'"{s}"' for s in SKUS)}]
 [dictionaries.orders]
 values = ["{ORDER}"]
 
+[dictionaries.alerts]
+values = [{", ".join(f'"{a}"' for a in ALERTS)}]
+
 [parameters]
 "path.show_id" = {{ dictionary = "shows", probability = 0.8 }}
 "path.sku" = {{ dictionary = "skus", probability = 0.6 }}
 "path.order_id" = {{ dictionary = "orders", probability = 0.5 }}
+"path.alert_id" = {{ dictionary = "alerts", probability = 0.6 }}
 
 # A schema-violating body that is also over the body limit is refused by size before
 # it is parsed: 413 is a rejection too (the 5xx default is left out on purpose).
