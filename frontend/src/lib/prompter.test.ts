@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePrompter, type PrompterPart, type PrompterView } from "../live/protocol";
 import { prompterJson } from "../live/testing";
-import { clockTone, formatMinSec, scriptPieces, segmentClock, senderName } from "./prompter";
+import { beatLabel, clockTone, formatMinSec, headlines, scriptPieces, segmentClock, senderName } from "./prompter";
 
 const part = (start: number, end: number, name = "v", missing = false): PrompterPart => ({ start, end, name, missing });
 
@@ -109,5 +109,68 @@ describe("senderName", () => {
     expect(senderName({ label: "browser session of token 12", role: "field_control" })).toBe("场控");
     expect(senderName({ label: "admin token", role: "admin" })).toBe("管理员");
     expect(senderName({ label: "", role: "assistant" })).toBe("助播");
+  });
+});
+
+describe("beatLabel", () => {
+  it("names the five beats of a show and nothing else", () => {
+    expect((["hook", "push", "welfare", "warmup", "interaction"] as const).map(beatLabel)).toEqual([
+      "钩子",
+      "强推",
+      "福利",
+      "暖场",
+      "互动",
+    ]);
+    expect([beatLabel("other"), beatLabel(null), beatLabel(undefined)]).toEqual([null, null, null]);
+  });
+});
+
+describe("headlines", () => {
+  const texts = (hs: ReturnType<typeof headlines>) => hs.map((h) => [h.key, h.texts, h.state]);
+
+  it("gives online, paid GMV in yuan and the product's stock left", () => {
+    const v = view({ values: { stock_left: "402", online: "1.2万" } });
+    expect(texts(headlines({ online: 12_345, gmv_paid: 12_345_678 }, v))).toEqual([
+      // Grouped; in a narrow box as the script says it, so that the two agree.
+      ["online", ["12,345", "1.2万"], "ok"],
+      ["gmv", ["¥12.3万", "¥12万"], "ok"],
+      ["stock", ["402"], "ok"],
+    ]);
+    expect(headlines({ online: 12_345, gmv_paid: 12_345_678 }, v).map((h) => h.title)).toEqual([
+      "在线 12345 人 online",
+      "成交额 ¥123,456.78 paid GMV",
+      "剩余库存 402 件 stock left",
+    ]);
+  });
+
+  it("writes small amounts in yuan and large counts the way they are said", () => {
+    const v = view({ values: { stock_left: "1500", online: "876" } });
+    expect(texts(headlines({ online: 876, gmv_paid: 99_900 }, v))).toEqual([
+      ["online", ["876"], "ok"],
+      ["gmv", ["¥999"], "ok"],
+      ["stock", ["1,500"], "ok"],
+    ]);
+    expect(headlines({ gmv_paid: 2_500_000_000_00 }, v)[1].texts[0]).toBe("¥25亿");
+  });
+
+  it("says sold out at 0, and a dash for what is not known", () => {
+    expect(texts(headlines({ gmv_paid: 0 }, view({ values: { stock_left: "0" } })))).toEqual([
+      ["online", ["—"], "none"],
+      ["gmv", ["¥0"], "ok"],
+      ["stock", ["已售罄"], "out"],
+    ]);
+    // A segment without a product, and no segment on air yet: no stock to show.
+    const room = view({
+      segment: { id: "hook", title: "开场", sku: null, planned_seconds: 15, elapsed_seconds: 0 },
+      values: { stock_left: null, online: "98" },
+    });
+    expect(texts(headlines({ online: 98 }, room))).toEqual([
+      ["online", ["98"], "ok"],
+      ["gmv", ["—"], "none"],
+      ["stock", ["—"], "none"],
+    ]);
+    expect(headlines({}, null)[2].state).toBe("none");
+    // The prompter's value when the metric has not arrived yet.
+    expect(headlines({}, view({ values: { online: "2.3万" } }))[0].texts).toEqual(["2.3万"]);
   });
 });

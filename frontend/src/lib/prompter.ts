@@ -2,7 +2,8 @@
  * Pure helpers for the prompter (docs/runsheet.md, "The prompter"): the script cut into plain
  * text and live values, and the segment clock between two server messages.
  */
-import type { Actor, PrompterPart, PrompterView } from "../live/protocol";
+import type { Actor, Beat, Metrics, PrompterPart, PrompterView } from "../live/protocol";
+import { EMPTY, formatCount, formatMoneyExact, formatMoneyShort } from "./format";
 import { roleLabel } from "./stock";
 
 export type ScriptPiece = { text: string; part: null } | { text: string; part: PrompterPart };
@@ -92,4 +93,78 @@ const MACHINE_LABEL = /^(|admin token|login link|browser session of .*)$/i;
 /** Who sent a cue, for a person: the token's label when someone named it, else the role. */
 export function senderName(by: Actor): string {
   return MACHINE_LABEL.test(by.label.trim()) ? roleLabel(by.role) : by.label;
+}
+
+/** What a beat is called on the anchor's clock; "other" and none have no label. */
+const BEAT_LABEL: Readonly<Record<Exclude<Beat, "other">, string>> = {
+  hook: "钩子",
+  push: "强推",
+  welfare: "福利",
+  warmup: "暖场",
+  interaction: "互动",
+};
+
+export function beatLabel(beat: Beat | null | undefined): string | null {
+  return beat === null || beat === undefined || beat === "other" ? null : BEAT_LABEL[beat];
+}
+
+export interface Headline {
+  key: "online" | "gmv" | "stock";
+  label: string;
+  /** The forms the value may take, from the most exact to the shortest (components/FitText). */
+  texts: string[];
+  /** The exact figure, for a tooltip. */
+  title: string;
+  /** "none": not known (a dash); "out": sold out. */
+  state: "ok" | "out" | "none";
+}
+
+/**
+ * The anchor's three headline numbers (issue #10): the room (the `online` metric, grouped,
+ * shortened as the script says it when the box is narrow, so that the two never disagree),
+ * the paid GMV (fen, as yuan in 万 past ten thousand: ¥12.3万) and what is left of the
+ * product on air (the prompter's `stock_left`: 已售罄 at 0, a dash without a product).
+ */
+export function headlines(metrics: Metrics, view: PrompterView | null): [Headline, Headline, Headline] {
+  const values = view?.values ?? {};
+  const online = metrics.online;
+  const spoken = values.online ?? null;
+  const onlineTexts = online !== undefined ? [formatCount(online)] : [];
+  if (spoken !== null && !onlineTexts.includes(spoken)) onlineTexts.push(spoken);
+
+  const gmv = metrics.gmv_paid;
+  const gmvTexts = gmv === undefined ? [EMPTY] : [...new Set([formatMoneyShort(gmv, 3), formatMoneyShort(gmv, 2)])];
+
+  // The server writes stock as a plain integer; anything else is shown as it came.
+  const stock = view?.segment?.sku != null ? (values.stock_left ?? null) : null;
+  const units = stock !== null && /^\d+$/.test(stock) ? Number(stock) : null;
+  const stockText = stock === null ? EMPTY : units === 0 ? "已售罄" : units !== null ? formatCount(units) : stock;
+  return [
+    {
+      key: "online",
+      label: "在线",
+      texts: onlineTexts.length > 0 ? onlineTexts : [EMPTY],
+      title: online !== undefined ? `在线 ${online} 人 online` : "在线人数 暂无 online: not known",
+      state: onlineTexts.length > 0 ? "ok" : "none",
+    },
+    {
+      key: "gmv",
+      label: "成交额",
+      texts: gmvTexts,
+      title: gmv !== undefined ? `成交额 ${formatMoneyExact(gmv)} paid GMV` : "成交额 暂无 paid GMV: not known",
+      state: gmv !== undefined ? "ok" : "none",
+    },
+    {
+      key: "stock",
+      label: "库存",
+      texts: [stockText],
+      title:
+        stock === null
+          ? "本段商品库存 暂无 stock left: not known"
+          : units === 0
+            ? "已售罄 sold out"
+            : `剩余库存 ${stock} 件 stock left`,
+      state: stock === null ? "none" : units === 0 ? "out" : "ok",
+    },
+  ];
 }
