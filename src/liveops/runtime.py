@@ -84,7 +84,7 @@ class Runtime:
         else:
             live = MemoryBackend(read_sessionmaker, settings)
         metrics.watch_live(live.console_count, live.owned_shows, live.positions)
-        return cls(
+        runtime = cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
@@ -95,6 +95,8 @@ class Runtime:
             write_lock=asyncio.Lock() if settings.is_sqlite else None,
             metrics=metrics,
         )
+        live.use_writer(runtime.transaction)
+        return runtime
 
     @property
     def redis(self) -> Redis | None:

@@ -43,20 +43,23 @@ def test_low_stock_fires_once_and_resolves_when_stock_comes_back() -> None:
     assert alert["fired_at"] == "2026-12-04T20:00:01Z"
     assert board.observe(stock(9), at(2), 2, new_id) == []  # still low: nothing new
 
-    (sold_out,) = board.observe(stock(0), at(3), 3, new_id)
-    assert (sold_out.alert["rule"], sold_out.alert["severity"]) == ("sold_out", "critical")
-
-    changes = board.observe(stock(60), at(10), 10, new_id)  # restocked
-    assert sorted((c.what, c.alert["rule"]) for c in changes) == [
+    # Out: sold_out takes over from low_stock rather than standing beside it.
+    out = board.observe(stock(0), at(3), 3, new_id)
+    assert [(c.what, c.alert["rule"]) for c in out] == [
+        ("fired", "sold_out"),
         ("resolved", "low_stock"),
-        ("resolved", "sold_out"),
     ]
-    low = next(c.alert for c in changes if c.alert["rule"] == "low_stock")
+    sold_out = out[0].alert
+    assert sold_out["severity"] == "critical"
+    low = out[1].alert
     assert (low["state"], low["resolved_at"], low["resolve_seconds"]) == (
         "resolved",
-        "2026-12-04T20:00:10Z",
-        9.0,
+        "2026-12-04T20:00:03Z",
+        2.0,
     )
+
+    (restocked,) = board.observe(stock(60), at(10), 10, new_id)
+    assert (restocked.what, restocked.alert["id"]) == ("resolved", sold_out["id"])
     assert board.open() == []
     assert [a["rule"] for a in board.alerts()] == ["low_stock", "sold_out"]
 
@@ -94,13 +97,19 @@ def test_an_operator_resolving_an_alert_is_final_while_its_condition_holds() -> 
 
 def test_an_unacknowledged_alert_escalates_once() -> None:
     board = AlertBoard(effective({}), [])
-    fired = board.observe(stock(0), at(0), 0, new_id)  # sold_out escalates after 60 s
+    two_skus = stock_readings(
+        [
+            {"sku": "A", "available": 0, "allocated": 100},  # sold_out: up after 60 s
+            {"sku": "B", "available": 5, "allocated": 100},  # low_stock: after 120 s
+        ]
+    )
+    fired = board.observe(two_skus, at(0), 0, new_id)
     assert sorted(c.alert["rule"] for c in fired) == ["low_stock", "sold_out"]
-    low = next(a for a in board.open() if a["rule"] == "low_stock")
+    low = next(c.alert for c in fired if c.alert["rule"] == "low_stock")
     board.changed({**low, "state": "acknowledged", "acked_at": "2026-12-04T20:00:01Z"})
     assert board.escalate(at(59)) == []
     (up,) = board.escalate(at(60))
-    assert up.alert["id"] == next(a["id"] for a in board.open() if a["rule"] == "sold_out")
+    assert up.alert["rule"] == "sold_out"
     assert up.alert["severity"] == "critical"
     assert "operations" in up.alert["roles"]
     assert up.alert["detail"]["escalated"] is True

@@ -70,3 +70,11 @@ def test_a_show_overrides_fields_of_a_rule() -> None:
 def test_overrides_that_cannot_apply_say_why(overrides: Any, message: str) -> None:
     with pytest.raises(RuleError, match=message):
         effective(overrides)
+
+
+def test_the_wire_names_every_rule() -> None:
+    from typing import get_args
+
+    from liveops.live.messages import AlertRule
+
+    assert set(get_args(AlertRule.__value__)) == set(DEFAULTS)

@@ -112,3 +112,17 @@ def test_complaints_are_counted_within_the_window() -> None:
         {"kind": "comment", "ts": 60_000, "text": "骗子"},
     ]
     assert complaint_reading(feed, 61_000, 60) == Reading("complaint_spike", "", 2)
+
+
+@pytest.mark.parametrize(
+    ("available", "allocated", "low_value"),
+    [
+        (10, 100, 0.1),
+        (2, 5, 0.4),
+        (1, 5, 0.0),  # the last unit is always low, however small the allocation
+        (0, 100, 1.0),  # out, not low: sold_out's alert takes over
+    ],
+)
+def test_the_low_stock_share(available: int, allocated: int, low_value: float) -> None:
+    readings = {r.rule: r.value for r in stock_readings([row("A", available, allocated)])}
+    assert readings == {"sold_out": available, "low_stock": low_value}

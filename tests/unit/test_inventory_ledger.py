@@ -9,40 +9,10 @@ import pytest
 from liveops.inventory.ledger import (
     Levels,
     SellOutForecast,
-    low_stock_threshold,
     refusal,
     sellable,
-    stock_alert,
 )
 from liveops.live.stock import StockBoard
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "allocated", "expected"),
-    [
-        (None, 0, 100, None),  # a fresh load never alerts
-        (50, 20, 100, None),  # still above 10 %
-        (11, 10, 100, "low_stock"),  # crosses into low
-        (10, 9, 100, None),  # already low: no repeat
-        (9, 0, 100, "sold_out"),
-        (50, 0, 100, "sold_out"),  # straight through low to out: the worse one
-        (0, 0, 100, None),
-        (3, 5, 100, None),  # restocking is not an alert
-        (2, 1, 5, "low_stock"),  # small stock: at least one unit is "low"
-    ],
-)
-def test_only_crossings_alert(
-    before: int | None, after: int, allocated: int, expected: str | None
-) -> None:
-    assert stock_alert(before, after, allocated, 0.1) == expected
-
-
-@pytest.mark.parametrize(
-    ("allocated", "ratio", "threshold"),
-    [(100, 0.1, 10), (5, 0.1, 1), (0, 0.1, 1), (1000, 0.05, 50)],
-)
-def test_low_stock_threshold(allocated: int, ratio: float, threshold: int) -> None:
-    assert low_stock_threshold(allocated, ratio) == threshold
 
 
 @pytest.mark.parametrize(
@@ -95,27 +65,13 @@ def _row(available: int, rev: int, **extra: Any) -> dict[str, Any]:
     return row | {"available": available, "rev": rev, "flash_sale": None} | extra
 
 
-def test_the_board_keeps_the_newest_revision_and_alerts_once() -> None:
-    board = StockBoard(low_stock_ratio=0.1)
+def test_the_board_keeps_the_newest_revision() -> None:
+    board = StockBoard()
     board.load([_row(50, rev=1)], now=0.0)
-    assert board.update([_row(9, rev=3)], now=1.0, now_ms=1000) != []  # low stock
-    assert board.update([_row(30, rev=2)], now=1.1, now_ms=1100) == []  # late, older: ignored
+    board.update([_row(9, rev=3)], now=1.0)
+    board.update([_row(30, rev=2)], now=1.1)  # late, older: ignored
     assert board.rows["A"]["available"] == 9
-    (alert,) = board.update([_row(0, rev=4)], now=2.0, now_ms=2000)
-    assert alert["kind"] == "sold_out"
-    assert alert["severity"] == "critical"
-    assert alert["roles"] == ["field_control", "assistant"]
-    assert [a["kind"] for a in board.alerts] == ["low_stock", "sold_out"]
+    board.update([_row(0, rev=4)], now=2.0)
     (view,) = board.take_changed(now=2.0)
     assert view["sell_out_in_seconds"] == 0.0
     assert board.take_changed(now=2.0) == []
-
-
-def test_during_a_flash_sale_low_means_low_within_its_cap() -> None:
-    board = StockBoard(low_stock_ratio=0.1)
-    sale = {"cap": 20, "remaining": 5, "starts_at": 0, "state": "running"}
-    board.load([_row(500, rev=1, flash_sale=sale)], now=0.0)
-    (alert,) = board.update(
-        [_row(498, rev=2, flash_sale=sale | {"remaining": 2})], now=1.0, now_ms=1
-    )
-    assert (alert["kind"], alert["available"]) == ("low_stock", 2)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from liveops.alerts.board import Event
 from liveops.compliance import check
 from liveops.compliance.speech import speech_alert
 from liveops.live.changes import ActionTaken, CueAcknowledged, RunsheetChanged, StockChanged
@@ -73,13 +74,15 @@ def test_a_cue_action_is_a_cue_and_other_actions_are_not() -> None:
     assert cue_of_action({**action, "type": "segment.goto", "at": "x"}) is None
 
 
-def test_the_escalation_alert_names_the_cue_for_its_senders() -> None:
-    alert = cue_unacked_alert(cue(3, T0), 30, 123)
-    assert alert["kind"] == "cue_unacked"
-    assert alert["cue_id"] == 3
-    assert alert["roles"] == ["field_control", "assistant"]
-    assert "cue 3" in alert["text"]
-    assert alert["ts"] == 123
+def test_the_escalation_alert_names_the_cue() -> None:
+    alert = cue_unacked_alert(cue(3, T0), 30)
+    assert (alert.rule, alert.subject, alert.detail, alert.value) == (
+        "cue_unacked",
+        "3",
+        {"cue_id": 3},
+        30,
+    )
+    assert "cue 3" in alert.message
 
 
 def test_keep_recent_drops_the_oldest_acknowledged_cues_never_an_open_one() -> None:
@@ -107,14 +110,13 @@ def test_how_long_a_cue_is_open_alone_never_makes_a_new_prompter_message() -> No
 def test_speech_alert_quotes_the_line_and_its_terms(line: str, terms: list[str]) -> None:
     violations = check(line)
     assert violations, "the shipped rules flag it"
-    alert = speech_alert(line, violations, 5)
-    assert (alert["kind"], alert["line"], alert["ts"]) == ("compliance", line, 5)
-    assert {"anchor", "field_control"} <= set(alert["roles"])
-    found = [v["term"] for v in alert["violations"]]
+    alert = speech_alert("t9", line, violations)
+    assert (alert.rule, alert.subject, alert.detail["line"]) == ("compliance", "t9", line)
+    found = [v["term"] for v in alert.detail["violations"]]
     for term in terms:
         assert any(term in f for f in found)
-        assert term in alert["text"]
-    for v in alert["violations"]:
+        assert term in alert.message
+    for v in alert.detail["violations"]:
         assert line[v["start"] : v["end"]] == v["term"]
 
 
@@ -129,7 +131,7 @@ class Harness:
         self.inputs = inputs
         self.loads = 0
         self.published: list[dict[str, Any]] = []
-        self.alerts: list[dict[str, Any]] = []
+        self.alerts: list[Event] = []
         self.live: dict[str, Any] = {"stock": [], "metrics": {"online": 10}, "feed": []}
         self.projection = PrompterProjection(
             show_id="s",
@@ -138,9 +140,8 @@ class Harness:
             live_values=lambda: self.live,
             publish=self.published.append,
             alert=self.alerts.append,
-            escalate_after=escalate_after,
+            escalate_after=lambda: escalate_after,
             now=lambda: self.now,
-            now_ms=lambda: 0,
         )
 
     async def load(self) -> PrompterInputs:
@@ -225,7 +226,7 @@ async def test_an_open_cue_escalates_once() -> None:
     h.now = T0 + timedelta(seconds=31)
     h.projection._tick()
     h.projection._tick()
-    assert [a["cue_id"] for a in h.alerts] == [9]
+    assert [a.detail["cue_id"] for a in h.alerts] == [9]
     h.projection.close()
 
 
@@ -247,10 +248,8 @@ async def test_a_segment_past_its_plan_warns_field_control_once() -> None:
     h.projection.refresh()
     h.now = T0 + timedelta(seconds=90)
     h.projection.refresh()
-    assert [(a["kind"], a["segment_id"], a["roles"]) for a in h.alerts] == [
-        ("segment_overrun", "push", ["field_control"])
-    ]
-    assert "1:00" in h.alerts[0]["text"]
+    assert [(a.rule, a.detail["segment_id"]) for a in h.alerts] == [("segment_overrun", "push")]
+    assert "1:00" in h.alerts[0].message
 
 
 def test_a_segment_already_over_its_plan_when_the_show_loads_is_not_warned_again() -> None:

@@ -58,62 +58,108 @@ export interface Actor {
   readonly role: string;
 }
 
+/**
+ * An alert as the API shows it (contract §12, `GET …/alerts`), with the fields consoles
+ * built before §12 read (`kind`, `text`, `ts`, `available`, `line`, `violations`, `cue_id`,
+ * `segment_id`: copies of `rule`, `message`, `fired_at` and the detail's own).
+ */
 export interface Alert {
-  readonly kind: "low_stock" | "sold_out" | "compliance" | "cue_unacked" | "segment_overrun";
-  readonly severity: "warning" | "critical";
+  /** `al_` and 16 hex digits; the same alert again is an update */
+  readonly id: string;
+  readonly rule: AlertRule;
+  /** what the rule watched: SKU, cue, segment, line, or '' */
+  readonly subject: string;
+  readonly severity: "info" | "warning" | "critical";
+  readonly state: "firing" | "acknowledged" | "resolved";
   /** the consoles that should show it: the roles that can act on it */
   readonly roles: readonly ("field_control" | "assistant" | "anchor" | "operations")[];
-  /** the stock alerts' SKU; null for the others */
-  readonly sku: string | null;
-  /** the stock alerts' units left; null otherwise */
-  readonly available: number | null;
   /** ready to show, Chinese then English */
+  readonly message: string;
+  readonly value: number | null;
+  readonly threshold: number | null;
+  readonly sku: string | null;
+  /** RFC 3339, UTC */
+  readonly fired_at: string;
+  readonly acked_at: string | null;
+  readonly resolved_at: string | null;
+  readonly acked_by: Actor | null;
+  readonly resolved_by: Actor | null;
+  readonly ack_seconds: number | null;
+  readonly resolve_seconds: number | null;
+  readonly detail: { readonly [key: string]: unknown };
+  /** = `rule` */
+  readonly kind: AlertRule;
+  /** = `message` */
   readonly text: string;
-  /** milliseconds since the Unix epoch (UTC) */
+  /** = `fired_at` */
   readonly ts: number;
-  /** `cue_unacked`: the cue still open */
-  readonly cue_id?: number | null;
-  /** `compliance`: the transcript line that was flagged */
-  readonly line?: string | null;
-  /** `segment_overrun`: the segment past its planned time */
-  readonly segment_id?: string | null;
+  /** stock rules: units left; null otherwise */
+  readonly available: number | null;
+  /** `compliance`: the transcript line flagged */
+  readonly line: string | null;
   /** `compliance`: what was found in `line` (contract §9) */
-  readonly violations?: readonly ViolationOut[] | null;
+  readonly violations: readonly ViolationOut[] | null;
+  /** `cue_unacked`: the cue still open */
+  readonly cue_id: number | null;
+  /** `segment_overrun`: the segment past its plan */
+  readonly segment_id: string | null;
 }
 
 /**
- * Sent at once, never coalesced: low stock, sold out, a compliance hit in the anchor's
- * speech, a cue left unacknowledged. Only to the roles in `roles` (and admin, operations).
+ * Sent at once, never coalesced, whenever an alert fires, is acknowledged, resolves or
+ * escalates: replace the alert with that `id`. Only to the roles in `roles` (and admin,
+ * operations).
  */
 export interface AlertMessage {
   /** names one continuous history of the show's stream */
   readonly epoch: string;
   /** position in the stream; one more per publication */
   readonly offset: number;
-  readonly kind: "low_stock" | "sold_out" | "compliance" | "cue_unacked" | "segment_overrun";
-  readonly severity: "warning" | "critical";
+  /** `al_` and 16 hex digits; the same alert again is an update */
+  readonly id: string;
+  readonly rule: AlertRule;
+  /** what the rule watched: SKU, cue, segment, line, or '' */
+  readonly subject: string;
+  readonly severity: "info" | "warning" | "critical";
+  readonly state: "firing" | "acknowledged" | "resolved";
   /** the consoles that should show it: the roles that can act on it */
   readonly roles: readonly ("field_control" | "assistant" | "anchor" | "operations")[];
-  /** the stock alerts' SKU; null for the others */
-  readonly sku: string | null;
-  /** the stock alerts' units left; null otherwise */
-  readonly available: number | null;
   /** ready to show, Chinese then English */
+  readonly message: string;
+  readonly value: number | null;
+  readonly threshold: number | null;
+  readonly sku: string | null;
+  /** RFC 3339, UTC */
+  readonly fired_at: string;
+  readonly acked_at: string | null;
+  readonly resolved_at: string | null;
+  readonly acked_by: Actor | null;
+  readonly resolved_by: Actor | null;
+  readonly ack_seconds: number | null;
+  readonly resolve_seconds: number | null;
+  readonly detail: { readonly [key: string]: unknown };
+  /** = `rule` */
+  readonly kind: AlertRule;
+  /** = `message` */
   readonly text: string;
-  /** milliseconds since the Unix epoch (UTC) */
+  /** = `fired_at` */
   readonly ts: number;
+  /** stock rules: units left; null otherwise */
+  readonly available: number | null;
+  /** `compliance`: the transcript line flagged */
+  readonly line: string | null;
+  /** `compliance`: what was found in `line` (contract §9) */
+  readonly violations: readonly ViolationOut[] | null;
+  /** `cue_unacked`: the cue still open */
+  readonly cue_id: number | null;
+  /** `segment_overrun`: the segment past its plan */
+  readonly segment_id: string | null;
   readonly type: "alert";
   /** milliseconds since the Unix epoch (UTC) */
   readonly server_time: number;
-  /** `cue_unacked`: the cue still open */
-  readonly cue_id?: number | null;
-  /** `compliance`: the transcript line that was flagged */
-  readonly line?: string | null;
-  /** `segment_overrun`: the segment past its planned time */
-  readonly segment_id?: string | null;
-  /** `compliance`: what was found in `line` (contract §9) */
-  readonly violations?: readonly ViolationOut[] | null;
 }
+
+export type AlertRule = "low_stock" | "sold_out" | "stream_unhealthy" | "stale_feed" | "online_drop" | "gmv_pace" | "complaint_spike" | "compliance" | "question_unanswered" | "cue_unacked" | "segment_overrun";
 
 export interface CommentItem {
   readonly kind: "comment";

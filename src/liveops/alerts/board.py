@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,6 +23,17 @@ from liveops.alerts.signals import Reading
 
 Alert = dict[str, Any]
 _UP = {"info": "warning", "warning": "critical", "critical": "critical"}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What an event rule's alert says: raised by the live side when its event happens."""
+
+    rule: str
+    subject: str  # one open alert per rule and subject (the cue, the segment, the line)
+    message: str
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    value: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

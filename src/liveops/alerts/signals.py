@@ -25,8 +25,12 @@ class Reading:
 
 
 def stock_readings(rows: Iterable[Mapping[str, Any]]) -> list[Reading]:
-    """`low_stock` (the share left of what can be sold: a running flash sale's cap, else the
-    allocation) and `sold_out` (units left), per SKU."""
+    """`sold_out` (units left) and `low_stock` (the share left of what can be sold: a running
+    flash sale's cap, else the allocation), per SKU.
+
+    The last unit is always low, however small the allocation (one of five is 20 %, and still
+    the last). At zero the SKU is sold out, not low: `low_stock` reads 1.0 there, so that its
+    alert gives way to `sold_out`'s rather than standing beside it."""
     readings: list[Reading] = []
     for row in rows:
         sale = row.get("flash_sale")
@@ -36,7 +40,8 @@ def stock_readings(rows: Iterable[Mapping[str, Any]]) -> list[Reading]:
         units = {"available": left}
         readings.append(Reading("sold_out", sku, left, units))
         if basis > 0:
-            readings.append(Reading("low_stock", sku, left / basis, units))
+            share = 1.0 if left == 0 else 0.0 if left == 1 else left / basis
+            readings.append(Reading("low_stock", sku, share, units))
     return readings
 
 

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
 
+from liveops.alerts.board import Event
 from liveops.compliance.engine import Violation
 
-SPEECH_ALERT_ROLES = ["field_control", "assistant", "anchor"]
 
-
-def speech_alert(line: str, violations: Sequence[Violation], now_ms: int) -> dict[str, Any]:
-    """The `compliance` alert for one transcript line with at least one violation."""
+def speech_alert(event_id: str, line: str, violations: Sequence[Violation]) -> Event:
+    """The `compliance` alert for one transcript line (event `event_id`) with at least one
+    violation; who gets it is the `compliance` rule's (alerts/rules.py)."""
     terms = "、".join(dict.fromkeys(f"“{v.term}”" for v in violations))
     suggestions = [f"{v.term} → {v.suggestion}" for v in violations if v.suggestion]
     advice = f"；建议：{'，'.join(suggestions)}" if suggestions else ""
-    return {
-        "kind": "compliance",
-        "severity": "warning",
-        "roles": SPEECH_ALERT_ROLES,
-        "sku": None,
-        "available": None,
-        "text": f"口播违规用语 {terms}{advice} / Non-compliant wording in speech: {terms}",
-        "ts": now_ms,
-        "line": line,  # ingest holds a transcript line to 500 characters
-        "violations": [asdict(v) for v in violations],
-    }
+    return Event(
+        "compliance",
+        event_id,
+        f"口播违规用语 {terms}{advice} / Non-compliant wording in speech: {terms}",
+        # Ingest holds a transcript line to 500 characters.
+        {"line": line, "violations": [asdict(v) for v in violations]},
+    )

@@ -17,8 +17,6 @@ Outcome = Literal["reserved", "sold_out", "limit_exceeded", "not_started"]
 ReservationState = Literal["pending", "reserved", "sold", "released", "expired", "rejected"]
 HOLDING_STATES: tuple[ReservationState, ...] = ("reserved", "sold")
 
-AlertKind = Literal["low_stock", "sold_out"]
-
 
 @dataclass(frozen=True, slots=True)
 class Levels:
@@ -93,24 +91,3 @@ class SellOutForecast:
         if velocity <= 0:
             return None
         return available / velocity
-
-
-def low_stock_threshold(allocated: int, ratio: float) -> int:
-    """Units at or below which a SKU is 'low': a share of what was allocated, at least one."""
-    return max(1, int(allocated * ratio))
-
-
-def stock_alert(
-    before_available: int | None, after_available: int, allocated: int, ratio: float
-) -> AlertKind | None:
-    """The alert a change of level crosses into, if any. Only crossings alert, so a SKU that
-    stays low does not repeat itself on every order; `before_available` None means the level
-    was not known (a fresh load), which never alerts."""
-    if before_available is None or after_available >= before_available:
-        return None
-    if after_available == 0:
-        return "sold_out"
-    threshold = low_stock_threshold(allocated, ratio)
-    if before_available > threshold >= after_available:
-        return "low_stock"
-    return None

@@ -49,6 +49,7 @@ from liveops.live.registry import LoadedShow, history_stream, load_show, make_li
 from liveops.live.stream import ShowStream
 from liveops.shows import repository as shows_repository
 from liveops.shows.schemas import show_json
+from liveops.storage.db import Transaction
 from liveops.storage.models import Event
 from liveops.storage.redis import Keys
 
@@ -228,6 +229,7 @@ class ShowOwner:
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
         consume_from: Callable[[ShowOwner, str], None],
+        write: Transaction | None = None,
     ) -> None:
         self.show_id = show_id
         # Events reach the owner through its process's one reader of every owned show's events
@@ -237,6 +239,7 @@ class ShowOwner:
         self._redis: Any = redis  # replies decoded to str (see RedisBackend)
         self._keys = keys
         self._sessionmaker = sessionmaker
+        self._transaction = write  # how the live side stores what it decides (alerts)
         self._settings = settings
         # (kind, offset, frame, feed mark to record with it or None)
         # (kind, offset, frame, feed mark, packed audience): "pub"lications and "snap"shots
@@ -340,6 +343,7 @@ class ShowOwner:
             self._settings,
             self._enqueue_publication,
             sessionmaker=self._sessionmaker,
+            write=self._transaction,
             stream=stream,
             after_metrics=self._enqueue_snapshot,
         )

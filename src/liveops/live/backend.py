@@ -13,12 +13,17 @@ from typing import Any, Protocol
 from liveops.events import EventRecord
 from liveops.live.changes import ShowChange
 from liveops.live.connection import ConsoleConnection
+from liveops.storage.db import Transaction
 
 
 class LiveBackend(Protocol):
     process_id: str  # names this process in logs, leases and /healthz
 
     async def start(self) -> None: ...
+
+    def use_writer(self, write: Transaction) -> None:
+        """How the live side stores what it decides itself (alerts): the runtime's transaction
+        boundary, given once the runtime exists (before `start`)."""
 
     def drain(self) -> None:
         """The process is shutting down (SIGTERM): take on no new work, such as aggregating

@@ -17,6 +17,7 @@ from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
 from liveops.live.publisher import ShowLive
 from liveops.live.registry import LiveRegistry
+from liveops.storage.db import Transaction
 
 
 def initial_frames(
@@ -51,6 +52,9 @@ class MemoryBackend:
         self.process_id = secrets.token_hex(6)
         self.hub = Hub()
         self.registry = LiveRegistry(sessionmaker, self.hub, settings)
+
+    def use_writer(self, write: Transaction) -> None:
+        self.registry.write = write
 
     async def start(self) -> None:
         return None

@@ -4,14 +4,14 @@ against these models, so the two cannot drift apart unnoticed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypeAliasType
 
 from liveops.actions.schemas import ActionRead
 from liveops.compliance.schemas import ViolationOut
-from liveops.rundown.schemas import CueRead, Prompter
+from liveops.rundown.schemas import Actor, CueRead, Prompter
 from liveops.shows.schemas import ShowRead
 
 # Named aliases become schemas of their own in docs/asyncapi.json (`MetricKey`, `Family`), so
@@ -30,6 +30,14 @@ Family = TypeAliasType(
     "Family",
     Literal["viewers", "comments", "engagement", "products", "orders", "stock", "stream"],
 )
+AlertRule = TypeAliasType(
+    "AlertRule",
+    Literal[
+        "low_stock", "sold_out", "stream_unhealthy", "stale_feed", "online_drop", "gmv_pace",
+        "complaint_spike", "compliance", "question_unanswered", "cue_unacked",
+        "segment_overrun",
+    ],
+)  # fmt: skip
 EpochMs = Annotated[int, Field(description="milliseconds since the Unix epoch (UTC)")]
 
 
@@ -129,25 +137,40 @@ class StockLevels(_Message):
 
 
 class Alert(_Message):
-    kind: Literal["low_stock", "sold_out", "compliance", "cue_unacked", "segment_overrun"]
-    severity: Literal["warning", "critical"]
+    """An alert as the API shows it (contract §12, `GET …/alerts`), with the fields consoles
+    built before §12 read (`kind`, `text`, `ts`, `available`, `line`, `violations`, `cue_id`,
+    `segment_id`: copies of `rule`, `message`, `fired_at` and the detail's own)."""
+
+    id: str = Field(description="`al_` and 16 hex digits; the same alert again is an update")
+    rule: AlertRule
+    subject: str = Field(description="what the rule watched: SKU, cue, segment, line, or ''")
+    severity: Literal["info", "warning", "critical"]
+    state: Literal["firing", "acknowledged", "resolved"]
     roles: list[Literal["field_control", "assistant", "anchor", "operations"]] = Field(
         description="the consoles that should show it: the roles that can act on it"
     )
-    sku: str | None = Field(description="the stock alerts' SKU; null for the others")
-    available: int | None = Field(description="the stock alerts' units left; null otherwise")
-    text: str = Field(description="ready to show, Chinese then English")
-    ts: EpochMs
-    line: str | None = Field(
-        default=None, description="`compliance`: the transcript line that was flagged"
-    )
+    message: str = Field(description="ready to show, Chinese then English")
+    value: float | None
+    threshold: float | None
+    sku: str | None
+    fired_at: str = Field(description="RFC 3339, UTC")
+    acked_at: str | None
+    resolved_at: str | None
+    acked_by: Actor | None
+    resolved_by: Actor | None
+    ack_seconds: float | None
+    resolve_seconds: float | None
+    detail: dict[str, Any]
+    kind: AlertRule = Field(description="= `rule`")
+    text: str = Field(description="= `message`")
+    ts: EpochMs = Field(description="= `fired_at`")
+    available: int | None = Field(description="stock rules: units left; null otherwise")
+    line: str | None = Field(description="`compliance`: the transcript line flagged")
     violations: list[ViolationOut] | None = Field(
-        default=None, description="`compliance`: what was found in `line` (contract §9)"
+        description="`compliance`: what was found in `line` (contract §9)"
     )
-    cue_id: int | None = Field(default=None, description="`cue_unacked`: the cue still open")
-    segment_id: str | None = Field(
-        default=None, description="`segment_overrun`: the segment past its planned time"
-    )
+    cue_id: int | None = Field(description="`cue_unacked`: the cue still open")
+    segment_id: str | None = Field(description="`segment_overrun`: the segment past its plan")
 
 
 class SnapshotMessage(_Positioned):
@@ -207,8 +230,9 @@ class StockMessage(_Positioned):
 
 
 class AlertMessage(Alert, _Positioned):
-    """Sent at once, never coalesced: low stock, sold out, a compliance hit in the anchor's
-    speech, a cue left unacknowledged. Only to the roles in `roles` (and admin, operations)."""
+    """Sent at once, never coalesced, whenever an alert fires, is acknowledged, resolves or
+    escalates: replace the alert with that `id`. Only to the roles in `roles` (and admin,
+    operations)."""
 
     type: Literal["alert"]
     server_time: EpochMs

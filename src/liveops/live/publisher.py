@@ -12,8 +12,10 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
+from liveops.alerts.board import Event
 from liveops.compliance.engine import Violation
 from liveops.compliance.speech import speech_alert
 from liveops.events import EventRecord
@@ -50,7 +52,6 @@ class ShowLive:
         feed_recent: int,
         stock: StockBoard,
         check_speech: Callable[[str], Sequence[Violation]] | None = None,
-        recent_alerts: int = 50,
     ) -> None:
         self.show_id = show_id
         self.show = show
@@ -64,9 +65,9 @@ class ShowLive:
         self._recent_feed: deque[dict[str, Any]] = deque(maxlen=feed_recent)
         self.stock = stock
         self._check_speech = check_speech
-        # Alerts other than stock's (StockBoard keeps those): the recent ones, for snapshots.
-        self._alerts: deque[dict[str, Any]] = deque(maxlen=recent_alerts)
         self.projections: list[Projection] = []
+        # Where event alerts go (the alerts projection, alerts/live.py; set by make_live).
+        self.raise_event: Callable[[Event], None] = lambda event: None
         self._pending_feed: list[dict[str, Any]] = []
         # Feed items published so far, in the order they were queued: the Redis aggregator
         # maps this count back to events-stream positions (its feed mark).
@@ -109,7 +110,7 @@ class ShowLive:
             elif record.type == "transcript" and record.text and self._check_speech:
                 violations = self._check_speech(record.text)
                 if violations:
-                    self.raise_alert(speech_alert(record.text, violations, now_ms()))
+                    self.raise_event(speech_alert(record.event_id, record.text, violations))
         if fed:
             self._schedule_feed()
         self._schedule_metrics()
@@ -155,9 +156,9 @@ class ShowLive:
         self._schedule_metrics()  # avg watch time depends on the end
 
     def update_stock(self, rows: list[dict[str, Any]]) -> None:
-        """Newer ledger rows: alerts go out at once, levels with the next metrics frame."""
-        for alert in self.stock.update(rows, time.monotonic(), now_ms()):
-            self._publish(control("alert", server_time=now_ms(), **alert))
+        """Newer ledger rows: levels go out with the next metrics frame, and the alerts
+        projection reads the stock rules after it."""
+        self.stock.update(rows, time.monotonic())
         self._schedule_metrics()
 
     def update_allocation(self, allocated: dict[str, int]) -> None:
@@ -172,10 +173,19 @@ class ShowLive:
             # that one joining a quiet show does not start from long ago and a long gap.
             self._after_metrics(self)
 
-    def raise_alert(self, alert: dict[str, Any]) -> None:
-        """Publish an alert at once, and keep it for the snapshots."""
-        self._alerts.append(alert)
-        self._publish(control("alert", server_time=now_ms(), **alert))
+    def alert_values(self) -> dict[str, Any]:
+        """What the alert rules read of the live state (alerts/live.py `readings`)."""
+        show = self.show
+        started = show.get("started_at") if show.get("status") == "live" else None
+        received = [received for _, received in self.state.freshness.values()]
+        return {
+            "stock": self.stock.all(time.monotonic()),
+            "stream_health": self.state.stream_health,
+            "live_since_ms": None if started is None else iso_ms(started),
+            "last_event_ms": max(received) // 1000 if received else None,
+            "online": self.state.online(),
+            "feed": list(self._recent_feed),
+        }
 
     def live_values(self) -> dict[str, Any]:
         """What the projections read of the live state: stock rows, online, the recent feed."""
@@ -295,7 +305,7 @@ class ShowLive:
             "feeds": freshness_json(self.state.freshness),
             "stream_health": self.state.stream_health,
             "stock": self.stock.all(time.monotonic()),
-            "alerts": self.recent_alerts(),
+            "alerts": [],
             "prompter": None,
             "cues": [],
         }
@@ -303,11 +313,11 @@ class ShowLive:
             snapshot.update(projection.snapshot_part())
         return snapshot
 
-    def recent_alerts(self) -> list[dict[str, Any]]:
-        """Stock's and the others' recent alerts, oldest first."""
-        if not self._alerts:
-            return list(self.stock.alerts)
-        return sorted([*self.stock.alerts, *self._alerts], key=lambda alert: alert["ts"])
+
+def iso_ms(value: str | datetime) -> int:
+    """Milliseconds since the epoch of an RFC 3339 time (or an aware datetime)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return int(moment.timestamp() * 1000)
 
 
 def _call_after(delay: float, callback: Any) -> asyncio.TimerHandle | asyncio.Handle:

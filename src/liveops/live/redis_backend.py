@@ -34,6 +34,7 @@ from liveops.live.connection import ConsoleConnection
 from liveops.live.hub import Hub
 from liveops.live.protocol import control, encode
 from liveops.shows import repository as shows_repository
+from liveops.storage.db import Transaction
 from liveops.storage.redis import Keys
 
 log = logging.getLogger("liveops.live")
@@ -59,6 +60,7 @@ class RedisBackend:
         self.hub = Hub()
         self._settings = settings
         self._sessionmaker = sessionmaker
+        self._write: Transaction | None = None  # the runtime's, once it exists
         self.redis = redis
         # redis-py types every reply as a union of all decodings; this client decodes to str
         # (create_redis), so the replies are handled as the plain values they are.
@@ -77,6 +79,9 @@ class RedisBackend:
         self.on_bus_failure: Callable[[int], None] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
+
+    def use_writer(self, write: Transaction) -> None:
+        self._write = write
 
     async def start(self) -> None:
         self._tasks = [
@@ -393,6 +398,7 @@ class RedisBackend:
                     redis=self._redis,
                     keys=self._keys,
                     sessionmaker=self._sessionmaker,
+                    write=self._write,
                     settings=self._settings,
                     consume_from=self._consume_from,
                 )

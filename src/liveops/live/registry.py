@@ -6,11 +6,15 @@ import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liveops.alerts import service as alerts_service
+from liveops.alerts.board import AlertBoard
+from liveops.alerts.live import AlertsProjection, AlertWriter, show_rules
+from liveops.alerts.rules import Rule, effective
 from liveops.compliance.service import engine as compliance_engine
 from liveops.config import Settings
 from liveops.errors import NotFound
@@ -19,7 +23,7 @@ from liveops.inventory import service as inventory_service
 from liveops.live import repository
 from liveops.live.channels import Audience
 from liveops.live.hub import Hub
-from liveops.live.protocol import FED_TYPES, now_ms
+from liveops.live.protocol import FED_TYPES
 from liveops.live.publisher import ShowLive
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
@@ -28,6 +32,7 @@ from liveops.rundown.live import PrompterProjection
 from liveops.rundown.view import PrompterInputs, prompter_inputs
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import show_json
+from liveops.storage.db import Transaction, unit_of_work
 
 
 @dataclass
@@ -41,6 +46,8 @@ class LoadedShow:
     max_row_id: int
     stock: list[dict[str, Any]]  # the ledger's rows, as read with the events
     prompter: PrompterInputs | None = None  # run-sheet, prices and open cues, read with them
+    alert_rules: dict[str, Rule] | None = None  # None: the shipped defaults
+    open_alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def load_show(
@@ -67,7 +74,17 @@ async def load_show(
                 del recent[:-keep]
     stock = [row.model_dump() for row in await inventory_service.listing(session, show_id)]
     prompter = await prompter_inputs(session, show_id)
-    return LoadedShow(show_json(show), state, recent[-keep:], row_ids, max_row_id, stock, prompter)
+    return LoadedShow(
+        show_json(show),
+        state,
+        recent[-keep:],
+        row_ids,
+        max_row_id,
+        stock,
+        prompter,
+        await show_rules(session, show_id, settings),
+        [a.model_dump(mode="json") for a in await alerts_service.open_alerts(session, show_id)],
+    )
 
 
 def prompter_loader(
@@ -101,6 +118,7 @@ def make_live(
     deliver: Callable[[int, str, Audience], None],
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
+    write: Transaction | None = None,
     stream: ShowStream | None = None,
     after_metrics: Callable[[ShowLive], None] | None = None,
 ) -> ShowLive:
@@ -117,25 +135,48 @@ def make_live(
         feed_interval=settings.feed_interval_seconds,
         feed_max_items=settings.feed_max_items_per_frame,
         feed_recent=settings.feed_recent_in_snapshot,
-        stock=StockBoard(settings.low_stock_ratio),
+        stock=StockBoard(),
         check_speech=compliance_engine(settings.compliance_rules_path).check,
     )
     live.stock.load(loaded.stock, time.monotonic())
     live.replay_feed(loaded.recent_feed)
     live.rebase()
+    writer = AlertWriter(write or functools.partial(unit_of_work, sessionmaker), show_id)
+    alerts = AlertsProjection(
+        show_id=show_id,
+        board=AlertBoard(loaded.alert_rules or effective({}), loaded.open_alerts),
+        values=live.alert_values,
+        publish=live.publish_message,
+        store=writer.put,
+        load_rules=rules_loader(sessionmaker, show_id, settings),
+        close=writer.close,
+    )
+    live.raise_event = alerts.raise_event
     prompter = PrompterProjection(
         show_id=show_id,
         inputs=loaded.prompter,
         load=prompter_loader(sessionmaker, show_id),
         live_values=live.live_values,
         publish=live.publish_message,
-        alert=live.raise_alert,
-        escalate_after=settings.cue_escalate_seconds,
-        now_ms=now_ms,
+        alert=alerts.raise_event,
+        escalate_after=lambda: alerts.event_threshold("cue_unacked", settings.cue_escalate_seconds),
     )
-    live.projections.append(prompter)
+    live.projections += [alerts, prompter]
+    alerts.start()
     prompter.start()
     return live
+
+
+def rules_loader(
+    sessionmaker: async_sessionmaker[AsyncSession], show_id: str, settings: Settings
+) -> Callable[[], Awaitable[dict[str, Rule]]]:
+    """Reads the show's alert rules again, in a session of its own."""
+
+    async def load() -> dict[str, Rule]:
+        async with sessionmaker() as session:
+            return await show_rules(session, show_id, settings)
+
+    return load
 
 
 class LiveRegistry:
@@ -153,6 +194,7 @@ class LiveRegistry:
         self._settings = settings
         self._shows: dict[str, ShowLive] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self.write: Transaction | None = None  # the runtime's, once it exists
 
     def peek(self, show_id: str) -> ShowLive | None:
         return self._shows.get(show_id)
@@ -182,6 +224,7 @@ class LiveRegistry:
             self._settings,
             functools.partial(self._hub.broadcast, show_id),
             sessionmaker=self._sessionmaker,
+            write=self.write,
         )
         return live
 

@@ -1,67 +1,35 @@
-"""A show's stock as its consoles see it: the newest ledger row of each SKU, its sell-out
-forecast, and the alerts that level changes cross into. Pure: the caller gives the clock and
-publishes what comes back."""
+"""A show's stock as its consoles see it: the newest ledger row of each SKU and its sell-out
+forecast. Pure: the caller gives the clock. (Stock alerts are the alert rules', alerts/.)"""
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
-from liveops.inventory.ledger import SellOutForecast, stock_alert
-
-# Who can act on a stock alert: field control paces the show, the assistant tells viewers.
-STOCK_ALERT_ROLES = ["field_control", "assistant"]
-_SEVERITY = {"sold_out": "critical", "low_stock": "warning"}
-_TEXT = {
-    "sold_out": "{sku} 已售罄 / sold out",
-    "low_stock": "{sku} 库存紧张：剩 {available} 件 / low stock: {available} left",
-}
+from liveops.inventory.ledger import SellOutForecast
 
 
 class StockBoard:
-    def __init__(self, low_stock_ratio: float, recent_alerts: int = 50) -> None:
-        self._ratio = low_stock_ratio
+    def __init__(self) -> None:
         self.rows: dict[str, dict[str, Any]] = {}
         self._forecasts: dict[str, SellOutForecast] = {}
-        self.alerts: deque[dict[str, Any]] = deque(maxlen=recent_alerts)
         self.changed: set[str] = set()
 
     def load(self, rows: list[dict[str, Any]], now: float) -> None:
-        """The ledger as stored, at load time: no alerts, nothing to publish."""
+        """The ledger as stored, at load time: nothing to publish."""
         for row in rows:
             self.rows[row["sku"]] = row
             self._forecast(row["sku"]).observe(now, row["reserved"] + row["sold"])
 
-    def update(self, rows: list[dict[str, Any]], now: float, now_ms: int) -> list[dict[str, Any]]:
-        """Take newer rows in (older revisions are ignored); returns the alerts to publish."""
-        alerts: list[dict[str, Any]] = []
+    def update(self, rows: list[dict[str, Any]], now: float) -> None:
+        """Take newer rows in (older revisions are ignored)."""
         for row in rows:
             sku = row["sku"]
             previous = self.rows.get(sku)
             if previous is not None and row["rev"] < previous["rev"]:
                 continue  # a notification that arrived after a newer one
-            kind = stock_alert(
-                None if previous is None else _left(previous),
-                _left(row),
-                _basis(row),
-                self._ratio,
-            )
             self.rows[sku] = row
             self._forecast(sku).observe(now, row["reserved"] + row["sold"])
             self.changed.add(sku)
-            if kind is not None:
-                alert = {
-                    "kind": kind,
-                    "severity": _SEVERITY[kind],
-                    "roles": STOCK_ALERT_ROLES,
-                    "sku": sku,
-                    "available": _left(row),
-                    "text": _TEXT[kind].format(sku=sku, available=_left(row)),
-                    "ts": now_ms,
-                }
-                self.alerts.append(alert)
-                alerts.append(alert)
-        return alerts
 
     def take_changed(self, now: float) -> list[dict[str, Any]]:
         changed, self.changed = self.changed, set()

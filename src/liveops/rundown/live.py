@@ -9,10 +9,11 @@ countdown), and published as a `prompter` message when it differs from the one s
 A segment that runs past its planned time raises one `segment_overrun` alert to field control.
 
 Cues go out as `cue` messages at once: when sent, and again when acknowledged (with the time it
-took). A cue still open after `escalate_after` seconds raises one `cue_unacked` alert to the
-roles that send cues. The escalations are remembered by this process only: a cue that was past
-the limit when its show was loaded (a restart, or another process taking the show over) is
-taken as escalated already, so that a handover never raises the same alert twice.
+took). A cue still open after the show's `cue_unacked` threshold (alerts/rules.py; by default
+`cue_escalate_seconds`) raises one `cue_unacked` alert (alerts/live.py carries it out). The
+escalations are remembered by this process only: a cue that was past the limit when its show
+was loaded (a restart, or another process taking the show over) is taken as escalated already,
+so that a handover never raises the same alert twice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from liveops.alerts.board import Event
 from liveops.live.changes import (
     ActionTaken,
     AllocationChanged,
@@ -37,7 +39,6 @@ log = logging.getLogger("liveops.rundown")
 
 RECENT_CUES = 20  # the cues a snapshot holds: every open one first in line, then the newest
 TICK_SECONDS = 1.0
-CUE_SENDERS = ["field_control", "assistant"]
 
 Message = dict[str, Any]
 
@@ -79,38 +80,30 @@ def overdue(cues: Mapping[int, Message], now: datetime, after: float) -> list[Me
     ]
 
 
-def cue_unacked_alert(cue: Message, after: float, now_ms: int) -> Message:
-    """The alert an overdue cue raises, for the roles that send cues. Pure."""
+def cue_unacked_alert(cue: Message, after: float) -> Event:
+    """The alert an overdue cue raises (for the roles that send cues, by default). Pure."""
     text = cue["text"]
-    return {
-        "kind": "cue_unacked",
-        "severity": "warning",
-        "roles": CUE_SENDERS,
-        "sku": None,
-        "available": None,
-        "text": f"提示 {after:.0f} 秒未确认：{text} / Cue not acknowledged after "
-        f"{after:.0f} s: {text}",
-        "ts": now_ms,
-        "cue_id": cue["id"],
-    }
+    return Event(
+        "cue_unacked",
+        str(cue["id"]),
+        f"提示 {after:.0f} 秒未确认：{text} / Cue not acknowledged after {after:.0f} s: {text}",
+        {"cue_id": cue["id"]},
+        value=after,
+    )
 
 
-def overrun_alert(segment: Mapping[str, Any], now_ms: int) -> Message:
-    """The alert a segment raises when it runs past its plan, for field control, who paces
-    the show (move on, or cut the next segment short). Pure."""
+def overrun_alert(segment: Mapping[str, Any], key: tuple[str, str]) -> Event:
+    """The alert a segment raises when it runs past its plan (for field control, who paces
+    the show, by default: move on, or cut the next segment short). Pure."""
     title, planned = segment["title"], segment["planned_seconds"]
     minutes, seconds = divmod(planned, 60)
-    return {
-        "kind": "segment_overrun",
-        "severity": "warning",
-        "roles": ["field_control"],
-        "sku": None,
-        "available": None,
-        "text": f"「{title}」超出计划时长 {minutes}:{seconds:02d} / Segment “{title}” ran past "
-        f"its planned {minutes}:{seconds:02d}",
-        "ts": now_ms,
-        "segment_id": segment["id"],
-    }
+    return Event(
+        "segment_overrun",
+        "@".join(key),  # one alert per stay on air
+        f"「{title}」超出计划时长 {minutes}:{seconds:02d} / Segment “{title}” ran past its "
+        f"planned {minutes}:{seconds:02d}",
+        {"segment_id": segment["id"]},
+    )
 
 
 def overrun_key(inputs: PrompterInputs | None, view: Message) -> tuple[str, str] | None:
@@ -153,10 +146,9 @@ class PrompterProjection:
         load: Callable[[], Awaitable[PrompterInputs | None]],
         live_values: Callable[[], Mapping[str, Any]],
         publish: Callable[[Message], None],
-        alert: Callable[[Message], None],
-        escalate_after: float,
+        alert: Callable[[Event], None],
+        escalate_after: Callable[[], float],
         now: Callable[[], datetime] = utc_now,
-        now_ms: Callable[[], int],
     ) -> None:
         self.show_id = show_id
         self._inputs = inputs
@@ -166,11 +158,10 @@ class PrompterProjection:
         self._alert = alert
         self._escalate_after = escalate_after
         self._now = now
-        self._now_ms = now_ms
         self._cues: dict[int, Message] = {}
         for cue in inputs.cues if inputs else ():
             self._cues[cue.id] = cue.model_dump(mode="json")
-        self._escalated = {c["id"] for c in overdue(self._cues, now(), escalate_after)}
+        self._escalated = {c["id"] for c in overdue(self._cues, now(), escalate_after())}
         first = None if inputs is None else self.view()
         self._shown: Message | None = None if first is None else comparable(first)
         # Like cues, a segment already over its plan at load time was warned of before.
@@ -219,7 +210,7 @@ class PrompterProjection:
         overran = overrun_key(self._inputs, view)
         if overran is not None and overran not in self._overran:
             self._overran.add(overran)
-            self._alert(overrun_alert(view["segment"], self._now_ms()))
+            self._alert(overrun_alert(view["segment"], overran))
 
     def snapshot_part(self) -> dict[str, Any]:
         return {
@@ -295,7 +286,8 @@ class PrompterProjection:
 
     def _escalate(self) -> None:
         self._escalated &= self._cues.keys()  # acknowledged cues never escalate again
-        for cue in overdue(self._cues, self._now(), self._escalate_after):
+        after = self._escalate_after()
+        for cue in overdue(self._cues, self._now(), after):
             if cue["id"] not in self._escalated:
                 self._escalated.add(cue["id"])
-                self._alert(cue_unacked_alert(cue, self._escalate_after, self._now_ms()))
+                self._alert(cue_unacked_alert(cue, after))

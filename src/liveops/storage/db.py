@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,11 @@ def _configure_sqlite(engine: AsyncEngine, *, begin: str) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue instead of one failing.
         connection.exec_driver_sql(begin)
+
+
+# A transaction boundary to write through: `async with write() as session: …` commits at the
+# end (Runtime.transaction, which on SQLite also takes the process's write turn).
+Transaction = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
