@@ -1,15 +1,20 @@
 """The anchor's console (主播) and the cue loop, end to end in Chromium on a real server.
 
-A show with a lineup and a run-sheet is started on `liveops serve`; then
+A show with a lineup, a run-sheet with beats and some paid orders is started on
+`liveops serve`; then
 
 - field control types a cue; it flashes across the anchor's screen; the anchor presses Space;
   field control's list says it was acknowledged and how fast (contract §8);
-- a stock change (an ERP count) shows in the anchor's script, measured: the contract asks for
-  one second, the test allows three and prints what it saw;
-- the anchor's console with a cue open, a compliance hint and the script, at 390×844,
-  1280×800 and 1920×1080: nothing wider than the screen, big type, the cue banner and the clock
-  on screen. Screenshots go to docs/screenshots/anchor-{W}x{H}.png; field control's console
-  with its cue panel to test-artifacts/ (test_responsive.py writes the field-control ones).
+- a stock change (an ERP count) shows in the anchor's script and its stock number, measured:
+  the contract asks for one second, the test allows three and prints what it saw;
+- the segment moves: title, beat (强推 → 福利), script and next segment follow; a segment
+  past its plan turns the clock into a red overrun count and field control gets 段落超时;
+- a viewer's question (a comment) appears under 观众在问, newest first;
+- the anchor's console with a cue open, a compliance hint, the three numbers (online, GMV,
+  stock left), questions and the script, at 390×844, 1280×800 and 1920×1080: nothing wider
+  than the screen, big type, the cue banner, the clock and the script on screen. Screenshots
+  go to docs/screenshots/anchor-{W}x{H}.png; field control's console with its cue panel to
+  test-artifacts/ (test_responsive.py writes the field-control ones).
 
 The latencies seen are logged (`-o log_cli=true` shows them) and kept in
 test-artifacts/anchor-latency.txt.
@@ -17,46 +22,43 @@ test-artifacts/anchor-latency.txt.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
-import secrets
-import subprocess
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.browser.conftest import (
+from tests.browser.helpers import (
     ARTIFACTS,
-    START_TIMEOUT_S,
-    STATIC_INDEX,
-    _free_port,
-    _liveops_executable,
-    _stop,
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    Liveops,
+    assert_no_sideways_scroll,
+    new_context,
+    open_console,
+    overlaps,
+    run_liveops,
+    save_screenshot,
 )
 
 pytestmark = pytest.mark.browser
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
-VIEWPORTS = [(390, 844), (1280, 800), (1920, 1080)]
-MAX_SCREENSHOT_BYTES = 400_000
 SKU = "SC-01"
 OTHER_SKU = "GL-02"
 ONLINE = 12_345
+# Paid orders worth ¥123,456: the anchor's GMV reads ¥12.3万.
+ORDERS_FEN = (8_800_000, 3_545_600)
 # What the prompter's stock may take to reach the anchor's screen here. The contract asks for
 # one second; the bound is generous for a loaded CI machine, and the latency seen is printed.
 STOCK_BOUND_S = 3.0
+# Viewers' comments: the question-like ones reach the anchor (docs/runsheet.md).
+QUESTIONS = ("有没有灰色的？", "一米六穿什么码", "今天拍能包邮吗")
 
 SCRIPT = (
     "家人们看过来！这条内蒙古羊绒围巾，原价{price}，今天直播间只要{live_price}！"
@@ -66,40 +68,12 @@ SCRIPT = (
 
 
 @dataclass
-class Server:
+class Server(Liveops):
     """A running `liveops serve` with one live show set up for the anchor."""
 
-    base_url: str
-    admin_token: str
-    process: subprocess.Popen[str]
-    output: list[str] = field(default_factory=list)
     show_id: str = ""
     stock_version: int = 1
     field_control_token: str = ""
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.output[-lines:])
-
-    def call(
-        self, method: str, path: str, body: object | None = None, token: str | None = None
-    ) -> Any:
-        """One call to the API (as admin unless `token` says otherwise); a 4xx/5xx answer
-        fails the test with the body."""
-        request = urllib.request.Request(
-            f"{self.base_url}{path}",
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={
-                "Authorization": f"Bearer {token or self.admin_token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=15) as res:
-                return json.loads(res.read() or b"null")
-        except urllib.error.HTTPError as err:
-            pytest.fail(f"{method} {path}: {err.code} {err.read()[:800]!r}\n{self.log_tail()}")
 
     def show(self, rest: str) -> str:
         return f"/api/v1/shows/{self.show_id}/{rest}"
@@ -117,45 +91,18 @@ class Server:
         body = {"type": "cue", "text": text}
         return self.call("POST", self.show("actions"), body, token=self.field_control_token)
 
-    def login_path(self, role: str) -> str:
-        link = self.call(
-            "POST", "/api/v1/auth/login-links", {"role": role, "show_id": self.show_id}
-        )
-        return str(link["path"])
+    def goto(self, segment_id: str) -> None:
+        """Field control puts a segment on air."""
+        body = {"type": "segment.goto", "segment_id": segment_id}
+        self.call("POST", self.show("actions"), body, token=self.field_control_token)
 
-    def ingest(self, *events: dict[str, Any]) -> None:
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        batch = [
-            {"id": f"t-{uuid.uuid4().hex[:12]}", "ts": now, "source": "test", **e} for e in events
-        ]
-        answer = self.call("POST", self.show("events"), {"events": batch})
-        assert answer["accepted"] == len(batch), answer
-
-
-def _pump(server: Server) -> None:
-    assert server.process.stdout is not None
-    for line in server.process.stdout:
-        server.output.append(line.rstrip("\n"))
-
-
-def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            code = server.process.returncode
-            pytest.fail(f"`liveops serve` exited with {code}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as res:
-                if res.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"/healthz did not answer within {START_TIMEOUT_S} s:\n{server.log_tail()}")
+    def comment(self, text: str) -> None:
+        self.ingest(self.show_id, {"type": "comment", "viewer_id": "dy_test_01", "text": text})
 
 
 def _seed(server: Server) -> None:
-    """A live show: two products, a three-segment run-sheet, the first segment on air."""
+    """A live show: two products, a three-segment run-sheet, the first segment on air, the
+    room's size and two paid orders."""
     show = server.call("POST", "/api/v1/shows", {"title": "冬季羊绒专场", "platform": "douyin"})
     server.show_id = show["id"]
     server.call(
@@ -219,44 +166,22 @@ def _seed(server: Server) -> None:
     )
     server.field_control_token = minted["token"]
     server.call("POST", server.show("start"), {})
+    orders = []
+    for i, amount in enumerate(ORDERS_FEN):
+        order = {"order_id": f"o-{i}", "amount": amount}
+        orders.append(
+            {"type": "order.created", "viewer_id": f"v-{i}", "sku": SKU, "qty": 1, **order}
+        )
+        orders.append({"type": "order.paid", **order})
+    server.ingest(server.show_id, {"type": "viewer.count", "online": ONLINE}, *orders)
     server.set_stock(420)
-    server.ingest({"type": "viewer.count", "online": ONLINE})
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not STATIC_INDEX.is_file():
-        pytest.fail(f"the console is not built: run `make console` (expected {STATIC_INDEX})")
-    data_dir = tmp_path_factory.mktemp("liveops-anchor")
-    port = _free_port()
-    token = "test_admin_" + secrets.token_urlsafe(18)
-    env = {
-        **os.environ,
-        "LIVEOPS_DATA_DIR": str(data_dir),
-        "LIVEOPS_ADMIN_TOKEN": token,
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [str(_liveops_executable()), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=data_dir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    )
-    srv = Server(base_url=f"http://127.0.0.1:{port}", admin_token=token, process=process)
-    pump = threading.Thread(target=_pump, args=(srv,), daemon=True)
-    pump.start()
-    try:
-        _wait_healthy(srv)
+    with run_liveops(Server, "serve", tmp_path_factory.mktemp("liveops-anchor")) as srv:
         _seed(srv)
         yield srv
-    finally:
-        _stop(process)
-        pump.join(timeout=5)
 
 
 def _record(line: str) -> None:
@@ -267,21 +192,8 @@ def _record(line: str) -> None:
         out.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
 
 
-def _context(browser: Browser, width: int = 1280, height: int = 800) -> BrowserContext:
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    context.set_default_timeout(15_000)
-    return context
-
-
 def _open(context: BrowserContext, server: Server, role: str) -> Page:
-    """A page signed in with a one-time link for `role`, on the show's console, connected."""
-    page = context.new_page()
-    page.goto(f"{server.base_url}{server.login_path(role)}")
-    page.wait_for_url(f"**/shows/{server.show_id}")
-    expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
-    return page
+    return open_console(context, server, role, server.show_id)
 
 
 def _ack_open_cues(server: Server) -> None:
@@ -295,7 +207,7 @@ def _ack_open_cues(server: Server) -> None:
 def test_a_cue_reaches_the_anchor_and_its_acknowledgement_comes_back(
     server: Server, chromium: Browser
 ) -> None:
-    fc_context, anchor_context = _context(chromium), _context(chromium, 390, 844)
+    fc_context, anchor_context = new_context(chromium), new_context(chromium, 390, 844)
     try:
         fc = _open(fc_context, server, "field_control")
         anchor = _open(anchor_context, server, "anchor")
@@ -360,10 +272,7 @@ def test_a_cue_reaches_the_anchor_and_its_acknowledgement_comes_back(
 @pytest.mark.timeout(60)
 def test_the_cue_banner_holds_still_under_reduced_motion(server: Server, chromium: Browser) -> None:
     """prefers-reduced-motion: the banner does not flash; a heavy frame marks it instead."""
-    context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", reduced_motion="reduce"
-    )
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, 390, 844, reduced_motion="reduce")
     try:
         page = _open(context, server, "anchor")
         server.cue("讲库存")
@@ -383,10 +292,35 @@ def test_the_cue_banner_holds_still_under_reduced_motion(server: Server, chromiu
 
 
 @pytest.mark.timeout(120)
+def test_three_numbers_online_gmv_and_stock_left(server: Server, chromium: Browser) -> None:
+    """Exactly three headline numbers: the room (grouped; the script says it as 1.2万), paid
+    GMV in yuan (¥12.3万 for ¥123,456) and the product's stock left (已售罄 at 0)."""
+    context = new_context(chromium)
+    try:
+        page = _open(context, server, "anchor")
+        numbers = page.get_by_test_id("anchor-headlines")
+        expect(numbers.locator("dt")).to_have_text(["在线", "成交额", "库存"])
+        expect(page.get_by_test_id("headline-value-online")).to_have_text("12,345")
+        expect(page.get_by_test_id("headline-value-gmv")).to_have_text("¥12.3万")
+        expect(page.get_by_test_id("headline-value-gmv")).to_have_attribute(
+            "title", re.compile("¥123,456.00")
+        )
+        expect(page.get_by_test_id("headline-value-stock")).to_have_text(re.compile(r"^[\d,]+$"))
+        script = page.get_by_test_id("script-text")
+        expect(script.locator('mark[data-name="online"]')).to_have_text("1.2万")
+        # The price sits with the product, not among the numbers.
+        expect(page.get_by_test_id("anchor-product")).to_contain_text("内蒙古羊绒围巾")
+        expect(page.get_by_test_id("anchor-live-price")).to_have_text("199元")
+        expect(numbers).not_to_contain_text("199")
+    finally:
+        context.close()
+
+
+@pytest.mark.timeout(120)
 def test_a_stock_change_shows_in_the_script_within_a_second(
     server: Server, chromium: Browser
 ) -> None:
-    context = _context(chromium)
+    context = new_context(chromium)
     try:
         page = _open(context, server, "anchor")
         value = page.get_by_test_id("script-text").locator('mark[data-name="stock_left"]')
@@ -404,8 +338,11 @@ def test_a_stock_change_shows_in_the_script_within_a_second(
                 timeout=STOCK_BOUND_S * 1000,
             )
             latencies.append(time.monotonic() - started)
-            expect(page.get_by_test_id("fact-stock")).to_have_text(
+            expect(page.get_by_test_id("headline-value-stock")).to_have_text(
                 "已售罄" if available == 0 else str(available)
+            )
+            expect(page.get_by_test_id("headline-stock")).to_have_class(
+                re.compile(r"headline--out" if available == 0 else r"headline--ok")
             )
         _record(
             "stock change → anchor's script: "
@@ -418,118 +355,138 @@ def test_a_stock_change_shows_in_the_script_within_a_second(
 
 
 @pytest.mark.timeout(120)
+def test_a_viewers_question_reaches_the_anchor(server: Server, chromium: Browser) -> None:
+    """A question-like comment shows under 观众在问, newest first; other comments do not."""
+    context = new_context(chromium, 390, 844)
+    try:
+        page = _open(context, server, "anchor")
+        asks = page.get_by_test_id("anchor-questions")
+        if not server.call("GET", server.show("prompter"))["questions"]:
+            expect(asks).to_have_count(0)  # nothing at all until a viewer asks
+        server.comment("主播好漂亮")
+        question = f"围巾有没有{uuid.uuid4().hex[:3]}色？"
+        server.comment(question)
+        expect(asks).to_contain_text("观众在问")
+        expect(asks.get_by_test_id("anchor-question").first).to_have_text(question)
+        expect(asks).not_to_contain_text("主播好漂亮")
+        server.comment("多少钱一条")
+        expect(asks.get_by_test_id("anchor-question").first).to_have_text("多少钱一条")
+        expect(asks.get_by_test_id("anchor-question").nth(1)).to_have_text(question)
+        shown = server.call("GET", server.show("prompter"))["questions"]
+        expect(asks.get_by_test_id("anchor-question")).to_have_text(shown)
+        # The script keeps its room on a phone: its first line stays in sight.
+        script = page.get_by_test_id("script-text").bounding_box()
+        assert script is not None
+        assert script["y"] < 844 / 2, script
+    finally:
+        context.close()
+
+
+@pytest.mark.timeout(120)
 def test_the_segment_moves_and_runs_over(
     server: Server, chromium: Browser, artifacts: Path
 ) -> None:
-    """Field control moves the show to the next segment: the anchor's title, script and facts
-    follow; a segment past its plan turns the clock into a red overrun count."""
-    context = _context(chromium)
+    """Field control moves the show to the next segment: the anchor's title, beat, script and
+    next segment follow; a segment past its plan turns the clock into a red overrun count, and
+    field control's alert strip says 段落超时."""
+    context, fc_context = new_context(chromium), new_context(chromium)
     try:
         page = _open(context, server, "anchor")
         clock = page.get_by_test_id("segment-clock")
         expect(clock).to_contain_text("剩余")
-        server.call(
-            "POST",
-            server.show("actions"),
-            {"type": "segment.goto", "segment_id": "welfare-gloves"},
-            token=server.field_control_token,
-        )
+        expect(clock.get_by_test_id("segment-beat")).to_have_text("强推")
+        expect(page.get_by_test_id("next-beat")).to_have_text("福利")
+        server.goto("welfare-gloves")
         expect(page.get_by_test_id("segment-title")).to_have_text("福利 · 羊毛手套")
+        expect(clock.get_by_test_id("segment-beat")).to_have_text("福利")
         expect(page.get_by_test_id("script-text")).to_contain_text("59.9元")
         expect(page.get_by_test_id("next-segment")).to_contain_text("收尾互动")
+        expect(page.get_by_test_id("next-beat")).to_have_count(0)  # the plan gives it none
 
+        fc = _open(fc_context, server, "field_control")
         # The plan shrinks under the segment on air (same id: it keeps its time on air).
         sheet = server.call("GET", server.show("runsheet"))
-        segments = [
-            {
-                k: v
-                for k, v in seg.items()
-                if k in ("id", "title", "sku", "planned_seconds", "beat", "script")
-            }
-            for seg in sheet["segments"]
-        ]
+        keep = ("id", "title", "sku", "planned_seconds", "beat", "script")
+        segments = [{k: v for k, v in seg.items() if k in keep} for seg in sheet["segments"]]
         for seg in segments:
             if seg["id"] == "welfare-gloves":
                 seg["planned_seconds"] = 1
         server.call("PUT", server.show("runsheet"), {"segments": segments})
         expect(clock).to_contain_text("超时")
+        expect(clock.get_by_test_id("segment-beat")).to_have_text("福利")
         expect(page.get_by_test_id("segment-clock-value")).to_have_text(re.compile(r"^\+0:0\d$"))
         page.screenshot(path=str(artifacts / "anchor-overrun-1280x800.png"))
+
+        overrun = fc.locator("[data-testid='alert'][data-kind='segment_overrun']").first
+        expect(overrun).to_contain_text("段落超时")
+        expect(overrun).to_contain_text("福利 · 羊毛手套")
+        fc.screenshot(path=str(artifacts / "field-control-overrun-1280x800.png"))
     finally:
         context.close()
-        server.call(
-            "POST",
-            server.show("actions"),
-            {"type": "segment.goto", "segment_id": "push-scarf"},
-            token=server.field_control_token,
-        )
+        fc_context.close()
+        server.goto("push-scarf")
 
-
-# Anything wider than the page, outside a box that scrolls or clips it.
-WIDE_ELEMENTS = """() => {
-  const width = document.documentElement.clientWidth;
-  const clipped = (el) => {
-    for (let p = el.parentElement; p !== null && p !== document.body; p = p.parentElement) {
-      const s = getComputedStyle(p);
-      if (s.overflowX !== 'visible' && p.getBoundingClientRect().right <= width + 0.5) return true;
-    }
-    return false;
-  };
-  return [...document.body.querySelectorAll('*')]
-    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !clipped(el))
-    .slice(0, 10)
-    .map((el) => el.tagName + '.' + el.className + ' right=' + el.getBoundingClientRect().right);
-}"""
 
 LAYOUT = """() => {
-  const box = (id) => {
-    const el = document.querySelector(`[data-testid="${id}"]`);
+  const box = (sel) => {
+    const el = document.querySelector(sel.startsWith('.') ? sel : `[data-testid="${sel}"]`);
     if (el === null) return null;
     const r = el.getBoundingClientRect();
-    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height,
              size: parseFloat(getComputedStyle(el).fontSize),
              clipped: el.scrollWidth > el.clientWidth + 1 };
   };
-  return { script: box('script-text'), cue: box('cue-text'), banner: box('cue-banner'),
-           clock: box('segment-clock-value'), title: box('segment-title'),
-           stock: box('fact-stock'), price: box('fact-live-price'), online: box('fact-online'),
-           hint: box('compliance-hint'), conn: box('conn-state'),
-           height: window.innerHeight, width: document.documentElement.clientWidth,
-           scroll: document.documentElement.scrollWidth };
+  return { script: box('script-text'), scriptBox: box('.anchor__script'), cue: box('cue-text'),
+           banner: box('cue-banner'), clock: box('segment-clock-value'),
+           beat: box('segment-beat'), title: box('segment-title'),
+           online: box('headline-value-online'), gmv: box('headline-value-gmv'),
+           stock: box('headline-value-stock'), price: box('anchor-live-price'),
+           asks: box('anchor-questions'), hint: box('compliance-hint'), conn: box('conn-state'),
+           height: window.innerHeight };
 }"""
 
 
-def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
-    across = min(a["right"], b["right"]) - max(a["left"], b["left"])
-    down = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
-    return across > 0.5 and down > 0.5
+def _assert_readable(layout: dict[str, Any], width: int) -> None:
+    """Nothing overlaps, the numbers are whole and big, the script is big and has room."""
+    assert not overlaps(layout["title"], layout["clock"]), layout
+    assert not overlaps(layout["beat"], layout["clock"]), layout
+    assert layout["script"]["size"] >= 26, f"script text too small at {width}px: {layout}"
+    assert layout["clock"]["size"] >= 48, layout
+    for key in ("online", "gmv", "stock"):
+        assert not layout[key]["clipped"], (key, layout[key])
+        assert layout[key]["size"] >= 28, (key, layout[key])
+    for a, b in (("online", "gmv"), ("gmv", "stock")):
+        assert layout[a]["right"] <= layout[b]["left"], (a, b, layout)
+    # The questions never hide the script, and leave it at least three lines.
+    assert not overlaps(layout["asks"], layout["scriptBox"]), layout
+    lines = layout["scriptBox"]["height"] / (layout["script"]["size"] * 1.55)
+    assert lines >= 3, f"the script has {lines:.1f} lines of room at {width}px: {layout}"
+    assert layout["conn"]["bottom"] <= layout["height"] + 0.5, layout
 
 
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=VIEWPORT_IDS)
 def test_anchor_console_fits_and_screenshots(
     server: Server, chromium: Browser, artifacts: Path, width: int, height: int
 ) -> None:
-    context = _context(chromium, width, height)
+    context = new_context(chromium, width, height)
     try:
         page = _open(context, server, "anchor")
+        for text in QUESTIONS:  # the same texts each run: a question is shown once
+            server.comment(text)
         expect(page.get_by_test_id("script-text")).to_contain_text("内蒙古羊绒围巾")
-        expect(page.get_by_test_id("fact-online")).to_have_text("12,345")
+        expect(page.get_by_test_id("headline-value-online")).to_have_text("12,345")
+        expect(page.get_by_test_id("headline-value-gmv")).to_have_text("¥12.3万")
+        expect(page.get_by_test_id("segment-beat")).to_have_text("强推")
+        expect(page.get_by_test_id("anchor-question")).to_have_text(list(reversed(QUESTIONS)))
 
-        # Before any cue: the title, the clock and the facts sit apart, the text is big.
+        # Before any cue: the title, the clock and the numbers sit apart, the text is big.
         page.screenshot(path=str(artifacts / f"anchor-calm-{width}x{height}.png"))
-        calm = page.evaluate(LAYOUT)
-        assert calm["scroll"] <= width, f"sideways scroll: {page.evaluate(WIDE_ELEMENTS)}"
-        assert not _overlap(calm["title"], calm["clock"]), calm
-        assert calm["script"]["size"] >= 26, f"script text too small at {width}px: {calm}"
-        assert calm["clock"]["size"] >= 48, calm
-        for fact in ("stock", "price", "online"):
-            assert not calm[fact]["clipped"], (fact, calm[fact])
-            assert calm[fact]["size"] >= 24, (fact, calm[fact])
-        assert calm["conn"]["bottom"] <= height + 0.5, calm
+        assert_no_sideways_scroll(page, width)
+        _assert_readable(page.evaluate(LAYOUT), width)
 
         # A line of speech with a flagged word: a quiet hint, not the cue banner.
-        server.ingest({"type": "transcript", "text": "这是全网最好的羊绒围巾"})
+        server.ingest(server.show_id, {"type": "transcript", "text": "这是全网最好的羊绒围巾"})
         hint = page.get_by_test_id("compliance-hint")
         expect(hint).to_contain_text("最好")
         expect(page.get_by_test_id("cue-banner")).to_have_count(0)
@@ -538,28 +495,23 @@ def test_anchor_console_fits_and_screenshots(
         expect(page.get_by_test_id("cue-text")).to_have_text(cue["text"])
         page.wait_for_timeout(400)  # the banner's entrance
         seen = page.evaluate(LAYOUT)
-        assert seen["scroll"] <= width, f"sideways scroll: {page.evaluate(WIDE_ELEMENTS)}"
+        assert_no_sideways_scroll(page, width)
         assert seen["banner"]["left"] <= 0.5, seen
         assert seen["banner"]["right"] >= width - 0.5, seen
         assert seen["banner"]["bottom"] <= height * 0.6, f"the banner hides the script: {seen}"
         assert seen["cue"]["size"] >= 32, f"cue text too small at {width}px: {seen}"
-        assert seen["script"]["bottom"] > seen["banner"]["bottom"], "no script under the banner"
+        assert seen["script"]["top"] > seen["banner"]["bottom"], "no script under the banner"
         assert seen["hint"]["size"] <= 20, f"the compliance hint is loud: {seen['hint']}"
-
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / f"anchor-{width}x{height}.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size < MAX_SCREENSHOT_BYTES, (shot, shot.stat().st_size)
+        _assert_readable(seen, width)
+        save_screenshot(page, f"anchor-{width}x{height}")
 
         # Field control's console at the same size: the cue open in its list, the preview.
-        fc_context = _context(chromium, width, height)
+        fc_context = new_context(chromium, width, height)
         try:
             fc = _open(fc_context, server, "field_control")
             expect(fc.get_by_test_id("cue-item").first).to_have_attribute("data-state", "open")
             expect(fc.get_by_test_id("prompter-preview-text")).to_contain_text("内蒙古羊绒围巾")
-            assert fc.evaluate("document.documentElement.scrollWidth") <= width, fc.evaluate(
-                WIDE_ELEMENTS
-            )
+            assert_no_sideways_scroll(fc, width)
             fc.get_by_test_id("cue-panel").scroll_into_view_if_needed()
             fc.screenshot(path=str(artifacts / f"field-control-cues-{width}x{height}.png"))
         finally:

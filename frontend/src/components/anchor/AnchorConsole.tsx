@@ -1,15 +1,15 @@
 import { useEffect, useMemo } from "react";
 import type { Me } from "../../lib/api";
-import { formatCount } from "../../lib/format";
 import { useNow } from "../../lib/hooks";
-import { clockTone, formatMinSec, segmentClock } from "../../lib/prompter";
+import { beatLabel, clockTone, formatMinSec, headlines, segmentClock } from "../../lib/prompter";
 import { onLinkClick, showPath } from "../../lib/route";
 import { useLineup } from "../../lib/useLineup";
 import type { ConnState } from "../../live/client";
 import { openCues } from "../../live/cues";
-import type { PrompterView } from "../../live/protocol";
+import type { Beat, PrompterView } from "../../live/protocol";
 import type { LiveState } from "../../live/store";
 import { useLive } from "../../live/useLive";
+import { FitText } from "../FitText";
 import { SignIn } from "../SignIn";
 import { ComplianceHints } from "./ComplianceHints";
 import { CueBanner } from "./CueBanner";
@@ -29,10 +29,11 @@ const CONN_TEXT: Record<ConnState, string | null> = {
 };
 
 /**
- * The anchor's (主播) console: read at a distance, under pressure, on camera. The script
- * with its live values, the segment's clock, what comes next, the product's price and stock
- * and the room's size; cues from field control across the screen until acknowledged. Nothing
- * else: no tiles, no tables.
+ * The anchor's (主播) console: read at a distance, under pressure, on camera. The segment
+ * with its product and price, its clock with its beat (强推, 福利, …), three numbers (the
+ * room, paid GMV, the product's stock left), the script with its live values, what viewers
+ * ask, what comes next; cues from field control across the screen until acknowledged.
+ * Nothing else: no tables, no other tiles (issue #10).
  */
 export function AnchorConsole({ showId, me }: { showId: string; me: Me }) {
   const { state, restart, takeCue } = useLive(showId);
@@ -115,20 +116,55 @@ function Prompter({
   const seg = prompter.segment;
   const lineup = useLineup(showId, state.show);
   const product = seg?.sku != null ? lineup.find((p) => p.sku === seg.sku) : undefined;
-  const values = prompter.values;
-  const online = onlineText(values.online ?? null, state.metrics.online);
-  const stockLeft = values.stock_left ?? null;
+  const numbers = useMemo(() => headlines(state.metrics, prompter), [state.metrics, prompter]);
   const tone = clock === null ? "calm" : clockTone(clock);
+  const beat = beatLabel(seg?.beat);
 
   return (
     <>
       <header className="anchor__top">
-        <h1 className="anchor__segment" data-testid="segment-title">
-          {seg?.title ?? (state.show?.status === "ended" ? "直播已结束" : "等待开播")}
-        </h1>
+        <div className="anchor__what">
+          <h1 className="anchor__segment" data-testid="segment-title">
+            {seg?.title ?? (state.show?.status === "ended" ? "直播已结束" : "等待开播")}
+          </h1>
+          {seg !== null && seg.sku !== null && (
+            <p className="anchor__product" data-testid="anchor-product">
+              <span className="anchor__product-name">{product?.name || seg.sku}</span>
+              <span className="anchor__price">
+                <span className="anchor__label">直播价</span>{" "}
+                <span className="num" data-testid="anchor-live-price">
+                  {prompter.values.live_price ?? "—"}
+                </span>
+              </span>
+            </p>
+          )}
+        </div>
+        <dl className="headlines" data-testid="anchor-headlines">
+          {numbers.map((h) => (
+            <div key={h.key} className={`headline headline--${h.state}`} data-testid={`headline-${h.key}`}>
+              <dt>{h.label}</dt>
+              <dd>
+                <FitText
+                  texts={h.texts}
+                  className="headline__value num"
+                  title={h.title}
+                  testId={`headline-value-${h.key}`}
+                />
+              </dd>
+            </div>
+          ))}
+        </dl>
         {clock !== null && (
-          <div className={`anchor__clock anchor__clock--${tone}`} role="timer" data-testid="segment-clock">
-            <span className="anchor__clock-label">{tone === "over" ? "超时" : "剩余"}</span>
+          <div
+            className={`anchor__clock anchor__clock--${tone}`}
+            role="timer"
+            data-testid="segment-clock"
+            data-beat={seg?.beat ?? undefined}
+          >
+            <span className="anchor__clock-meta">
+              {beat !== null && seg !== null && <BeatTag beat={seg.beat} label={beat} testId="segment-beat" />}
+              <span className="anchor__clock-label">{tone === "over" ? "超时" : "剩余"}</span>
+            </span>
             <span className="anchor__clock-value num" data-testid="segment-clock-value">
               {tone === "over" ? `+${formatMinSec(clock.overrun)}` : formatMinSec(clock.remaining)}
             </span>
@@ -136,43 +172,7 @@ function Prompter({
         )}
       </header>
 
-      <main className="anchor__body">
-        {seg !== null && seg.sku !== null && (
-          <dl className="facts" data-testid="anchor-facts">
-            <div className="fact fact--product">
-              <dt>商品</dt>
-              <dd className="fact__name">{product?.name || seg.sku}</dd>
-            </div>
-            <div className="fact">
-              <dt>直播价</dt>
-              <dd className="num" data-testid="fact-live-price">
-                {values.live_price ?? "—"}
-              </dd>
-            </div>
-            <div className={`fact${stockLeft === "0" ? " fact--out" : ""}`}>
-              <dt>库存</dt>
-              <dd className="num" data-testid="fact-stock">
-                {stockLeft === "0" ? "已售罄" : (stockLeft ?? "—")}
-              </dd>
-            </div>
-            <div className="fact">
-              <dt>在线</dt>
-              <dd className="num" data-testid="fact-online">
-                {online ?? "—"}
-              </dd>
-            </div>
-          </dl>
-        )}
-        {seg !== null && seg.sku === null && online !== null && (
-          <dl className="facts facts--room" data-testid="anchor-facts">
-            <div className="fact">
-              <dt>在线</dt>
-              <dd className="num" data-testid="fact-online">
-                {online}
-              </dd>
-            </div>
-          </dl>
-        )}
+      <main className={`anchor__body${prompter.questions.length > 0 ? " anchor__body--asks" : ""}`}>
         <div className="anchor__script">
           {seg === null ? (
             <p className="script script--idle">
@@ -182,12 +182,26 @@ function Prompter({
             <ScriptText className="script" text={prompter.text} parts={prompter.parts} testId="script-text" />
           )}
         </div>
+        {prompter.questions.length > 0 && (
+          <section className="asks" data-testid="anchor-questions" aria-label="观众在问 viewers ask">
+            <h2 className="asks__label">观众在问</h2>
+            <ol className="asks__list">
+              {prompter.questions.map((q, i) => (
+                <li key={`${i}:${q}`} className="asks__item" data-testid="anchor-question" title={q}>
+                  {q}
+                </li>
+              ))}
+            </ol>
+          </section>
+        )}
       </main>
 
       <div className="anchor__next" data-testid="next-segment">
         {prompter.next !== null ? (
           <>
-            <span className="anchor__next-label">{seg === null ? "第一段" : "下一段"}</span> {prompter.next.title}
+            <span className="anchor__next-label">{seg === null ? "第一段" : "下一段"}</span>
+            <BeatTag beat={prompter.next.beat} label={beatLabel(prompter.next.beat)} testId="next-beat" />
+            <span className="anchor__next-title">{prompter.next.title}</span>
           </>
         ) : (
           seg !== null && <span className="anchor__next-label">最后一段</span>
@@ -197,11 +211,12 @@ function Prompter({
   );
 }
 
-/** The prompter's `{online}` value (a plain integer), else the live metric, grouped for reading. */
-function onlineText(value: string | null, metric: number | undefined): string | null {
-  if (value !== null) {
-    const n = Number(value);
-    return value !== "" && Number.isFinite(n) ? formatCount(n) : value;
-  }
-  return metric !== undefined ? formatCount(metric) : null;
+/** A segment's beat (钩子, 强推, …) as a small tag; nothing for a beat without a label. */
+function BeatTag({ beat, label, testId }: { beat: Beat | null; label: string | null; testId: string }) {
+  if (beat === null || label === null) return null;
+  return (
+    <span className={`beat beat--${beat}`} data-testid={testId} data-beat={beat}>
+      {label}
+    </span>
+  );
 }
