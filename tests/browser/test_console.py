@@ -7,20 +7,17 @@ in a URL, in storage readable by scripts, or in the websocket URL.
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any, Protocol
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
+from tests.browser.helpers import ERP_VERSION, Demo, new_context, open_console
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1600, "height": 1000}
+VIEWPORT = (1600, 1000)
 # Tiles that must show a number once the snapshot is in.
 NUMERIC_TILES = [
     "online",
@@ -38,20 +35,8 @@ CHANGE_TIMEOUT_MS = 20_000
 CONSOLE_PATH = re.compile(r"/shows/[^/?#]+$")
 
 
-class Demo(Protocol):
-    """What these tests use of the `liveops_demo` fixture (conftest.Demo)."""
-
-    base_url: str
-    admin_token: str
-    output: list[str]
-
-    def wait_for_login_url(self, timeout: float) -> str: ...
-
-
 def _new_context(browser: Browser) -> BrowserContext:
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
-    return context
+    return new_context(browser, *VIEWPORT)
 
 
 def _record_sockets(page: Page) -> list[str]:
@@ -181,37 +166,6 @@ def test_console_via_pasted_token(liveops_demo: Demo, chromium: Browser, artifac
 
 # --- stock and alerts (issue #4) ---------------------------------------------------------
 
-# The simulator's ERP counts (`stock.set`) use their event time in microseconds as the
-# version; a version far above any of those keeps its later counts from overwriting ours.
-ERP_VERSION = 2**53 - 1  # the largest stock version (docs/api.md), newer than any ts-version
-
-
-def _api(demo: Demo, method: str, path: str, body: object | None = None) -> tuple[int, Any]:
-    """One admin call to the demo's HTTP API: (status, JSON body); 4xx answers are returned."""
-    request = urllib.request.Request(
-        f"{demo.base_url}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={
-            "Authorization": f"Bearer {demo.admin_token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as res:
-            return res.status, json.loads(res.read() or b"null")
-    except urllib.error.HTTPError as err:
-        if err.code >= 500:
-            raise
-        return err.code, json.loads(err.read() or b"null")
-
-
-def _ok(demo: Demo, method: str, path: str, body: object | None = None) -> Any:
-    status, answer = _api(demo, method, path, body)
-    assert 200 <= status < 300, (method, path, status, answer)
-    return answer
-
 
 @pytest.mark.timeout(120)
 def test_console_shows_stock_and_sold_out_alert(
@@ -220,10 +174,10 @@ def test_console_shows_stock_and_sold_out_alert(
     """A field-control (场控) console follows one SKU's stock down to zero, reservation by
     reservation, then shows it sold out with the time and a critical alert; a scheduled flash
     sale counts down and a running one shows what is left of its cap."""
-    shows = _ok(liveops_demo, "GET", "/api/v1/shows")["items"]
+    shows = liveops_demo.call("GET", "/api/v1/shows")["items"]
     assert shows, "the demo created no show"
     show_id = shows[0]["id"]
-    lineup = _ok(liveops_demo, "GET", f"/api/v1/shows/{show_id}/lineup")["products"]
+    lineup = liveops_demo.call("GET", f"/api/v1/shows/{show_id}/lineup")["products"]
     assert len(lineup) >= 3, lineup
     # Products the simulator sells least (its pinned product changes over the show); each
     # also gets an ERP count with a version the simulator's own counts will never beat.
@@ -232,24 +186,15 @@ def test_console_shows_stock_and_sold_out_alert(
     stock = f"/api/v1/shows/{show_id}/stock"
 
     # Field control signs in with a one-time link for this show only.
-    link = _ok(
-        liveops_demo,
-        "POST",
-        "/api/v1/auth/login-links",
-        {"role": "field_control", "show_id": show_id},
-    )
     context = _new_context(chromium)
     try:
-        page = context.new_page()
-        page.goto(f"{liveops_demo.base_url}{link['path']}")
-        page.wait_for_url(CONSOLE_PATH)
-        expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
+        page = open_console(context, liveops_demo, "field_control", show_id)
         panel = page.get_by_test_id("stock-panel")
         expect(panel).to_be_visible()
 
         units = 6
-        levels = _ok(
-            liveops_demo, "PUT", f"{stock}/{watched}", {"available": units, "version": ERP_VERSION}
+        levels = liveops_demo.call(
+            "PUT", f"{stock}/{watched}", {"available": units, "version": ERP_VERSION}
         )
         # The server's rule (and the console's): low at 10% of the allocation, at least 1.
         low_at = max(1, int(levels["allocated"] * 0.1))
@@ -260,14 +205,13 @@ def test_console_shows_stock_and_sold_out_alert(
 
         # Two flash sales: one scheduled ten minutes out (a countdown on the server's clock),
         # one running with one of its four units taken.
-        _ok(liveops_demo, "PUT", f"{stock}/{scheduled}", {"available": 50, "version": ERP_VERSION})
-        _ok(liveops_demo, "PUT", f"{stock}/{running}", {"available": 50, "version": ERP_VERSION})
+        liveops_demo.call("PUT", f"{stock}/{scheduled}", {"available": 50, "version": ERP_VERSION})
+        liveops_demo.call("PUT", f"{stock}/{running}", {"available": 50, "version": ERP_VERSION})
         starts_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 600))
         sale = {"cap": 20, "starts_at": starts_at}
-        _ok(liveops_demo, "POST", f"{stock}/{scheduled}/flash-sale", sale)
-        _ok(liveops_demo, "POST", f"{stock}/{running}/flash-sale", {"cap": 4})
-        taken = _ok(
-            liveops_demo,
+        liveops_demo.call("POST", f"{stock}/{scheduled}/flash-sale", sale)
+        liveops_demo.call("POST", f"{stock}/{running}/flash-sale", {"cap": 4})
+        taken = liveops_demo.call(
             "POST",
             f"{stock}/{running}/reservations",
             {"order_id": "bt-flash-1", "viewer_id": "bt-viewer-0", "qty": 1},
@@ -282,8 +226,7 @@ def test_console_shows_stock_and_sold_out_alert(
         # every step down.
         answers = []
         for i in range(units + 1):
-            status, answer = _api(
-                liveops_demo,
+            status, answer = liveops_demo.request(
                 "POST",
                 f"{stock}/{watched}/reservations",
                 {"order_id": f"bt-order-{i}", "viewer_id": f"bt-viewer-{i}", "qty": 1},

@@ -15,27 +15,27 @@ Screenshots of the viewport go to docs/screenshots/field-control-{W}x{H}.png.
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from tests.browser.helpers import (
+    ERP_VERSION,
+    VIEWPORT_IDS,
+    VIEWPORTS,
+    Demo,
+    assert_no_sideways_scroll,
+    new_context,
+    open_console,
+    overlaps,
+    save_screenshot,
+)
 
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "screenshots"
-VIEWPORTS = [(390, 844), (1280, 800), (1920, 1080)]
-CONSOLE_PATH = re.compile(r"/shows/[^/?#]+$")
-MAX_SCREENSHOT_BYTES = 400_000
-# A stock version newer than any the simulator's ERP counts use (docs/api.md).
-ERP_VERSION = 2**53 - 1
 
 # Values that make the widest texts of each format (see frontend/src/lib/format.ts).
 BIG_ONLINE = 876_543  # "876,543": the widest count still written out in full
@@ -45,44 +45,13 @@ BIG_GIFT_FEN = 99_999_999  # ¥999,999.99: rounds up to a million yuan
 BIG_REFUND_FEN = 12_345_678
 
 
-class Demo(Protocol):
-    """What these tests use of the `liveops_demo` fixture (conftest.Demo)."""
-
-    base_url: str
-    admin_token: str
-
-    def log_tail(self, lines: int = 40) -> str: ...
-
-
-def _api(demo: Demo, method: str, path: str, body: object | None = None) -> Any:
-    request = urllib.request.Request(
-        f"{demo.base_url}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={
-            "Authorization": f"Bearer {demo.admin_token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=15) as res:
-            return json.loads(res.read() or b"null")
-    except urllib.error.HTTPError as err:
-        pytest.fail(f"{method} {path}: {err.code} {err.read()[:500]!r}")
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 @pytest.fixture(scope="module")
 def big_show(liveops_demo: Demo) -> dict[str, Any]:
     """The demo's show, with a burst of big numbers on top of the simulator's, and one SKU
     sold out (an alert strip on every console)."""
     deadline = time.monotonic() + 30
     while True:  # the demo starts its show a moment after the server answers
-        shows = _api(liveops_demo, "GET", "/api/v1/shows")["items"]
+        shows = liveops_demo.call("GET", "/api/v1/shows")["items"]
         if shows and shows[0]["status"] == "live":
             break
         assert time.monotonic() < deadline, (
@@ -90,12 +59,13 @@ def big_show(liveops_demo: Demo) -> dict[str, Any]:
         )
         time.sleep(0.3)
     show: dict[str, Any] = shows[0]
-    lineup = _api(liveops_demo, "GET", f"/api/v1/shows/{show['id']}/lineup")["products"]
+    lineup = liveops_demo.call("GET", f"/api/v1/shows/{show['id']}/lineup")["products"]
     assert lineup, "the demo's show has no lineup"
     sku = lineup[0]["sku"]
     tag = uuid.uuid4().hex[:8]
     order, refunded = f"rt-{tag}-1", f"rt-{tag}-2"
-    events = [
+    liveops_demo.ingest(
+        show["id"],
         {"type": "viewer.count", "online": BIG_ONLINE},
         {"type": "like", "viewer_id": f"rt-{tag}", "count": BIG_LIKES},
         {"type": "gift", "viewer_id": f"rt-{tag}", "gift": "嘉年华", "value": BIG_GIFT_FEN},
@@ -118,15 +88,9 @@ def big_show(liveops_demo: Demo) -> dict[str, Any]:
         },
         {"type": "order.paid", "order_id": refunded, "amount": BIG_REFUND_FEN},
         {"type": "order.refunded", "order_id": refunded, "amount": BIG_REFUND_FEN},
-    ]
-    batch = [
-        {"id": f"rt-{tag}-{i}", "ts": _now(), "source": "test", **e} for i, e in enumerate(events)
-    ]
-    answer = _api(liveops_demo, "POST", f"/api/v1/shows/{show['id']}/events", {"events": batch})
-    assert answer["accepted"] == len(batch), answer
+    )
     sold_out = lineup[-1]["sku"]
-    _api(
-        liveops_demo,
+    liveops_demo.call(
         "PUT",
         f"/api/v1/shows/{show['id']}/stock/{sold_out}",
         {"available": 0, "version": ERP_VERSION},
@@ -165,41 +129,9 @@ HEADER_PARTS = """() => {
   });
 }"""
 
-# Anything that sticks out of the page's width without a scrolling box around it.
-WIDE_ELEMENTS = """() => {
-  const width = document.documentElement.clientWidth;
-  const clipped = (el) => {
-    for (let p = el.parentElement; p !== null && p !== document.body; p = p.parentElement) {
-      const s = getComputedStyle(p);
-      if (s.overflowX !== 'visible' && p.getBoundingClientRect().right <= width + 0.5) return true;
-    }
-    return false;
-  };
-  return [...document.body.querySelectorAll('*')]
-    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !clipped(el))
-    .slice(0, 10)
-    .map((el) => el.tagName + '.' + el.className + ' right=' + el.getBoundingClientRect().right);
-}"""
-
-
-def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    tol = 0.5
-    across = float(min(a["right"], b["right"]) - max(a["left"], b["left"]))
-    down = float(min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]))
-    return across > tol and down > tol
-
 
 def _assert_fits(page: Page, width: int) -> None:
-    sizes = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
-        " body: document.body.scrollWidth})"
-    )
-    assert sizes["inner"] == width, sizes
-    assert sizes["scroll"] <= sizes["inner"], (
-        f"the page scrolls sideways at {width}px: {sizes}; too wide: {page.evaluate(WIDE_ELEMENTS)}"
-    )
-    assert sizes["body"] <= sizes["inner"], sizes
-    assert page.evaluate(WIDE_ELEMENTS) == []
+    assert_no_sideways_scroll(page, width)
 
     truncated = page.evaluate(KPI_OVERFLOWS)
     assert truncated == [], f"KPI values cut off at {width}px: {truncated}"
@@ -214,7 +146,7 @@ def _assert_fits(page: Page, width: int) -> None:
         assert part["right"] <= width + 0.5, f"off screen: {part}"
     for i, a in enumerate(parts):
         for b in parts[i + 1 :]:
-            assert not _overlaps(a, b), f"header parts overlap at {width}px: {a} / {b}"
+            assert not overlaps(a, b), f"header parts overlap at {width}px: {a} / {b}"
     title = next(p for p in parts if p["name"] == "show-title")
     assert not title["clipped"], f"the show title is cut off at {width}px: {title}"
 
@@ -230,25 +162,13 @@ def _assert_fits(page: Page, width: int) -> None:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS, ids=VIEWPORT_IDS)
 def test_field_control_console_fits(
     liveops_demo: Demo, chromium: Browser, big_show: dict[str, Any], width: int, height: int
 ) -> None:
-    link = _api(
-        liveops_demo,
-        "POST",
-        "/api/v1/auth/login-links",
-        {"role": "field_control", "show_id": big_show["id"]},
-    )
-    context = chromium.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    context.set_default_timeout(20_000)
+    context = new_context(chromium, width, height, timeout_ms=20_000)
     try:
-        page = context.new_page()
-        page.goto(f"{liveops_demo.base_url}{link['path']}")
-        page.wait_for_url(CONSOLE_PATH)
-        expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
+        page = open_console(context, liveops_demo, "field_control", big_show["id"])
         # The burst is in: the big numbers and the sold-out alert are on screen.
         page.wait_for_function(
             """(least) => Number(
@@ -272,10 +192,7 @@ def test_field_control_console_fits(
         page.wait_for_timeout(1_500)
         _assert_fits(page, width)
 
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shot = SCREENSHOTS / f"field-control-{width}x{height}.png"
-        page.screenshot(path=str(shot))
-        assert shot.stat().st_size < MAX_SCREENSHOT_BYTES, (shot, shot.stat().st_size)
+        save_screenshot(page, f"field-control-{width}x{height}")
     finally:
         context.close()
 
@@ -284,22 +201,18 @@ def test_field_control_console_fits(
 def test_show_list_and_sign_in_fit_a_phone(
     liveops_demo: Demo, chromium: Browser, artifacts: Path
 ) -> None:
-    context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    context.set_default_timeout(20_000)
+    context = new_context(chromium, 390, 844, timeout_ms=20_000)
     try:
         page = context.new_page()
         page.goto(f"{liveops_demo.base_url}/")
         expect(page.get_by_test_id("signin-form")).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert_no_sideways_scroll(page, 390)
         page.screenshot(path=str(artifacts / "signin-390.png"))
 
         page.get_by_test_id("signin-token").fill(liveops_demo.admin_token)
         page.get_by_test_id("signin-submit").click()
         expect(page.locator("[data-testid^='show-link-']").first).to_be_visible()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the show list scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
+        assert_no_sideways_scroll(page, 390)
         page.screenshot(path=str(artifacts / "show-list-390.png"))
     finally:
         context.close()
