@@ -339,7 +339,10 @@ export interface ProductFigures {
   readonly paid_units: number;
   /** paid amount in minor units (fen) */
   readonly gmv: number;
-  /** null when neither lineup nor ERP gave stock */
+  /**
+   * the stock ledger's `available` when it holds the SKU (the number the stock rows show); else
+   * estimated from the lineup or ERP events; null when neither
+   */
   readonly stock_left: number | null;
 }
 

@@ -65,7 +65,10 @@ class ProductFigures(_Message):
     paid_orders: int
     paid_units: int
     gmv: int = Field(description="paid amount in minor units (fen)")
-    stock_left: int | None = Field(description="null when neither lineup nor ERP gave stock")
+    stock_left: int | None = Field(
+        description="the stock ledger's `available` when it holds the SKU (the number the "
+        "stock rows show); else estimated from the lineup or ERP events; null when neither"
+    )
 
 
 class MinutePoint(_Message):

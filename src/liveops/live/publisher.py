@@ -232,7 +232,9 @@ class ShowLive:
         stock = self.stock.take_changed(time.monotonic())
         if stock:
             self._publish(control("stock", server_time=now_ms(), items=stock))
-        if not (changed or changes.skus or changes.minutes or changes.families):
+        # A product's stock is the ledger's: its row goes out again when the ledger moves.
+        skus = changes.skus | {row["sku"] for row in stock if row["sku"] in self.state.products}
+        if not (changed or skus or changes.minutes or changes.families):
             if stock:
                 self._refresh_projections()
                 if self._after_metrics is not None:
@@ -244,7 +246,7 @@ class ShowLive:
             server_time=now_ms(),
             metrics=changed,
             metrics_at=None if metrics_at is None else metrics_at // 1000,
-            products=self.state.product_rows(changes.skus),
+            products=self.product_rows(skus),
             series=self.state.series(changes.minutes),
             feeds=freshness_json({f: self.state.freshness[f] for f in changes.families}),
         )
@@ -254,6 +256,17 @@ class ShowLive:
         self._refresh_projections()
         if self._after_metrics is not None:
             self._after_metrics(self)
+
+    def product_rows(self, skus: set[str] | None = None) -> list[dict[str, Any]]:
+        """The products' figures, with one stock number everywhere: a SKU the stock ledger
+        holds shows the ledger's `available` (what the stock panel and the prompter show), not
+        the estimate from events."""
+        rows: list[dict[str, Any]] = self.state.product_rows(skus)
+        for row in rows:
+            ledger = self.stock.rows.get(str(row["sku"]))
+            if ledger is not None:
+                row["stock_left"] = int(ledger["available"])
+        return rows
 
     def _refresh_projections(self) -> None:
         for projection in self.projections:
@@ -299,7 +312,7 @@ class ShowLive:
             "show": self.show,
             "metrics": self.state.metrics(),
             "metrics_at": None if latest is None else latest // 1000,
-            "products": self.state.product_rows(),
+            "products": self.product_rows(),
             "series": self.state.series(),
             "feed": list(self._recent_feed),
             "feeds": freshness_json(self.state.freshness),
