@@ -68,6 +68,13 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
 
       <main className="console__grid">
         <section className="console__main">
+          <PrompterPreview
+            showId={showId}
+            prompter={state.prompter}
+            prompterAt={state.prompterAt}
+            running={show?.status === "live"}
+            serverNow={serverNow}
+          />
           <KpiGrid
             metrics={state.metrics}
             metricsAt={state.metricsAt}
@@ -90,13 +97,6 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
               alerts={state.alerts}
               serverNow={serverNow}
               onSent={takeCue}
-            />
-            <PrompterPreview
-              showId={showId}
-              prompter={state.prompter}
-              prompterAt={state.prompterAt}
-              running={show?.status === "live"}
-              serverNow={serverNow}
             />
           </div>
           <CommentStream comments={state.comments} />

@@ -1,4 +1,4 @@
-import { clockTone, formatMinSec, segmentClock } from "../lib/prompter";
+import { beatLabel, clockTone, formatMinSec, segmentClock } from "../lib/prompter";
 import { anchorPath, onLinkClick } from "../lib/route";
 import type { PrompterView } from "../live/protocol";
 import { ScriptText } from "./anchor/ScriptText";
@@ -12,11 +12,16 @@ interface Props {
   serverNow: number;
 }
 
-/** What the anchor's prompter shows now, small: segment, clock, script with its values, next. */
+/**
+ * What the anchor's prompter shows now, small: segment and beat, clock, the script with its
+ * values, next. On a wide screen a strip above the tiles (what is on air, always in sight);
+ * on a narrow one a panel after the cue composer.
+ */
 export function PrompterPreview({ showId, prompter, prompterAt, running, serverNow }: Props) {
   const clock = prompter !== null ? segmentClock(prompter, prompterAt, serverNow, running) : null;
   const tone = clock !== null ? clockTone(clock) : "calm";
   const seg = prompter?.segment ?? null;
+  const beat = beatLabel(seg?.beat);
   const path = anchorPath(showId);
   return (
     <section className="panel prompter-preview" data-testid="prompter-preview" aria-label="主播提词器 prompter">
@@ -33,7 +38,10 @@ export function PrompterPreview({ showId, prompter, prompterAt, running, serverN
       ) : (
         <div className="prompter-preview__body">
           <div className="prompter-preview__line">
-            <span className="prompter-preview__title">{seg?.title ?? "等待开播 not on air"}</span>
+            <span className="prompter-preview__title">
+              {seg?.title ?? "等待开播 not on air"}
+              {beat !== null && <span className="prompter-preview__beat"> · {beat}</span>}
+            </span>
             {clock !== null && (
               <span className={`prompter-preview__clock num prompter-preview__clock--${tone}`}>
                 {tone === "over" ? `超时 +${formatMinSec(clock.overrun)}` : formatMinSec(clock.remaining)}
