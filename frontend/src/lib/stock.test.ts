@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Alert, FlashSale } from "../live/protocol";
 import {
   FORECAST_STALE_MS,
+  alertKey,
   alertsFor,
   currentForecast,
   flashPhase,
@@ -98,6 +99,7 @@ describe("flash sale", () => {
 
 describe("alerts for a console", () => {
   const alert = (sku: string, ts: number, roles: string[], severity: Alert["severity"] = "critical"): Alert => ({
+    id: null,
     kind: severity === "critical" ? "sold_out" : "low_stock",
     severity,
     roles,
@@ -124,5 +126,21 @@ describe("alerts for a console", () => {
     expect(all.showingAll).toBe(true);
     // Equal times keep stream order, newest (last received) first.
     expect(all.alerts.map((a) => a.sku)).toEqual(["B", "D", "C", "A"]);
+  });
+
+  it("keys an alert by its id and severity when it has an id, else by what it says", () => {
+    expect(alertKey(alert("A", 1000, ["field_control"], "warning"))).toBe("1000:low_stock:A:0");
+    const stored = (available: number, severity: Alert["severity"] = "warning"): Alert => ({
+      id: "al_0123456789abcdef",
+      kind: "low_stock",
+      severity,
+      roles: ["field_control"],
+      sku: "A",
+      available,
+      text: "A",
+      ts: 1000,
+    });
+    expect(alertKey(stored(3))).toBe(alertKey(stored(0)));
+    expect(alertKey(stored(0, "critical"))).not.toBe(alertKey(stored(0)));
   });
 });

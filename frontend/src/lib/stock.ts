@@ -170,8 +170,13 @@ export function alertsFor(alerts: readonly Alert[], role: string | null): AlertV
   return { alerts: ordered.map((x) => x.a), showingAll };
 }
 
-/** A stable identity for an alert (alerts carry no id): for React keys and "seen" marks. */
+/**
+ * A stable identity for an alert, for React keys and "seen" marks: its id and severity (an
+ * escalation is news again; an acknowledgement or resolution is not), or, from a server
+ * that sends no id, what it says.
+ */
 export function alertKey(a: Alert): string {
+  if (a.id !== null) return `${a.id}:${a.severity}`;
   switch (a.kind) {
     case "low_stock":
     case "sold_out":

@@ -175,6 +175,7 @@ describe("stock and alerts (strict)", () => {
       available: 0,
       text: "A1 已售罄 / sold out",
       ts: 1762862402000,
+      id: null,
     });
     for (const broken of [
       { kind: "" },
@@ -220,6 +221,7 @@ describe("stock and alerts (strict)", () => {
     expect(msg.stock.map((r) => r.sku)).toEqual(["A1"]);
     expect(msg.alerts).toEqual([
       {
+        id: null,
         kind: "sold_out",
         severity: "critical",
         roles: ["field_control", "assistant"],

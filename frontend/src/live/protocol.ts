@@ -168,6 +168,11 @@ export type AlertSeverity = "info" | "warning" | "critical";
 export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
 
 interface AlertBase {
+  /**
+   * The alert's id (`al_…`, contract §12): a later message with the same id replaces it (it
+   * was acknowledged, resolved or escalated). null from a server from before §12.
+   */
+  id: string | null;
   severity: AlertSeverity;
   /** The consoles that should show it: the roles that can act on it. */
   roles: AlertRole[];
@@ -783,6 +788,7 @@ const readViolation = (v: unknown): ComplianceViolation => {
 /** One alert (also the payload of an `alert` frame), or null when malformed. */
 export const parseAlert = strictly((o): Alert => {
   const base = {
+    id: typeof o.id === "string" && o.id !== "" ? o.id : null,
     severity: need(o, "severity", oneOf(["info", "warning", "critical"] as const)),
     roles: [...need(o, "roles", isRoleList)],
     text: need(o, "text", isString),

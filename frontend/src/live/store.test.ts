@@ -297,6 +297,7 @@ describe("LiveStore stock and alerts", () => {
     store.flush();
     expect(store.getSnapshot().alerts.map((a) => a.sku)).toEqual(["S1", "S2", "S3"]);
     expect(store.getSnapshot().alerts[2]).toEqual({
+      id: null,
       kind: "sold_out",
       severity: "critical",
       roles: ["field_control", "assistant"],
@@ -440,6 +441,23 @@ describe("LiveStore prompter, cues and actions", () => {
     store.flush();
     expect(store.getSnapshot().alerts.at(-1)).toMatchObject({ kind: "cue_unacked", cue_id: 3, sku: null });
     expect(store.getSnapshot().alerts.at(-1)).not.toHaveProperty("epoch");
+  });
+
+  it("replaces an alert by its id (acknowledged, resolved, escalated); alerts without one add up", () => {
+    const store = withPrompter();
+    const low = { kind: "low_stock", severity: "warning", available: 5, id: "al_0000000000000001" };
+    store.publication(pub(alertFrame("E1", 2, low)), 0);
+    store.publication(pub(alertFrame("E1", 3, { id: "al_0000000000000002" })), 0);
+    store.publication(pub(alertFrame("E1", 4, { ...low, available: 0, severity: "critical" })), 0);
+    store.publication(pub(alertFrame("E1", 5, { kind: "low_stock", severity: "warning" })), 0);
+    store.publication(pub(alertFrame("E1", 6, { kind: "low_stock", severity: "warning" })), 0);
+    store.flush();
+    expect(store.getSnapshot().alerts.map((a) => [a.id, a.severity])).toEqual([
+      ["al_0000000000000001", "critical"],
+      ["al_0000000000000002", "critical"],
+      [null, "warning"],
+      [null, "warning"],
+    ]);
   });
 
   it("resync drops the prompter, cues and actions; a snapshot without them leaves none", () => {

@@ -113,6 +113,16 @@ function pushBounded<T>(list: T[], items: readonly T[], max: number): void {
   if (list.length > max) list.splice(0, list.length - max);
 }
 
+/** Alerts in, bounded: one with the id of an alert held replaces it in place (docs/protocol.md). */
+function mergeAlerts(list: Alert[], items: readonly Alert[], max: number): void {
+  for (const item of items) {
+    const at = item.id === null ? -1 : list.findIndex((a) => a.id === item.id);
+    if (at >= 0) list[at] = item;
+    else list.push(item);
+  }
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
 export class LiveStore implements LiveSink {
   readonly maxComments: number;
   readonly maxOrders: number;
@@ -196,7 +206,7 @@ export class LiveStore implements LiveSink {
     this.stockMap = new Map();
     this.mergeStock(msg.stock, this.serverTimeOf(msg.server_time, receivedAt));
     this.alertList = [];
-    pushBounded(this.alertList, msg.alerts, this.maxAlerts);
+    mergeAlerts(this.alertList, msg.alerts, this.maxAlerts);
     this.prompter = msg.prompter;
     this.prompterAt = msg.prompter === null ? null : this.serverTimeOf(msg.server_time, receivedAt);
     this.cueMap = new Map();
@@ -239,7 +249,7 @@ export class LiveStore implements LiveSink {
         this.rejected += msg.rejected;
         break;
       case "alert": {
-        pushBounded(this.alertList, [alertOf(msg)], this.maxAlerts);
+        mergeAlerts(this.alertList, [alertOf(msg)], this.maxAlerts);
         this.alertsDirty = true;
         break;
       }
