@@ -125,6 +125,7 @@ class AlertWriter:
         self._show_id = show_id
         self._queue: asyncio.Queue[Change] = asyncio.Queue(WRITES_MAX)
         self._task: asyncio.Task[None] | None = None
+        self._stored_as: dict[str, str] = {}  # our id → the stored alert's, where they differ
 
     def put(self, change: Change) -> None:
         if change.what == "updated":
@@ -157,10 +158,15 @@ class AlertWriter:
         alert = change.alert
         async with self._write_through() as session:
             if change.what == "fired":
-                await service.fire(session, self._show_id, new_alert(alert))
+                stored = await service.fire(session, self._show_id, new_alert(alert))
+                if stored.id != alert["id"]:
+                    # Storage held an open alert of that rule and subject already (fired by
+                    # a process that had the show before): resolving ours resolves that one.
+                    self._stored_as[alert["id"]] = stored.id
             else:
                 resolved_at = datetime.fromisoformat(alert["resolved_at"].replace("Z", "+00:00"))
-                await service.resolve_auto(session, self._show_id, alert["id"], resolved_at)
+                alert_id = self._stored_as.pop(alert["id"], alert["id"])
+                await service.resolve_auto(session, self._show_id, alert_id, resolved_at)
 
     def close(self) -> None:
         if self._task is not None:
