@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Server
+from tests.integration.test_alerts_live import reserve
 from tests.integration.test_anchor_live import drain
 from tests.integration.test_role_channels import console, receive
 from tests.integration.test_runsheet_api import call, planned_show, token_for
@@ -35,14 +36,8 @@ async def test_the_product_table_shows_the_ledger_s_number(server: Server) -> No
         assert disagreements(products, stock) == []
 
         # Reservations move the ledger but no order event: the event estimate stays at 100.
-        for order, qty in (("o1", 7), ("o2", 3)):
-            answer = await call(
-                server,
-                "POST",
-                f"/api/v1/shows/{show}/stock/A1/reservations",
-                json={"order_id": order, "viewer_id": f"v-{order}", "qty": qty},
-            )
-            assert answer.status_code == 201, answer.text
+        await reserve(server, show, "o1", 7)
+        await reserve(server, show, "o2", 3)
         # Paid orders for B2 move the event estimate; the ledger only moves on reservations.
         paid = [
             {"id": f"p{i}", "type": "order.paid", "ts": at(i), "order_id": f"b{i}",
