@@ -33,6 +33,7 @@ def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Bu
     # Readings take a small, bounded share even at low rates.
     count_every = max(1_000, math.ceil(50_000 / rate))
     health_every = max(3_000, math.ceil(100_000 / rate))
+    # How often the ERP looks at the product on air, to send more when it runs low (补货).
     stock_every = max(5_000, duration_ms // 40)
     # A recognizer writes a line every few seconds; a short show gets a dozen or so, and speech
     # never takes more than a tenth of a small budget.
@@ -44,9 +45,7 @@ def make_budget(unique: int, duration_ms: int, rate: float, products: int) -> Bu
         duration_ms // count_every
         + 1
         + duration_ms // health_every
-        + products
-        + duration_ms // stock_every
-        + 1
+        + products  # the ERP's counts at the start; a restock or two is not worth counting
         + lines
     )
     rest = max(0, unique - fixed)

@@ -53,10 +53,13 @@ class Product:
         }
 
 
-# In show order: the hook first, the flash sale mid-show to hold viewers, clearance last.
+# In show order: the hook first, the flash sale mid-show to hold viewers, clearance last. The
+# 爆款's first batch is small for a reason: at the demo's pace (`liveops demo`: 30 minutes at 40
+# events/s) it runs low about ten minutes in, so the stock panel shows a low-stock alert and a
+# restock (补货) in the first quarter hour; the 福利款's 200 go in the 秒杀 a few minutes later.
 DEMO_LINEUP: tuple[Product, ...] = (
     Product("LS-FSY-01", "冰丝防晒衣", "引流款", 19900, 9900, 2000, sized=True),
-    Product("LS-TXU-02", "新疆长绒棉T恤", "爆款", 12900, 6900, 3000, sized=True),
+    Product("LS-TXU-02", "新疆长绒棉T恤", "爆款", 12900, 6900, 150, sized=True),
     Product("LS-XMN-03", "氨基酸洗面奶", "福利款", 8900, 990, 200),
     Product("LS-LYQ-04", "桑蚕丝连衣裙", "利润款", 59900, 39900, 600, sized=True),
     Product("LS-BAG-05", "头层牛皮托特包", "利润款", 89900, 59900, 200),

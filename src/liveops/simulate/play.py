@@ -1,6 +1,12 @@
 """Playing the show: one time-ordered sweep that turns the shape and the viewers' stays into
 events, so that every action is taken by someone in the room at the time, orders follow clicks
-on the pinned product, payments follow orders, and stock runs out when it should."""
+on the pinned product, payments follow orders, and stock runs out when it should.
+
+Stock is kept by the server's ledger rules (docs/stock.md): an order holds its units from its
+creation (the storefront reserves them), a payment sells them, a cancellation gives them back,
+and the 秒杀 refuses orders between its announcement and its start and sells at most its cap.
+The plan's orders are then the ones the server's reservations take, but for the timing of a
+few at a sell-out edge, which the runner settles with the server's answer."""
 
 from __future__ import annotations
 
@@ -22,8 +28,9 @@ Raw = tuple[int, str, str, dict[str, Any]]
 """An event before it has an id and a ts: (t_ms, type, source, type fields)."""
 
 # At one instant: arrivals, then actions, then departures, then the platform's readings, so a
-# viewer.count equals the presence a recount sees after every event of that ts.
-_JOIN, _ACT, _LEAVE, _TICK = 0, 1, 2, 3
+# viewer.count equals the presence a recount sees after every event of that ts. A flash sale's
+# start and stop come first: the server's clock decides them before any order of that instant.
+_SALE, _JOIN, _ACT, _LEAVE, _TICK = -1, 0, 1, 2, 3
 
 
 @dataclass(slots=True)
@@ -35,17 +42,27 @@ class Order:
     product: Product
     qty: int
     amount: int
+    in_sale: bool = False  # taken from the running 秒杀's cap
 
 
 @dataclass(slots=True)
 class _Stock:
+    """One SKU of the ledger as the server keeps it: ``sellable`` is its ``available``."""
+
     allocated: int
     sold: int = 0
     reserved: int = 0
+    sale_left: int | None = None  # the announced 秒杀's cap not yet taken; None: no sale
 
     @property
     def sellable(self) -> int:
         return self.allocated - self.sold - self.reserved
+
+    def buyable(self, *, sale_running: bool) -> int:
+        """What one more order can get: a running sale's cap bounds it too."""
+        if sale_running and self.sale_left is not None:
+            return min(self.sellable, self.sale_left)
+        return self.sellable
 
 
 @dataclass(slots=True)
@@ -55,6 +72,7 @@ class Played:
     events: list[Raw] = field(default_factory=list)
     paid: list[Order] = field(default_factory=list)
     flash_orders: int = 0
+    flash_cap: int = 0  # the units the 秒杀 offers, fixed when it is announced
     cues: list[PlannedCue] = field(default_factory=list)
     lines: int = 0  # transcript lines
     slips: int = 0  # of which break the compliance rules
@@ -96,6 +114,8 @@ class _Sweep:
         self.recent_buyers: deque[int] = deque(maxlen=50)
         self.stock = {p.sku: _Stock(p.allocated_stock) for p in lineup}
         self.stock_set_at: set[tuple[str, int]] = set()
+        self.restocking: set[str] = set()  # SKUs whose 补货 is on its way
+        self.restock_lead_ms = 0  # how long the warehouse takes to send more
         self.next_order = 1
 
     # -- scheduling --------------------------------------------------------------------------
@@ -290,16 +310,26 @@ class _Sweep:
     def create(
         self, t_ms: int, viewer: int, product: Product, qty: int, amount: int, miss: texts.Category
     ) -> Order | None:
-        """Place an order if stock allows; otherwise the viewer complains in the comments."""
+        """Place an order if the storefront would reserve it; otherwise the viewer complains
+        in the comments (a 秒杀 link before its start is still closed: not_started)."""
         stock = self.stock[product.sku]
-        if stock.sellable < qty:
+        shape = self.shape
+        flash = product is shape.flash_product
+        if flash and shape.flash_announced_ms <= t_ms < shape.flash.start_ms:
+            miss = "flash_wait"
+        in_sale = flash and t_ms in shape.flash
+        if miss == "flash_wait" or stock.buyable(sale_running=in_sale) < qty:
             text = texts.comment_text(self.rng, miss, product)
             self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
             return None
         stock.reserved += qty
+        if in_sale and stock.sale_left is not None:
+            stock.sale_left -= qty
         if stock.sellable * 2 < stock.allocated and self.segment_on_air(t_ms).product is product:
             self.cue(t_ms, "stock")
-        order = Order(f"DD{self.seed}-{self.next_order:07d}", viewer, product, qty, amount)
+        order = Order(
+            f"DD{self.seed}-{self.next_order:07d}", viewer, product, qty, amount, in_sale=in_sale
+        )
         self.next_order += 1
         self.recent_buyers.append(viewer)
         fields: dict[str, Any] = {"order_id": order.order_id, "viewer_id": self.vid(viewer)}
@@ -315,22 +345,56 @@ class _Sweep:
         self.emit(t_ms, "order.paid", {"order_id": order.order_id, "amount": order.amount})
 
     def _on_cancel(self, t_ms: int, order: Order) -> None:
-        self.stock[order.product.sku].reserved -= order.qty
+        stock = self.stock[order.product.sku]
+        stock.reserved -= order.qty
+        # Units given back while their sale runs go back into its cap (docs/stock.md).
+        if order.in_sale and t_ms in self.shape.flash and stock.sale_left is not None:
+            stock.sale_left += order.qty
         self.emit(t_ms, "order.cancelled", {"order_id": order.order_id})
 
     # -- systems ----------------------------------------------------------------------------
 
+    def _on_announce(self, t_ms: int, _: None) -> None:
+        """Field control schedules the 秒杀 with what is on hand as its cap."""
+        stock = self.stock[self.shape.flash_product.sku]
+        # The API takes a cap of at least one unit.
+        stock.sale_left = self.played.flash_cap = max(1, stock.sellable)
+
+    def _on_sale_end(self, t_ms: int, _: None) -> None:
+        self.stock[self.shape.flash_product.sku].sale_left = None
+
     def _on_stock(self, t_ms: int, product: Product | None) -> None:
+        """The warehouse looks at the product on air; one running low gets more (补货), which
+        arrives a look later, so the consoles see it run low (and maybe out) first. The 福利款
+        is the 秒杀's: selling out is its story."""
         product = product or self.shape.segment_at(t_ms).product
+        stock = self.stock[product.sku]
+        if (
+            product is not self.shape.flash_product
+            and product.sku not in self.restocking
+            and stock.sellable < product.allocated_stock // 10
+        ):
+            self.restocking.add(product.sku)
+            self.later(t_ms + self.restock_lead_ms, "restock", product)
+
+    def _on_restock(self, t_ms: int, product: Product) -> None:
+        self.restocking.discard(product.sku)
+        self.stock[product.sku].allocated += product.allocated_stock
+        self.erp_count(t_ms, product)
+
+    def erp_count(self, t_ms: int, product: Product) -> None:
+        """The ERP's count (`stock.set`): every product's at the start, then at each restock.
+        It never re-reads the stock during the show: the ledger is the count of record then,
+        and a reading would undo the orders in flight."""
         if (product.sku, t_ms) in self.stock_set_at:  # its ts is its version: one per instant
             return
         self.stock_set_at.add((product.sku, t_ms))
-        stock = self.stock[product.sku]
-        running_low = stock.sellable < product.allocated_stock // 10
-        if running_low and product is not self.shape.flash_product and t_ms > 0:
-            stock.allocated += product.allocated_stock  # emergency restock (补货)
-        fields = {"sku": product.sku, "available": stock.allocated - stock.sold}
+        # What is free to sell: the ledger keeps what buyers hold beside it.
+        fields = {"sku": product.sku, "available": self.stock[product.sku].sellable}
         self.emit(t_ms, "stock.set", fields, source="erp")
+
+    def _on_erp(self, t_ms: int, product: Product) -> None:
+        self.erp_count(t_ms, product)
 
     def _on_health(self, t_ms: int, _: None) -> None:
         rng = self.rng
@@ -415,7 +479,7 @@ class _Sweep:
             values |= {
                 "price": scripts.spoken_price(product.list_price),
                 "live_price": scripts.spoken_price(product.live_price),
-                "stock_left": str(max(0, stock.sellable)),
+                "stock_left": str(max(0, stock.buyable(sale_running=t_ms in self.shape.flash))),
                 "sold": str(stock.sold),
             }
         return scripts.speak(lines[turn % len(lines)], values)
@@ -445,11 +509,12 @@ def play(
     for t in range(budget.health_every_ms // 2, d + 1, budget.health_every_ms):
         sweep.at(t, _TICK, "health")
     for product in lineup:
-        sweep.at(0, _TICK, "stock", product)
+        sweep.at(0, _TICK, "erp", product)
+    sweep.restock_lead_ms = budget.stock_every_ms
     for t in range(budget.stock_every_ms, d + 1, budget.stock_every_ms):
         sweep.at(t, _TICK, "stock")
-    if shape.flash.end_ms + 500 <= d:
-        sweep.at(shape.flash.end_ms + 500, _TICK, "stock", shape.flash_product)
+    sweep.at(shape.flash_announced_ms, _SALE, "announce")
+    sweep.at(shape.flash.end_ms, _SALE, "sale_end")
     _speech_and_cues(rng, sweep, shape, budget)
 
     weights = intensity(shape, sessions)

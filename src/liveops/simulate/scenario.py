@@ -42,12 +42,33 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class FlashSale:
-    """The 秒杀: a burst of orders on one product between ``start`` and ``end`` seconds."""
+    """The 秒杀: a burst of orders on one product between ``start`` and ``end`` seconds.
+
+    Field control schedules it at ``announced`` (consoles count down from then; orders before
+    the start are refused) with at most ``cap`` units, and stops it at ``end``."""
 
     sku: str
     start: float
     end: float
     orders: int
+    announced: float = 0.0
+    cap: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Buy:
+    """An order as the storefront reserves it, at ``at`` seconds (its ``order.created`` ts),
+    before any of the order's events is sent."""
+
+    at: float
+    order_id: str
+    sku: str
+    viewer_id: str
+    qty: int
+
+    def body(self) -> dict[str, Any]:
+        """The reservation as `POST …/stock/{sku}/reservations` takes it."""
+        return {"order_id": self.order_id, "viewer_id": self.viewer_id, "qty": self.qty}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +117,7 @@ class ShowPlan:
     rundown: Rundown
     transcript_lines: int
     slips: int  # transcript lines that break the compliance rules
+    buys: tuple[Buy, ...] = ()  # every order, in time order, as the storefront reserves it
 
     def type_counts(self) -> dict[str, int]:
         """How many deliveries of each ``type``, most common first."""
@@ -172,12 +194,14 @@ def build_plan(
     the platform closes the room), the platform's ``viewer.count`` (equal to the number
     present), comments, likes, shares, follows and gifts, the lineup pinned in turn with
     impressions, clicks, cart adds and orders on the pinned product, one flash sale (秒杀) on
-    the 福利款, payments and cancels, ERP ``stock.set`` readings, ``stream.health`` every few
-    seconds with one stall and a line failover, the anchor's speech (``transcript``: the
-    run-sheet's scripts read out, about 1 line in 40 a compliance slip), and refunds dated
-    after the end. On top: ~2% duplicates, ~3% late deliveries, ~3% of payments before their
-    orders, ~0.2% malformed. ``rundown`` is the run-sheet (a warm-up, one segment per product
-    on air, a closing, in the windows the products are pinned) and field control's cues.
+    the 福利款 (announced as its segment begins, refusing orders until it starts), payments
+    and cancels, ERP ``stock.set`` counts (at the start and at each restock),
+    ``stream.health`` every few seconds with one stall and a line failover, the anchor's
+    speech (``transcript``: the run-sheet's scripts read out, about 1 line in 40 a compliance
+    slip), and refunds dated after the end. On top: ~2% duplicates, ~3% late deliveries, ~3%
+    of payments before their orders, ~0.2% malformed. ``rundown`` is the run-sheet (a warm-up,
+    one segment per product on air, a closing, in the windows the products are pinned) and
+    field control's cues; ``buys`` every order, as the storefront reserves it.
 
     Raises ValueError for a non-positive duration or rate, or an empty or ambiguous lineup.
     """
@@ -231,8 +255,15 @@ def build_plan(
             flash.start_ms / 1000,
             flash.end_ms / 1000,
             played.flash_orders,
+            announced=shape.flash_announced_ms / 1000,
+            cap=played.flash_cap,
         ),
         rundown=Rundown(segments, tuple(sorted(played.cues, key=lambda c: c.at))),
         transcript_lines=played.lines,
         slips=played.slips,
+        buys=tuple(
+            Buy(t / 1000, f["order_id"], f["sku"], f["viewer_id"], f["qty"])
+            for t, kind, _, f in raws
+            if kind == "order.created"
+        ),
     )

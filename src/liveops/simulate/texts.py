@@ -19,6 +19,7 @@ Category = Literal[
     "chatter",
     "flash",
     "flash_miss",
+    "flash_wait",
     "sold_out",
 ]
 
@@ -97,6 +98,8 @@ _TEMPLATES: dict[Category, tuple[str, ...]] = {
     "chatter": ("666", "哈哈哈哈", "扣1", "1", "想要", "左边那个好看", "主播今天穿的哪件"),
     "flash": ("3、2、1", "上链接！", "抢到了！！", "冲冲冲", "准备好了", "开抢了吗"),
     "flash_miss": ("没抢到😭", "手速太慢了", "秒没了", "还有吗", "再上一波吧"),
+    # A 秒杀 link before its start: the storefront answers not_started.
+    "flash_wait": ("怎么拍不了", "还没开始吗", "几点开抢", "链接是灰的", "蹲秒杀中"),
     "sold_out": ("补货补货", "没货了？", "求加库存", "怎么就没了", "什么时候补货"),
 }
 

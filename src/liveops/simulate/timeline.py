@@ -53,6 +53,7 @@ class Shape:
     segments: tuple[Segment, ...]
     flash: Window
     flash_product: Product
+    flash_announced_ms: int  # field control schedules the 秒杀: consoles count down from here
     warmup: Window
     closing: Window
     like_bursts: tuple[Window, ...]
@@ -89,11 +90,13 @@ class Layout:
     closing: Window
     flash: Window
     flash_product: Product
+    flash_announced_ms: int
 
 
 def layout(duration_ms: int, lineup: tuple[Product, ...]) -> Layout:
     """Warm-up, each product in turn (the lineup again, 返场, about every half hour), closing;
-    one 秒杀 in the 福利款's first segment. Pure: no randomness, so the run-sheet can be laid
+    one 秒杀 in the 福利款's first segment, announced (its countdown starting) as that segment
+    goes on air. Pure: no randomness, so the run-sheet can be laid
     out before the show is planned."""
     d = duration_ms
     warmup_end = min(int(d * _WARMUP_SHARE), _WARMUP_MAX_MS)
@@ -116,6 +119,7 @@ def layout(duration_ms: int, lineup: tuple[Product, ...]) -> Layout:
         closing=Window(closing_start, d),
         flash=Window(flash_start, flash_start + flash_len),
         flash_product=flash_product,
+        flash_announced_ms=seg.start_ms,
     )
 
 
@@ -149,6 +153,7 @@ def make_shape(rng: random.Random, duration_ms: int, lineup: tuple[Product, ...]
         segments=laid.segments,
         flash=flash,
         flash_product=laid.flash_product,
+        flash_announced_ms=laid.flash_announced_ms,
         warmup=laid.warmup,
         closing=laid.closing,
         like_bursts=tuple(bursts),
