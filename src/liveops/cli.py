@@ -24,6 +24,11 @@ import uvicorn
 from liveops.config import Settings
 from liveops.live.server_options import uvicorn_options
 
+_SPEED_HELP = (
+    "play the show this many times faster than real time (default 1): its moves, cues, "
+    "orders and flash sale on the compressed clock"
+)
+
 
 class CliError(Exception):
     """A mistake the user can fix; printed without a traceback, exit status 2."""
@@ -210,12 +215,15 @@ async def _demo(settings: Settings, token: str, args: argparse.Namespace) -> Non
             seed=args.seed,
             token=token,
             auto_ack=args.auto_ack,
+            speed=args.speed,
         )
         # Progress lines would bury the link: the simulator plays silently.
         playing = asyncio.create_task(run_simulation(sim, out=lambda line: None))
         length = (
             f"{args.duration / 60:.0f} minutes" if args.duration >= 120 else f"{args.duration:g} s"
         )
+        if args.speed != 1:
+            length += f" at {args.speed:g}× speed"
         if anchor_link is None:
             anchor = (
                 "A simulated anchor acknowledges field control's cues after 2–8 s "
@@ -274,17 +282,20 @@ class _Link:
     expires_in_minutes: int
 
 
+def demo_show_body(lineup: Sequence[Any]) -> dict[str, Any]:
+    """The demo's show as `POST /api/v1/shows` takes it: its lineup seeds the stock ledger,
+    which the simulated storefront then reserves from."""
+    return {
+        "title": "演示专场 · 秋冬上新",
+        "platform": "douyin",
+        "room": "demo",
+        "targets": {"gmv": 5_000_000, "uv": 3_000, "conversion_rate": 0.05},
+        "lineup": [p.as_json() for p in lineup],
+    }
+
+
 async def _demo_show(client: httpx.AsyncClient, lineup: Sequence[Any]) -> tuple[str, _Link]:
-    created = await client.post(
-        "/api/v1/shows",
-        json={
-            "title": "演示专场 · 秋冬上新",
-            "platform": "douyin",
-            "room": "demo",
-            "targets": {"gmv": 5_000_000, "uv": 3_000, "conversion_rate": 0.05},
-            "lineup": [p.as_json() for p in lineup],
-        },
-    )
+    created = await client.post("/api/v1/shows", json=demo_show_body(lineup))
     created.raise_for_status()
     show_id = str(created.json()["id"])
     answer = await client.post("/api/v1/auth/login-links", json={"role": "admin"})
@@ -326,6 +337,8 @@ async def _end_show(base: str, headers: dict[str, str], show_id: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    if not args.speed >= 1:
+        raise CliError("--speed must be at least 1")
     settings = _settings()
     token = _admin_token(settings)
     asyncio.run(_demo(settings, token, args))
@@ -336,6 +349,8 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
     if args.duration <= 0 or args.rate <= 0:
         raise CliError("--duration and --rate must be positive")
+    if not args.speed >= 1:
+        raise CliError("--speed must be at least 1")
     config = SimulationConfig(
         url=args.url.rstrip("/"),
         show_id=args.show,
@@ -346,6 +361,7 @@ def cmd_simulate(args: argparse.Namespace) -> None:
         realtime=not args.fast,
         end_show=not args.no_end,
         auto_ack=args.auto_ack,
+        speed=args.speed,
     )
     try:
         report = asyncio.run(run_simulation(config, out=lambda line: print(line, flush=True)))
@@ -496,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--duration", type=float, default=1800.0, help="seconds (default 1800)")
     demo.add_argument("--rate", type=float, default=40.0, help="events per second (default 40)")
     demo.add_argument("--seed", type=int, default=1, help="the show's random seed (default 1)")
+    demo.add_argument("--speed", type=float, default=1.0, help=_SPEED_HELP)
     demo.add_argument(
         "--no-auto-ack",
         dest="auto_ack",
@@ -517,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, required=True, help="random seed: same seed, same show")
     sim.add_argument("--token", help="bearer token (default: $LIVEOPS_ADMIN_TOKEN)")
     sim.add_argument("--fast", action="store_true", help="send as fast as the server takes it")
+    sim.add_argument("--speed", type=float, default=1.0, help=_SPEED_HELP)
     sim.add_argument(
         "--no-end",
         action="store_true",

@@ -324,8 +324,10 @@ def test_demo_lineup() -> None:
 
 class FakeServer:
     """Contract §3 ingest in memory (idempotent by id, partial acceptance, scripted failures),
-    and what the simulated field control and anchor call: token minting, the run-sheet,
-    actions and cue acknowledgements, each kept with the token that called it."""
+    what the simulated field control and anchor call: token minting, the run-sheet, actions
+    and cue acknowledgements, each kept with the token that called it; and a stock ledger
+    (``stock``: units per SKU; None holds no SKU, answering 404) that reserves while units
+    last, never giving any back, and runs no clock for flash sales."""
 
     def __init__(
         self,
@@ -335,7 +337,16 @@ class FakeServer:
         mint_status: int = 201,
         runsheet_status: int = 200,
         findings: list[dict[str, Any]] | None = None,
+        stock: dict[str, int] | None = None,
+        reserve_status: int | None = None,
     ) -> None:
+        self.stock = dict(stock) if stock is not None else None
+        self.reserve_status = reserve_status
+        self.answers: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.reservations = 0
+        self.sales: list[tuple[str, dict[str, Any] | None]] = []
+        # Order events that arrived before their order's reservation was answered.
+        self.unreserved: list[str] = []
         self.stored: dict[str, dict[str, Any]] = {}
         self.failures = list(failures or [])
         self.start_status = start_status
@@ -378,6 +389,11 @@ class FakeServer:
         if path.endswith("/start"):
             self.starts.append(body)
             return httpx.Response(self.start_status, json={"detail": "already live"})
+        if path.endswith("/reservations"):
+            return self.reserve(path.rsplit("/", 2)[-2], body)
+        if path.endswith("/flash-sale"):
+            self.sales.append((request.method, body))
+            return httpx.Response(200, json={})
         if not path.endswith("/events"):
             return httpx.Response(200, json={})
         self.event_tokens.add(auth)
@@ -394,9 +410,28 @@ class FakeServer:
             else:
                 self.stored[event["id"]] = event
                 accepted += 1
+                order_id = event.get("order_id")
+                if order_id and "-bad-" not in order_id and order_id not in self.answers:
+                    self.unreserved.append(order_id)
         return httpx.Response(
             200, json={"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
         )
+
+    def reserve(self, sku: str, body: dict[str, Any]) -> httpx.Response:
+        self.reservations += 1
+        if self.reserve_status is not None:
+            return httpx.Response(self.reserve_status, json={"detail": "scripted"})
+        if self.stock is None or sku not in self.stock:
+            return httpx.Response(404, json={"detail": f"no stock for SKU {sku!r}"})
+        order_id = body["order_id"]
+        if order_id not in self.answers:  # an order is decided once
+            reserved = self.stock[sku] >= body["qty"]
+            self.stock[sku] -= body["qty"] if reserved else 0
+            status = "reserved" if reserved else "sold_out"
+            answer = {"status": status, "available": self.stock[sku], "sku": sku} | body
+            self.answers[order_id] = (201 if reserved else 409, answer)
+        code, answer = self.answers[order_id]
+        return httpx.Response(code, json=answer)
 
 
 def play(server: Callable[[httpx.Request], httpx.Response], **overrides: Any) -> Any:
@@ -460,7 +495,8 @@ def test_runner_goes_on_when_start_is_refused() -> None:
 def test_runner_without_end_show_neither_starts_nor_ends() -> None:
     server = FakeServer()
     play(server, end_show=False, token=None)
-    assert set(server.paths) == {"events"}
+    # The storefront still reserves each order: a replay is answered as the first play was.
+    assert set(server.paths) == {"events", "reservations"}
     assert server.tokens == {None}
 
 

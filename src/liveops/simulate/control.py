@@ -1,8 +1,9 @@
 """The simulated field control (场控) and anchor (主播) of a show, over the public API.
 
 Before the start, field control saves the run-sheet; during the show it moves from segment to
-segment on the run-sheet's timing (`segment.goto`) and sends cues, and the anchor acknowledges
-each cue a few seconds later. Each plays with a token of its own role, minted by the
+segment on the run-sheet's timing (`segment.goto`), sends cues and runs the 秒杀 (schedules
+it, so that consoles count down, and stops it when its window is over), and the anchor
+acknowledges each cue a few seconds later. Each plays with a token of its own role, minted by the
 simulator's admin token, so that the audit log and the cue list say who did what; a token that
 may not mint (operations) plays both parts itself.
 """
@@ -14,6 +15,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -61,6 +63,8 @@ class OnAirReport:
     segment_moves: int = 0
     cues_sent: int = 0
     cues_acked: int = 0
+    sales_started: int = 0  # flash sales scheduled or started (POST …/flash-sale)
+    sales_stopped: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -182,6 +186,18 @@ class Control:
         for cue in rundown.cues:
             self._push(cue.at, "cue", cue)
 
+    def schedule_sale(
+        self, sku: str, cap: int, *, at: float, starts_at: str | None, stop_at: float
+    ) -> None:
+        """Start the 秒杀 of ``sku`` at ``at`` seconds (scheduled for ``starts_at``, an RFC
+        3339 instant, or at once) and stop it at ``stop_at``. Unlike the moves and cues, the
+        sale is run even when the run-sheet was refused: it is the shop's, not the script's."""
+        body: dict[str, Any] = {"cap": cap}
+        if starts_at is not None:
+            body["starts_at"] = starts_at
+        self._push(at, "sale.start", (sku, body))
+        self._push(stop_at, "sale.stop", sku)
+
     def _push(self, at: float, kind: str, payload: Any) -> None:
         self.seq += 1
         heapq.heappush(self.steps, (at, self.seq, kind, payload))
@@ -189,6 +205,11 @@ class Control:
     @property
     def pending(self) -> bool:
         return bool(self.steps)
+
+    @property
+    def next_at(self) -> float:
+        """When the next step is due (seconds into the show); inf when none is left."""
+        return self.steps[0][0] if self.steps else math.inf
 
     async def advance(
         self, until: float, wait: Callable[[float], Awaitable[None]] | None = None
@@ -207,6 +228,9 @@ class Control:
 
     async def _take(self, at: float, kind: str, payload: Any) -> None:
         base = self.sender.base
+        if kind in ("sale.start", "sale.stop"):
+            await self._sale(kind, payload)
+            return
         if kind == "ack":
             cue_id = int(payload)
             response = await self.sender.request(
@@ -235,6 +259,24 @@ class Control:
         cue: PlannedCue = payload
         if self.auto_ack:
             self._push(at + cue.ack_after, "ack", response.json()["id"])
+
+    async def _sale(self, kind: str, payload: Any) -> None:
+        if kind == "sale.start":
+            sku, body = payload
+            method, content, what = "POST", orjson.dumps(body), f"start the flash sale of {sku}"
+        else:
+            sku, method, content, what = payload, "DELETE", b"", f"stop the flash sale of {payload}"
+        url = f"{self.sender.base}/stock/{quote(sku, safe='')}/flash-sale"
+        response = await self.sender.request(method, url, content, what, self.field_token)
+        if response.status_code != 200:
+            # Not `_refused`: a sale the server will not run leaves the moves and cues be.
+            self.problem(
+                f"the server refused to {what} (HTTP {response.status_code}): {_excerpt(response)}"
+            )
+        elif kind == "sale.start":
+            self.report.sales_started += 1
+        else:
+            self.report.sales_stopped += 1
 
     def _refused(self, response: httpx.Response, what: str) -> None:
         problem = (

@@ -23,11 +23,15 @@ from liveops.simulate.scenario import (
     plan_runsheet,
     post_show_seconds,
 )
+from liveops.simulate.storefront import StockReport, Storefront
 from liveops.simulate.truth import recount
 
 MAX_TRIES = 8
 FLUSH_SECONDS = 0.1
 _KEPT_REJECTIONS = 20
+# The 秒杀 is scheduled to start this much (wall time) before its first order is due, so that
+# the server's clock, read a moment after the runner's, never finds that order early.
+_SALE_LEAD_SECONDS = 0.25
 
 
 __all__ = ["SimulationConfig", "SimulationError", "SimulationReport", "run_simulation"]
@@ -42,8 +46,12 @@ class SimulationConfig:
     start instant (ts of offset 0); by default it is now.
 
     ``on_air`` (when the simulator starts the show) saves a run-sheet before the start, moves
-    through its segments and sends cues as field control; ``auto_ack=False`` leaves the cues
-    for a human anchor instead of acknowledging them after 2–8 s.
+    through its segments, sends cues and runs the 秒杀 as field control; ``auto_ack=False``
+    leaves the cues for a human anchor instead of acknowledging them after 2–8 s.
+
+    ``speed`` (at least 1) plays a real-time show that many times faster: a 30-minute show at
+    60 lasts 30 s, with its events dated as the plan says (so in the recent past), and its
+    reservations, moves, cues and flash sale on the compressed clock.
     """
 
     url: str
@@ -59,6 +67,7 @@ class SimulationConfig:
     start: datetime | None = None
     on_air: bool = True
     auto_ack: bool = True
+    speed: float = 1.0
 
 
 @dataclass(slots=True)
@@ -69,6 +78,8 @@ class SimulationReport:
     correct server's review summary equals. ``events_sent`` counts every POSTed item, duplicates
     and malformed ones included; ``accepted``, ``duplicates`` and ``rejected`` are the server's
     answers summed (a retried batch may be answered as duplicates the second time).
+    ``unique_events`` and ``duplicates_sent`` leave out the orders the ledger refused, whose
+    events were never sent (``stock``).
     """
 
     totals: dict[str, int | float]
@@ -82,10 +93,12 @@ class SimulationReport:
     requests: int = 0
     retries: int = 0
     elapsed_seconds: float = 0.0
+    max_lag_seconds: float = 0.0  # real time: the most an event went out after its time (wall)
     rejections: list[dict[str, Any]] = field(default_factory=list)
     transcript_lines: int = 0
     slips: int = 0  # transcript lines that break the compliance rules, on purpose
     on_air: OnAirReport | None = None  # None: no run-sheet, segment moves or cues were played
+    stock: StockReport = field(default_factory=StockReport)  # the storefront's reservations
 
 
 class _Sender:
@@ -208,35 +221,69 @@ class _Sender:
         started: float,
         progress: Callable[[], None],
         before: Callable[[float], Awaitable[None]] | None = None,
+        gate: Storefront | None = None,
     ) -> None:
-        """Send ``deliveries`` at their times after ``started`` (loop time), or back to back;
-        back to back, ``before(at)`` runs first for each batch (what else is due by then)."""
+        """Send ``deliveries`` at their times (plan seconds, played `speed` times faster) after
+        ``started`` (loop time), or back to back; back to back, ``before(until)`` runs first
+        for each batch (what else is due by its last event).
+
+        With ``gate``, an order's events wait for its reservation's answer (they go with a
+        later batch) and a refused order's are never sent; every other event goes on time."""
         loop = asyncio.get_running_loop()
         size = self.config.batch_size
+        speed = self.config.speed
         i, n = 0, len(deliveries)
+        held: list[Delivery] = []
         last_flush = -FLUSH_SECONDS
-        while i < n:
-            if not self.config.realtime:
+        while i < n or held:
+            j = i
+            if i == n and gate is not None:
+                # Only events of orders being decided are left: until one is.
+                await gate.decided()
+            elif not self.config.realtime:
                 j = min(n, i + size)
                 if before is not None:
-                    await before(deliveries[i].at)
+                    await before(deliveries[j - 1].at)
             else:
                 # Wait for the next event, but flush no more often than every FLUSH_SECONDS:
                 # at high rates that groups ~rate/10 events a request.
-                wake = max(deliveries[i].at, last_flush + FLUSH_SECONDS)
+                wake = max(deliveries[i].at / speed, last_flush + FLUSH_SECONDS)
                 now = loop.time() - started
                 if wake > now:
                     await asyncio.sleep(wake - now)
                     now = loop.time() - started
-                j = i
-                while j < n and deliveries[j].at <= now:
+                while j < n and deliveries[j].at <= now * speed:
                     j += 1
                 if j > i:
                     last_flush = now
-            for k in range(i, j, size):
-                await self.send(deliveries[k : min(j, k + size)])
+                    # How late the oldest of them goes: a server that keeps up keeps it small.
+                    lag = now - deliveries[i].at / speed
+                    self.report.max_lag_seconds = max(self.report.max_lag_seconds, lag)
+            batch = list(deliveries[i:j])
+            if gate is not None:
+                gate.mark()  # an answer from here on wakes the wait above
+                batch, held = _screen(held + batch, gate)
+            for k in range(0, len(batch), size):
+                await self.send(batch[k : k + size])
                 progress()
             i = j
+
+
+def _screen(due: list[Delivery], gate: Storefront) -> tuple[list[Delivery], list[Delivery]]:
+    """``due`` split into what may go now and what waits for a reservation, in order; the
+    events of refused orders are counted and left out."""
+    gate.raise_if_failed()
+    ready: list[Delivery] = []
+    held: list[Delivery] = []
+    for delivery in due:
+        verdict = gate.verdict(delivery.event)
+        if verdict == "send":
+            ready.append(delivery)
+        elif verdict == "wait":
+            held.append(delivery)
+        else:
+            gate.report.events_dropped += 1
+    return ready, held
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -251,15 +298,22 @@ def _excerpt(response: httpx.Response) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-def _plan(config: SimulationConfig) -> ShowPlan:
+def _plan(config: SimulationConfig, now: datetime) -> ShowPlan:
     start = config.start
     if start is None:
-        start = datetime.now(UTC)
+        span = config.duration + post_show_seconds(config.duration) + 1.0
         if not config.realtime:
             # Sent at once, the whole show is dated in the recent past, never in the future.
-            span = config.duration + post_show_seconds(config.duration) + 1.0
-            start -= timedelta(seconds=span)
+            start = now - timedelta(seconds=span)
+        else:
+            # Played faster than it is dated, it is dated back by what the compression saves,
+            # so that no event is dated after it is sent.
+            start = now - timedelta(seconds=span * (1 - 1 / config.speed))
     return build_plan(config.seed, config.duration, config.rate, start, config.lineup)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 async def run_simulation(
@@ -288,6 +342,8 @@ async def run_simulation(
     """
     if config.batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if not config.speed >= 1:
+        raise ValueError("speed must be at least 1")
     loop = asyncio.get_running_loop()
     began = loop.time()
     report = SimulationReport(
@@ -296,6 +352,7 @@ async def run_simulation(
     http = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
     control: Control | None = None
     on_air: asyncio.Task[None] | None = None
+    shopping: asyncio.Task[None] | None = None
     try:
         sender = _Sender(http, config, report, out)
         started_it = False
@@ -317,7 +374,13 @@ async def run_simulation(
             # Before planning, so that the show is live when its first event happens.
             started_it = await sender.lifecycle("start", start_body)
         # Planning is CPU work of up to seconds; off the loop, a server in this process serves on.
-        plan = await asyncio.to_thread(_plan, config)
+        plan = await asyncio.to_thread(_plan, config, datetime.now(UTC))
+        # Offset `at` of the plan is played at `origin + at / speed`. At normal speed that is
+        # when its ts says (a show dated in the past is caught up with at once); faster, the
+        # play begins now that the plan is made, so that its first minutes are not a burst.
+        origin = plan.start if config.speed == 1 else datetime.now(UTC)
+        storefront = Storefront(sender, plan.buys, out=out)
+        report.stock = storefront.report
         report.unique_events = len(plan.unique_events)
         report.duplicates_sent = plan.duplicates
         report.malformed_sent = plan.malformed
@@ -343,41 +406,74 @@ async def run_simulation(
                     f" {report.rejected} rejected"
                 )
 
-        # Offset 0 of the plan is `plan.start`, so events go out when their ts says.
-        started = loop.time() - (datetime.now(UTC) - plan.start).total_seconds()
-        before: Callable[[float], Awaitable[None]] | None = None
+        started = loop.time() - (datetime.now(UTC) - origin).total_seconds()
+        sale = plan.flash_sale
         if control is not None:
             # The show's start put the first segment on air, unless the show was live already.
             control.schedule(plan.rundown, goto_first=not started_it)
             if config.realtime:
+                # Scheduled when announced, so that consoles count down to its start.
+                starts = origin + timedelta(seconds=sale.start / config.speed - _SALE_LEAD_SECONDS)
+                control.schedule_sale(
+                    sale.sku,
+                    sale.cap,
+                    at=sale.announced,
+                    starts_at=_rfc3339(starts),
+                    stop_at=sale.end,
+                )
+            else:  # back to back there is no clock to count down on: started in its place
+                control.schedule_sale(
+                    sale.sku, sale.cap, at=sale.start, starts_at=None, stop_at=sale.end
+                )
 
-                async def wait(at: float) -> None:
-                    await asyncio.sleep(max(0.0, started + at - loop.time()))
+        async def wait(at: float) -> None:
+            await asyncio.sleep(max(0.0, started + at / config.speed - loop.time()))
 
+        before: Callable[[float], Awaitable[None]] | None = None
+        if config.realtime:
+            shopping = asyncio.create_task(storefront.run(wait))
+            if control is not None:
                 on_air = asyncio.create_task(control.advance(float("inf"), wait))
-            else:
-                before = control.advance
+        else:
+
+            async def before(until: float) -> None:
+                # Reservations and field control's steps in time order, then the batch.
+                await storefront.reserve_until(until, control)
+                if control is not None:
+                    await control.advance(until)
+
         await sender.play(
-            [d for d in plan.deliveries if not d.after_end], started, progress, before
+            [d for d in plan.deliveries if not d.after_end], started, progress, before, storefront
         )
         if before is not None:
             await before(plan.duration)  # every move and cue of the show, before its end
+        if shopping is not None:
+            await shopping  # every order of the show is decided by now
+            storefront.raise_if_failed()
         if config.end_show:
             await sender.lifecycle("end")
-        await sender.play([d for d in plan.deliveries if d.after_end], started, progress, before)
+        await sender.play(
+            [d for d in plan.deliveries if d.after_end], started, progress, before, storefront
+        )
         # The last cues' acknowledgements may come after the end, as an anchor's would.
         if on_air is not None:
             await on_air
         elif control is not None:
             await control.advance(float("inf"))
     finally:
-        if on_air is not None and not on_air.done():
-            on_air.cancel()
-            with contextlib.suppress(BaseException):
-                await on_air
+        for task in (on_air, shopping):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
         if client is None:
             await http.aclose()
-    report.totals = await asyncio.to_thread(recount, plan.unique_events)
+    # What the server kept: the orders the ledger refused were never sent.
+    kept = [e for e in plan.unique_events if e.get("order_id") not in storefront.refused]
+    dropped_unique = len(plan.unique_events) - len(kept)
+    report.unique_events = len(kept)
+    report.duplicates_sent = plan.duplicates - (report.stock.events_dropped - dropped_unique)
+    report.totals = await asyncio.to_thread(recount, kept)
     report.elapsed_seconds = loop.time() - began
     if report.on_air is not None and report.on_air.runsheet_version is not None:
         played = report.on_air
@@ -386,9 +482,12 @@ async def run_simulation(
             f" {played.cues_sent} cues ({played.cues_acked} acknowledged),"
             f" {len(played.problems)} problems"
         )
+    stock = report.stock
+    refused = "".join(f", {n} {why}" for why, n in stock.refused.most_common())
     out(
         f"done in {report.elapsed_seconds:.1f} s: {report.events_sent} events in"
         f" {report.requests} requests ({report.retries} retries): {report.accepted} accepted,"
-        f" {report.duplicates} duplicates, {report.rejected} rejected"
+        f" {report.duplicates} duplicates, {report.rejected} rejected; orders: {stock.reserved}"
+        f" reserved{refused}, {stock.unguarded} without a reservation"
     )
     return report
