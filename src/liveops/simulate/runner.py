@@ -330,11 +330,15 @@ async def run_simulation(
     that fails on the network, or is answered 429 or 5xx, is retried as is, up to `MAX_TRIES`
     times. ``out`` gets a few progress lines; the totals are returned, not printed.
 
+    Every order is reserved through the stock ledger before any of its events is sent
+    (`storefront.Storefront`); one the ledger refuses is never sent, and the totals leave it
+    out. What was reserved and refused is ``report.stock``.
+
     With ``end_show`` and ``on_air``, the show is also played on air (`control.Control`):
     field-control and anchor tokens are minted, the run-sheet is saved before the start, its
-    segments follow one another by `segment.goto` on their timing, and cues are sent and
-    acknowledged; what happened is ``report.on_air``. A step the server refuses is reported
-    there and in ``out``, and the show plays on.
+    segments follow one another by `segment.goto` on their timing, cues are sent and
+    acknowledged, and the 秒杀 is scheduled and stopped; what happened is ``report.on_air``. A
+    step the server refuses is reported there and in ``out``, and the show plays on.
 
     Raises SimulationError when the server stays unreachable or refuses us for good (a bad
     token, an unknown show), at the start or at any batch; a show that is already live at the
