@@ -50,6 +50,15 @@ async def release(server: Server, show: str, order: str) -> None:
 
 async def test_low_stock_fires_is_acknowledged_everywhere_and_resolves(server: Server) -> None:
     show = await planned_show(server)  # A1: 100 allocated
+    # Resolve as soon as stock is back (the default waits 30 s, so units trickling back do
+    # not make the alert flap).
+    rules = await call(
+        server,
+        "PUT",
+        f"/api/v1/shows/{show}/alert-rules",
+        json={"rules": {"low_stock": {"recovery_seconds": 0}}},
+    )
+    assert rules.status_code == 200, rules.text
     field_token = await token_for(server, show, "field_control", "场控")
     assistant_token = await token_for(server, show, "assistant", "助播")
     anchor_token = await token_for(server, show, "anchor", "主播")
@@ -131,3 +140,27 @@ async def test_a_compliance_alert_is_stored_and_routed(server: Server) -> None:
     assert {v["term"] for v in row["detail"]["violations"]} == {
         v["term"] for v in alert["violations"]
     }
+
+
+async def test_switching_a_rule_off_on_air_resolves_its_alert(server: Server) -> None:
+    show = await planned_show(server)
+    field_token = await token_for(server, show, "field_control")
+    async with console(server, show, field_token) as field:
+        await receive(field)
+        await reserve(server, show, "o1", 95)
+        fired, _ = await until(field, lambda m: m["type"] == "alert")
+        assert fired["rule"] == "low_stock"
+        off = await call(
+            server,
+            "PUT",
+            f"/api/v1/shows/{show}/alert-rules",
+            field_token,
+            json={"rules": {"low_stock": {"enabled": False}}},
+        )
+        assert off.status_code == 200, off.text
+        resolved, _ = await until(
+            field, lambda m: m["type"] == "alert" and m["state"] == "resolved"
+        )
+    assert resolved["id"] == fired["id"]
+    row = await stored(server, show, fired["id"], "resolved")
+    assert row["resolved_by"] is None

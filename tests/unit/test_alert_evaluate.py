@@ -9,7 +9,7 @@ from liveops.alerts.signals import Reading
 
 
 def test_each_rule_and_subject_has_its_own_watch() -> None:
-    rules = effective({})
+    rules = effective({"low_stock": {"recovery_seconds": 0}})
     watches: dict[Key, Watch] = {}
     first = evaluate(
         rules,

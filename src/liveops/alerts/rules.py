@@ -49,6 +49,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "warning",
         _DESK,
         threshold=0.10,  # contract §12: fires within 5 s of available falling to 10 %
+        # Units coming back one by one (cancellations, expiries) must not resolve and refire
+        # the alert each time: it resolves once stock has stayed above the line this long.
+        recovery_seconds=30,
         escalate_after_seconds=120,
     ),
     Rule(
@@ -57,6 +60,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         "critical",
         _DESK,
         threshold=0,
+        recovery_seconds=30,
         escalate_after_seconds=60,
     ),
     Rule(
