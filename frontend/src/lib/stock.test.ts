@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Alert, FlashSale } from "../live/protocol";
+import { stockAlert } from "../live/testing";
 import {
   FORECAST_STALE_MS,
   alertKey,
@@ -98,16 +99,17 @@ describe("flash sale", () => {
 });
 
 describe("alerts for a console", () => {
-  const alert = (sku: string, ts: number, roles: string[], severity: Alert["severity"] = "critical"): Alert => ({
-    id: null,
-    kind: severity === "critical" ? "sold_out" : "low_stock",
-    severity,
-    roles,
-    sku,
-    available: 0,
-    text: `${sku}`,
-    ts,
-  });
+  const alert = (sku: string, ts: number, roles: string[], severity: Alert["severity"] = "critical"): Alert =>
+    stockAlert({
+      id: null,
+      kind: severity === "critical" ? "sold_out" : "low_stock",
+      severity,
+      roles,
+      sku,
+      available: 0,
+      text: `${sku}`,
+      ts,
+    });
   const alerts = [
     alert("A", 1000, ["field_control", "assistant"], "warning"),
     alert("B", 3000, ["anchor"]),
@@ -130,16 +132,17 @@ describe("alerts for a console", () => {
 
   it("keys an alert by its id and severity when it has an id, else by what it says", () => {
     expect(alertKey(alert("A", 1000, ["field_control"], "warning"))).toBe("1000:low_stock:A:0");
-    const stored = (available: number, severity: Alert["severity"] = "warning"): Alert => ({
-      id: "al_0123456789abcdef",
-      kind: "low_stock",
-      severity,
-      roles: ["field_control"],
-      sku: "A",
-      available,
-      text: "A",
-      ts: 1000,
-    });
+    const stored = (available: number, severity: Alert["severity"] = "warning"): Alert =>
+      stockAlert({
+        id: "al_0123456789abcdef",
+        kind: "low_stock",
+        severity,
+        roles: ["field_control"],
+        sku: "A",
+        available,
+        text: "A",
+        ts: 1000,
+      });
     expect(alertKey(stored(3))).toBe(alertKey(stored(0)));
     expect(alertKey(stored(0, "critical"))).not.toBe(alertKey(stored(0)));
   });

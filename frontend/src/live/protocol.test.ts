@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { isPublication, parseAlert, parseCue, parsePrompter, parseServerMessage, parseStockLevels } from "./protocol";
 import {
+  BEFORE_12,
   actionFrame,
   alertFrame,
+  alertJson,
   cueFrame,
   cueJson,
   prompterFrame,
@@ -176,6 +178,9 @@ describe("stock and alerts (strict)", () => {
       text: "A1 已售罄 / sold out",
       ts: 1762862402000,
       id: null,
+      rule: "sold_out",
+      subject: "A1",
+      ...BEFORE_12,
     });
     for (const broken of [
       { kind: "" },
@@ -229,6 +234,9 @@ describe("stock and alerts (strict)", () => {
         available: 0,
         text: "A1 已售罄 / sold out",
         ts: 1762862402000,
+        rule: "sold_out",
+        subject: "A1",
+        ...BEFORE_12,
       },
     ]);
     expect(msg.rejected).toBe(2);
@@ -399,5 +407,101 @@ describe("prompter, cues, actions and the new alert kinds", () => {
       sku: "A1",
       available: 0,
     });
+  });
+});
+
+describe("alerts of contract §12", () => {
+  const acked = {
+    state: "acknowledged",
+    acked_at: "2025-11-11T12:00:08.250000Z",
+    acked_by: { label: "助播小李", role: "assistant" },
+    ack_seconds: 6.25,
+  };
+
+  it("reads an alert frame's state, who acknowledged it and when", () => {
+    const msg = parseServerMessage(JSON.stringify({ type: "alert", epoch: "E", offset: 3, ...alertJson(acked) }));
+    expect(msg).toEqual({
+      type: "alert",
+      epoch: "E",
+      offset: 3,
+      server_time: "",
+      id: "al_00000000000000a1",
+      kind: "low_stock",
+      rule: "low_stock",
+      subject: "A1",
+      severity: "warning",
+      state: "acknowledged",
+      roles: ["field_control", "assistant"],
+      text: "羊绒围巾 库存只剩 8 件（8 %） / low stock: 8 left",
+      ts: 1762862402000,
+      acked_at: "2025-11-11T12:00:08.250000Z",
+      acked_by: { label: "助播小李", role: "assistant" },
+      ack_seconds: 6.25,
+      resolved_at: null,
+      resolved_by: null,
+      resolve_seconds: null,
+      escalated: false,
+      sku: "A1",
+      available: 8,
+    });
+  });
+
+  it("reads a resolved alert, by hand or by itself", () => {
+    const resolved = {
+      state: "resolved",
+      resolved_at: "2025-11-11T12:02:02.000000Z",
+      resolve_seconds: 120,
+    };
+    expect(parseAlert(alertJson(resolved))).toMatchObject({
+      state: "resolved",
+      resolved_by: null,
+      resolve_seconds: 120,
+    });
+    expect(
+      parseAlert(alertJson({ ...resolved, resolved_by: { label: "场控小王", role: "field_control" } }))?.resolved_by,
+    ).toEqual({ label: "场控小王", role: "field_control" });
+  });
+
+  it("marks an alert the server escalated (detail.escalated), raised one severity", () => {
+    const up = parseAlert(
+      alertJson({
+        severity: "critical",
+        roles: ["field_control", "assistant", "operations"],
+        detail: { escalated: true },
+      }),
+    );
+    expect(up).toMatchObject({ severity: "critical", escalated: true, state: "firing" });
+    expect(parseAlert(alertJson({ detail: { escalated: "yes" } }))?.escalated).toBe(false);
+  });
+
+  it("reads the alert of an HTTP answer, which has only contract §12's keys", () => {
+    const { kind: _k, text: _t, ts: _ts, available: _a, line: _l, violations: _v, ...api } = alertJson(acked);
+    const { cue_id: _c, segment_id: _s, ...rest } = api;
+    expect(parseAlert(rest)).toMatchObject({
+      kind: "low_stock",
+      ts: Date.parse("2025-11-11T12:00:02.000000Z"),
+      text: "羊绒围巾 库存只剩 8 件（8 %） / low stock: 8 left",
+      available: 8, // from the detail
+      state: "acknowledged",
+      acked_by: { label: "助播小李", role: "assistant" },
+    });
+    const cue = { ...rest, rule: "cue_unacked", sku: null, subject: "41", detail: { cue_id: 41 } };
+    expect(parseAlert(cue)).toMatchObject({ kind: "cue_unacked", cue_id: 41 });
+    expect(parseAlert({ ...rest, fired_at: "soon" })).toBeNull();
+  });
+
+  it("leaves out an alert whose state or actors are not the contract's", () => {
+    for (const broken of [
+      { state: "snoozed" },
+      { state: null },
+      { acked_by: { label: 3, role: "assistant" } },
+      { acked_by: "助播" },
+      { acked_at: true },
+      { resolved_by: {} },
+      { rule: "" },
+      { message: null },
+    ]) {
+      expect(parseAlert(alertJson(broken)), JSON.stringify(broken)).toBeNull();
+    }
   });
 });

@@ -164,6 +164,11 @@ export interface StockLevels {
 export type StockAlertKind = "low_stock" | "sold_out";
 export type AlertKind = StockAlertKind | "compliance" | "cue_unacked" | "segment_overrun" | "other";
 export type AlertSeverity = "info" | "warning" | "critical";
+/**
+ * Where an alert stands (contract §12, docs/alerts.md "States"): `firing` (nobody has said
+ * they are on it), `acknowledged` (someone is), `resolved` (over). It only moves forward.
+ */
+export type AlertState = "firing" | "acknowledged" | "resolved";
 /** The roles of docs/asyncapi.json; kept as a string so that a role added later still shows. */
 export type AlertRole = "field_control" | "assistant" | "anchor" | "operations" | (string & {});
 
@@ -173,13 +178,36 @@ interface AlertBase {
    * was acknowledged, resolved or escalated). null from a server from before §12.
    */
   id: string | null;
+  /** The rule that raised it (`low_stock`, …), also for a kind this console reads as "other". */
+  rule: string;
+  /** What the rule watched: the SKU, the cue, the segment, or "" for the show. */
+  subject: string;
   severity: AlertSeverity;
+  /** `firing` from a server from before §12, which sent no state. */
+  state: AlertState;
   /** The consoles that should show it: the roles that can act on it. */
   roles: AlertRole[];
-  /** Ready to show, Chinese then English. */
+  /** Ready to show, Chinese then English (the wire's `message`, or `text` before §12). */
   text: string;
-  /** Epoch ms. */
+  /** When it fired, epoch ms. */
   ts: number;
+  /** RFC 3339; null while nobody has acknowledged it. */
+  acked_at: string | null;
+  /** Who acknowledged it first. */
+  acked_by: Actor | null;
+  /** From firing to the acknowledgement. */
+  ack_seconds: number | null;
+  /** RFC 3339; null while open. */
+  resolved_at: string | null;
+  /** Who resolved it; null while open and when it resolved by itself (its condition cleared). */
+  resolved_by: Actor | null;
+  /** From firing to resolved. */
+  resolve_seconds: number | null;
+  /**
+   * Left unacknowledged past its rule's time, the server raised it one severity (`detail`'s
+   * `escalated`). The server does not store this: an acknowledgement answers it unescalated.
+   */
+  escalated: boolean;
 }
 
 /** A SKU crossed into low stock, or sold out. */
@@ -785,42 +813,87 @@ const readViolation = (v: unknown): ComplianceViolation => {
   };
 };
 
-/** One alert (also the payload of an `alert` frame), or null when malformed. */
+/** The rule's own fields that the wire also copies to the top level for consoles before §12. */
+const ALERT_DETAIL_KEYS = ["available", "line", "violations", "cue_id", "segment_id"] as const;
+
+/** An actor, or null when the field is null or absent. */
+function actorOrNull(o: Json, key: string): Actor | null {
+  return o[key] === null || o[key] === undefined ? null : readActor(o[key], key);
+}
+
+/** A time, or null when the field is null or absent. */
+function timeOrNull(o: Json, key: string): string | null {
+  return o[key] === null || o[key] === undefined ? null : needTime(o, key);
+}
+
+/**
+ * When an alert fired, epoch ms: `ts` as sent for consoles before §12, else its `fired_at`
+ * (the only one in an HTTP answer, `POST …/ack`).
+ */
+function firedAt(o: Json): number {
+  if (!("ts" in o) && typeof o.fired_at === "string") {
+    const ms = Date.parse(o.fired_at);
+    if (!Number.isNaN(ms) && ms > 0) return ms;
+  }
+  return need(o, "ts", isEpochMs);
+}
+
+/**
+ * One alert (also the payload of an `alert` frame), or null when malformed. It reads contract
+ * §12's keys (`rule`, `message`, `fired_at`, `detail`…) and the older ones the live side also
+ * sends (`kind`, `text`, `ts`, `available`…), so that an `alert` frame, a snapshot's alert and
+ * the alert an HTTP answer holds all read the same. A server from before §12 sends no `state`:
+ * its alerts are `firing`.
+ */
 export const parseAlert = strictly((o): Alert => {
+  const detail = isObject(o.detail) ? o.detail : {};
+  // Top-level copies win; an HTTP answer has only the detail.
+  const own: Json = { ...o };
+  for (const key of ALERT_DETAIL_KEYS) if (!(key in o) && key in detail) own[key] = detail[key];
+  const kind = "rule" in o ? need(o, "rule", isText) : need(o, "kind", isText);
   const base = {
     id: typeof o.id === "string" && o.id !== "" ? o.id : null,
+    rule: kind,
+    subject: typeof o.subject === "string" ? o.subject : typeof o.sku === "string" ? o.sku : "",
     severity: need(o, "severity", oneOf(["info", "warning", "critical"] as const)),
+    state: "state" in o ? need(o, "state", oneOf(["firing", "acknowledged", "resolved"] as const)) : "firing",
     roles: [...need(o, "roles", isRoleList)],
-    text: need(o, "text", isString),
-    ts: need(o, "ts", isEpochMs),
+    text: "message" in o ? need(o, "message", isString) : need(o, "text", isString),
+    ts: firedAt(o),
+    acked_at: timeOrNull(o, "acked_at"),
+    acked_by: actorOrNull(o, "acked_by"),
+    ack_seconds: numOrNull(o.ack_seconds),
+    resolved_at: timeOrNull(o, "resolved_at"),
+    resolved_by: actorOrNull(o, "resolved_by"),
+    resolve_seconds: numOrNull(o.resolve_seconds),
+    escalated: detail.escalated === true,
   };
-  const kind = need(o, "kind", isText);
   switch (kind) {
     case "low_stock":
     case "sold_out":
-      return { kind, ...base, sku: need(o, "sku", isText), available: need(o, "available", isUnits) };
+      return { kind, ...base, sku: need(own, "sku", isText), available: need(own, "available", isUnits) };
     case "compliance": {
-      const violations = need(o, "violations", Array.isArray);
+      const violations = need(own, "violations", Array.isArray);
       return {
         kind,
         ...base,
         sku: null,
         available: null,
-        line: need(o, "line", isString),
+        line: need(own, "line", isString),
         violations: (violations as unknown[]).map(readViolation),
       };
     }
     case "cue_unacked":
-      return { kind, ...base, sku: null, available: null, cue_id: need(o, "cue_id", isWhole) };
+      return { kind, ...base, sku: null, available: null, cue_id: need(own, "cue_id", isWhole) };
     case "segment_overrun":
-      return { kind, ...base, sku: null, available: null, segment_id: need(o, "segment_id", isText) };
+      return { kind, ...base, sku: null, available: null, segment_id: need(own, "segment_id", isText) };
     default:
       return {
         kind: "other",
         server_kind: kind,
         ...base,
         sku: typeof o.sku === "string" && o.sku !== "" ? o.sku : null,
-        available: isUnits(o.available) ? o.available : null,
+        available: isUnits(own.available) ? own.available : null,
       };
   }
 });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { isPublication, parseServerMessage, type Publication, type SnapshotMessage } from "./protocol";
 import { LiveStore, type FrameScheduler } from "./store";
-import { parseCue } from "./protocol";
+import { parseAlert, parseCue } from "./protocol";
 import {
+  BEFORE_12,
   actionFrame,
   alertFrame,
+  alertJson,
   cueFrame,
   cueJson,
   feedFrame,
@@ -305,6 +307,9 @@ describe("LiveStore stock and alerts", () => {
       available: 0,
       text: "A1 已售罄 / sold out",
       ts: 2003,
+      rule: "sold_out",
+      subject: "S3",
+      ...BEFORE_12,
     });
   });
 
@@ -473,5 +478,84 @@ describe("LiveStore prompter, cues and actions", () => {
     store.snapshot(snap("E2", 1), 0);
     store.flush();
     expect(store.getSnapshot().prompterAt).toBeNull();
+  });
+});
+
+describe("LiveStore alerts of contract §12", () => {
+  const ACKED = {
+    state: "acknowledged",
+    acked_at: "2025-11-11T12:00:08.000000Z",
+    acked_by: { label: "助播小李", role: "assistant" },
+    ack_seconds: 6,
+  };
+  const RESOLVED = { ...ACKED, state: "resolved", resolved_at: "2025-11-11T12:01:02.000000Z", resolve_seconds: 60 };
+
+  function withAlert(options: { maxAlerts?: number } = {}) {
+    const store = new LiveStore({ schedule: manualFrames().schedule, ...options });
+    store.snapshot(snap("E1", 1, { alerts: [alertJson()] }), 0);
+    store.flush();
+    return store;
+  }
+  const states = (store: LiveStore) => store.getSnapshot().alerts.map((a) => [a.id, a.state]);
+  const frame = (offset: number, extra: Record<string, unknown>) =>
+    pub({ type: "alert", epoch: "E1", offset, server_time: 1762862410000, ...alertJson(extra) });
+
+  it("follows an alert from firing to acknowledged to resolved, in place", () => {
+    const store = withAlert();
+    store.publication(frame(2, ACKED), 0);
+    store.flush();
+    expect(store.getSnapshot().alerts).toMatchObject([
+      { id: "al_00000000000000a1", state: "acknowledged", acked_by: { label: "助播小李" } },
+    ]);
+    store.publication(frame(3, RESOLVED), 0);
+    store.flush();
+    expect(states(store)).toEqual([["al_00000000000000a1", "resolved"]]);
+  });
+
+  it("never takes an alert back to an earlier state", () => {
+    const store = withAlert();
+    store.publication(frame(2, RESOLVED), 0);
+    store.publication(frame(3, ACKED), 0);
+    store.publication(frame(4, { severity: "critical", detail: { escalated: true } }), 0);
+    store.flush();
+    expect(store.getSnapshot().alerts).toMatchObject([{ state: "resolved", severity: "warning", escalated: false }]);
+  });
+
+  it("an escalation replaces the firing alert", () => {
+    const store = withAlert();
+    store.publication(frame(2, { severity: "critical", detail: { escalated: true } }), 0);
+    store.flush();
+    expect(store.getSnapshot().alerts).toMatchObject([{ state: "firing", severity: "critical", escalated: true }]);
+  });
+
+  it("shows an HTTP answer at once; the server's message after it changes nothing", () => {
+    const store = withAlert();
+    const before = store.getSnapshot();
+    const answer = parseAlert(alertJson(ACKED));
+    if (answer === null) throw new Error("bad fixture");
+    store.alert(answer);
+    store.flush();
+    expect(states(store)).toEqual([["al_00000000000000a1", "acknowledged"]]);
+    expect(store.getSnapshot().alerts).not.toBe(before.alerts);
+    // An answer for an alert the console does not hold is not taken.
+    store.alert({ ...answer, id: "al_00000000000000ff" });
+    // An answer older than what the stream said is not taken either.
+    store.publication(frame(2, RESOLVED), 0);
+    store.alert(answer);
+    store.flush();
+    expect(states(store)).toEqual([["al_00000000000000a1", "resolved"]]);
+  });
+
+  it("over its bound, drops the oldest resolved alerts before any open one", () => {
+    const store = withAlert({ maxAlerts: 3 });
+    for (let i = 0; i < 3; i++) {
+      store.publication(frame(2 + i, { ...RESOLVED, id: `al_00000000000000b${i}` }), 0);
+    }
+    store.flush();
+    expect(states(store)).toEqual([
+      ["al_00000000000000a1", "firing"],
+      ["al_00000000000000b1", "resolved"],
+      ["al_00000000000000b2", "resolved"],
+    ]);
   });
 });

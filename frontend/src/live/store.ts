@@ -52,7 +52,7 @@ export interface LiveState {
   orders: readonly OrderItem[];
   /** One row per SKU, in the order first seen. */
   stock: readonly StockRow[];
-  /** Oldest first, at most `maxAlerts`. */
+  /** In stream order, at most `maxAlerts` (the oldest resolved ones go first). */
   alerts: readonly Alert[];
   /** What the anchor sees, as of `prompterAt`; null without a run-sheet. */
   prompter: PrompterView | null;
@@ -113,14 +113,34 @@ function pushBounded<T>(list: T[], items: readonly T[], max: number): void {
   if (list.length > max) list.splice(0, list.length - max);
 }
 
-/** Alerts in, bounded: one with the id of an alert held replaces it in place (docs/protocol.md). */
-function mergeAlerts(list: Alert[], items: readonly Alert[], max: number): void {
+const STATE_ORDER: Readonly<Record<Alert["state"], number>> = { firing: 0, acknowledged: 1, resolved: 2 };
+
+/**
+ * Alerts in, bounded. One with the id of an alert held replaces it in place (docs/protocol.md),
+ * unless it says less than the held one: an alert's state only moves forward, so an answer
+ * that arrives after newer news (an HTTP answer "acknowledged" after the `alert` message
+ * "resolved") changes nothing. Answers true when anything changed. Over `max`, the oldest
+ * resolved alerts go first: an open one is what someone still has to act on.
+ */
+function mergeAlerts(list: Alert[], items: readonly Alert[], max: number): boolean {
+  let changed = false;
   for (const item of items) {
     const at = item.id === null ? -1 : list.findIndex((a) => a.id === item.id);
-    if (at >= 0) list[at] = item;
-    else list.push(item);
+    const held = list[at];
+    if (held === undefined) list.push(item);
+    else if (STATE_ORDER[item.state] >= STATE_ORDER[held.state]) list[at] = item;
+    else continue;
+    changed = true;
   }
-  if (list.length > max) list.splice(0, list.length - max);
+  let excess = list.length - max;
+  for (let i = 0; excess > 0 && i < list.length;) {
+    if (list[i]?.state === "resolved") {
+      list.splice(i, 1);
+      excess -= 1;
+    } else i += 1;
+  }
+  if (excess > 0) list.splice(0, excess);
+  return changed;
 }
 
 export class LiveStore implements LiveSink {
@@ -170,7 +190,7 @@ export class LiveStore implements LiveSink {
   constructor(options: LiveStoreOptions = {}) {
     this.maxComments = options.maxComments ?? 500;
     this.maxOrders = options.maxOrders ?? 200;
-    this.maxAlerts = options.maxAlerts ?? 50;
+    this.maxAlerts = options.maxAlerts ?? 100;
     this.maxCues = options.maxCues ?? 50;
     this.maxActions = options.maxActions ?? 20;
     this.schedule = options.schedule ?? animationFrameScheduler;
@@ -248,11 +268,9 @@ export class LiveStore implements LiveSink {
         this.mergeStock(msg.items, this.serverTimeOf(msg.server_time, receivedAt));
         this.rejected += msg.rejected;
         break;
-      case "alert": {
-        mergeAlerts(this.alertList, [alertOf(msg)], this.maxAlerts);
-        this.alertsDirty = true;
+      case "alert":
+        if (mergeAlerts(this.alertList, [alertOf(msg)], this.maxAlerts)) this.alertsDirty = true;
         break;
-      }
       case "prompter":
         this.prompter = msg.prompter;
         this.prompterAt = this.serverTimeOf(msg.server_time, receivedAt);
@@ -303,6 +321,19 @@ export class LiveStore implements LiveSink {
   cue(cue: Cue): void {
     this.takeCues([cue]);
     this.changed();
+  }
+
+  /**
+   * An alert as an HTTP answer gave it (acknowledged or resolved here): shown at once, before
+   * the server's `alert` message, which then changes nothing. Only an alert held already: the
+   * answer never brings back one the stream no longer holds.
+   */
+  alert(alert: Alert): void {
+    if (alert.id === null || !this.alertList.some((a) => a.id === alert.id)) return;
+    if (mergeAlerts(this.alertList, [alert], this.maxAlerts)) {
+      this.alertsDirty = true;
+      this.changed();
+    }
   }
 
   status(status: ConnStatus): void {

@@ -3,7 +3,7 @@
  * builders. Imported by the *.test.ts files only (never by the app bundle).
  */
 import type { ConnStatus, LiveSink, SocketLike } from "./client";
-import type { Publication, SnapshotMessage } from "./protocol";
+import type { Publication, SnapshotMessage, StockAlert } from "./protocol";
 
 export class FakeSocket implements SocketLike {
   onopen: (() => void) | null = null;
@@ -199,6 +199,79 @@ export function alertFrame(
     available: 0,
     text: "A1 已售罄 / sold out",
     ts: 1762862402000,
+    ...extra,
+  };
+}
+
+/**
+ * An alert as the live side sends it today (contract §12's keys, and the older ones it copies
+ * for consoles built before §12), without the frame's envelope: a firing low-stock alert.
+ */
+export function alertJson(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: "al_00000000000000a1",
+    rule: "low_stock",
+    subject: "A1",
+    severity: "warning",
+    state: "firing",
+    roles: ["field_control", "assistant"],
+    message: "羊绒围巾 库存只剩 8 件（8 %） / low stock: 8 left",
+    value: 0.08,
+    threshold: 0.1,
+    sku: "A1",
+    fired_at: "2025-11-11T12:00:02.000000Z",
+    acked_at: null,
+    resolved_at: null,
+    acked_by: null,
+    resolved_by: null,
+    ack_seconds: null,
+    resolve_seconds: null,
+    detail: { available: 8 },
+    kind: "low_stock",
+    text: "羊绒围巾 库存只剩 8 件（8 %） / low stock: 8 left",
+    ts: 1762862402000,
+    available: 8,
+    line: null,
+    violations: null,
+    cue_id: null,
+    segment_id: null,
+    ...extra,
+  };
+}
+
+/** What the parser makes of an alert from a server from before contract §12 (no state, no acks). */
+export const BEFORE_12 = {
+  state: "firing",
+  acked_at: null,
+  acked_by: null,
+  ack_seconds: null,
+  resolved_at: null,
+  resolved_by: null,
+  resolve_seconds: null,
+  escalated: false,
+} as const;
+
+/** A parsed stock alert (what the store holds), firing unless `extra` says otherwise. */
+export function stockAlert(extra: Partial<StockAlert> = {}): StockAlert {
+  return {
+    id: "al_00000000000000a1",
+    kind: "low_stock",
+    rule: extra.kind ?? "low_stock",
+    subject: extra.sku ?? "A1",
+    severity: "warning",
+    state: "firing",
+    roles: ["field_control", "assistant"],
+    text: "库存紧张",
+    ts: 1_000_000,
+    acked_at: null,
+    acked_by: null,
+    ack_seconds: null,
+    resolved_at: null,
+    resolved_by: null,
+    resolve_seconds: null,
+    escalated: false,
+    sku: "A1",
+    available: 8,
     ...extra,
   };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { getMe } from "../lib/api";
 import { LiveClient, liveUrl } from "./client";
-import type { Cue } from "./protocol";
+import type { Alert, Cue } from "./protocol";
 import { LiveStore, type LiveState } from "./store";
 
 export interface LiveHandle {
@@ -11,6 +11,8 @@ export interface LiveHandle {
   retryNow: () => void;
   /** A cue from an HTTP answer (sent or acknowledged here): shown before the server's echo. */
   takeCue: (cue: Cue) => void;
+  /** An alert from an HTTP answer (acknowledged or resolved here): shown before the server's. */
+  takeAlert: (alert: Alert) => void;
 }
 
 /**
@@ -42,6 +44,7 @@ export function useLive(showId: string): LiveHandle {
       restart: () => client.start(),
       retryNow: () => client.retryNow(),
       takeCue: (cue: Cue) => store.cue(cue),
+      takeAlert: (alert: Alert) => store.alert(alert),
     }),
     [state, client, store],
   );

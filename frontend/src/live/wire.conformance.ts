@@ -89,17 +89,26 @@ export type WireConformance = [
   >,
   None<Drift<C.FeedMessage, W.FeedMessage, never, Time | "items">>,
   None<Drift<C.StockMessage, W.StockMessage, "rejected", Time>>,
-  None<Drift<StockAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available">>,
+  None<Drift<StockAlertMessage, W.AlertMessage, "escalated", Time, "kind" | "sku" | "available">>,
   None<
-    Drift<ComplianceAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "line" | "violations">
+    Drift<
+      ComplianceAlertMessage,
+      W.AlertMessage,
+      "escalated",
+      Time,
+      "kind" | "sku" | "available" | "line" | "violations"
+    >
   >,
-  None<Drift<CueUnackedAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "cue_id">>,
-  None<Drift<SegmentOverrunAlertMessage, W.AlertMessage, never, Time, "kind" | "sku" | "available" | "segment_id">>,
+  None<Drift<CueUnackedAlertMessage, W.AlertMessage, "escalated", Time, "kind" | "sku" | "available" | "cue_id">>,
+  None<
+    Drift<SegmentOverrunAlertMessage, W.AlertMessage, "escalated", Time, "kind" | "sku" | "available" | "segment_id">
+  >,
+  // `escalated` is the console's own: `detail.escalated`, read by the parser.
   // Every kind the server raises today has its own type above (the parser reads each by its
   // fields). A kind it adds later is read as kind "other", by its envelope, the wire's kind
   // kept as `server_kind`: that is not drift, but each kind the console names (narrowed
   // above) must still be one the server raises.
-  None<Drift<OtherAlertMessage, W.AlertMessage, "server_kind", Time | "kind">>,
+  None<Drift<OtherAlertMessage, W.AlertMessage, "server_kind" | "escalated", Time | "kind">>,
   None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time | "prompter">>,
   None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
   None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
@@ -111,11 +120,11 @@ export type WireConformance = [
   None<Drift<C.ErrorMessage, W.ErrorMessage>>,
 
   // What the messages hold.
-  None<Drift<C.StockAlert, W.Alert, never, never, "kind" | "sku" | "available">>,
-  None<Drift<C.ComplianceAlert, W.Alert, never, never, "kind" | "sku" | "available" | "line" | "violations">>,
-  None<Drift<C.CueUnackedAlert, W.Alert, never, never, "kind" | "sku" | "available" | "cue_id">>,
-  None<Drift<C.SegmentOverrunAlert, W.Alert, never, never, "kind" | "sku" | "available" | "segment_id">>,
-  None<Drift<C.OtherAlert, W.Alert, "server_kind", "kind">>,
+  None<Drift<C.StockAlert, W.Alert, "escalated", never, "kind" | "sku" | "available">>,
+  None<Drift<C.ComplianceAlert, W.Alert, "escalated", never, "kind" | "sku" | "available" | "line" | "violations">>,
+  None<Drift<C.CueUnackedAlert, W.Alert, "escalated", never, "kind" | "sku" | "available" | "cue_id">>,
+  None<Drift<C.SegmentOverrunAlert, W.Alert, "escalated", never, "kind" | "sku" | "available" | "segment_id">>,
+  None<Drift<C.OtherAlert, W.Alert, "server_kind" | "escalated", "kind">>,
   // `targets` is read as metrics (`gmv` becomes `gmv_paid`).
   None<Drift<C.ShowInfo, W.ShowRead, never, "targets">>,
   None<Exclude<W.ShowRead["status"], C.ShowStatus>>,
