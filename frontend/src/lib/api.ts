@@ -4,7 +4,7 @@
  * one the user pastes into the sign-in form, which goes straight into the login body, and a
  * login link's one-time code, which goes straight into the redeem body.
  */
-import { parseAction, parseCue, parseShow, type Cue, type ShowInfo } from "../live/protocol";
+import { parseAction, parseAlert, parseCue, parseShow, type Alert, type Cue, type ShowInfo } from "../live/protocol";
 
 export class HttpError extends Error {
   constructor(
@@ -169,4 +169,15 @@ export async function sendCue(showId: string, text: string): Promise<Cue | null>
 /** Acknowledge a cue (anchor, admin, operations); answers the cue with its `ack_seconds`. */
 export async function ackCue(showId: string, cueId: number): Promise<Cue | null> {
   return parseCue(await request(showApi(showId, `cues/${cueId}/ack`), { method: "POST" }));
+}
+
+/**
+ * Acknowledge an alert ("I am on it") or resolve it ("dealt with"): `POST …/alerts/{id}/ack`
+ * or `…/resolve`, for the roles in its `roles`, admin and operations. Both are idempotent on
+ * the server (the first counts). Answers the alert as stored, or null if it cannot be read;
+ * every console of the alert's roles hears of it through the server's `alert` message.
+ */
+export async function moveAlert(showId: string, alertId: string, to: "ack" | "resolve"): Promise<Alert | null> {
+  const path = showApi(showId, `alerts/${encodeURIComponent(alertId)}/${to}`);
+  return parseAlert(await request(path, { method: "POST" }));
 }
