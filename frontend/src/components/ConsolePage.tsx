@@ -3,7 +3,7 @@ import type { Me } from "../lib/api";
 import { useNow } from "../lib/hooks";
 import { useLineup } from "../lib/useLineup";
 import { useLive } from "../live/useLive";
-import { AlertStrip } from "./AlertStrip";
+import { AlertFeed } from "./AlertFeed";
 import { CommentStream } from "./CommentStream";
 import { ConsoleHeader } from "./ConsoleHeader";
 import { CuePanel } from "./CuePanel";
@@ -18,7 +18,7 @@ import { TrendChart } from "./TrendChart";
 
 /** The field-control (场控) console for one show; the assistant (助播), operations and admin get it too. */
 export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
-  const { state, restart, retryNow, takeCue } = useLive(showId);
+  const { state, restart, retryNow, takeCue, takeAlert } = useLive(showId);
   // One clock for every age on the page, on the server's time base.
   const serverNow = useNow(1000) + state.clockOffsetMs;
   const { conn, show } = state;
@@ -64,7 +64,16 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
         </div>
       )}
 
-      <AlertStrip alerts={state.alerts} role={me.role} lineup={lineup} serverNow={serverNow} />
+      <AlertFeed
+        showId={showId}
+        alerts={state.alerts}
+        role={me.role}
+        lineup={lineup}
+        stock={state.stock}
+        serverNow={serverNow}
+        onMoved={takeAlert}
+        hotkey
+      />
 
       <main className="console__grid">
         <section className="console__main">
@@ -84,9 +93,15 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             serverNow={serverNow}
             hasData={show !== null}
           />
-          <StockPanel stock={state.stock} lineup={lineup} serverNow={serverNow} rejected={state.rejected} />
+          <StockPanel
+            stock={state.stock}
+            alerts={state.alerts}
+            lineup={lineup}
+            serverNow={serverNow}
+            rejected={state.rejected}
+          />
           <TrendChart series={state.series} />
-          <ProductTable products={state.products} lineup={lineup} />
+          <ProductTable products={state.products} alerts={state.alerts} lineup={lineup} />
         </section>
         <aside className="console__side">
           <div className="console__cues">

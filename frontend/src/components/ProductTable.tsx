@@ -1,7 +1,8 @@
 import { memo, useMemo, useState, type ReactNode } from "react";
+import { openStockAlerts } from "../lib/alerts";
 import type { LineupProduct } from "../lib/api";
 import { formatCount, formatMoney, formatMoneyExact } from "../lib/format";
-import type { ProductRow } from "../live/protocol";
+import type { Alert, ProductRow } from "../live/protocol";
 
 type SortKey = "plan" | "sku" | "clicks" | "cart_adds" | "orders" | "units" | "gmv" | "stock_left";
 type NumericKey = Exclude<SortKey, "plan" | "sku">;
@@ -32,15 +33,18 @@ const COLUMNS: { key: NumericKey; zh: string; en: string }[] = [
 
 interface Props {
   products: readonly ProductRow[];
+  /** Every alert held: a SKU's open stock alert marks its stock cell (resolved ones do not). */
+  alerts: readonly Alert[];
   lineup: readonly LineupProduct[];
 }
 
 // memo: the page re-renders every second for the age clocks; this only needs new data.
-export const ProductTable = memo(function ProductTable({ products, lineup }: Props) {
+export const ProductTable = memo(function ProductTable({ products, alerts, lineup }: Props) {
   // Planned (lineup) order by default: rows that jump around under live updates are hard to
   // follow. A click on a header sorts by that column; a second click goes back.
   const [sort, setSort] = useState<SortKey>("plan");
   const planned = useMemo(() => new Map(lineup.map((p, i) => [p.sku, { ...p, index: i }])), [lineup]);
+  const openAlerts = useMemo(() => openStockAlerts(alerts), [alerts]);
 
   const rows = useMemo(() => {
     const copy = [...products];
@@ -107,6 +111,7 @@ export const ProductTable = memo(function ProductTable({ products, lineup }: Pro
                 const name = p.name ?? plan?.name ?? null;
                 const allocated = plan?.allocated_stock ?? null;
                 const level = stockLevel(p.stock_left, allocated);
+                const alert = openAlerts.get(p.sku);
                 return (
                   <tr key={p.sku} data-testid={`product-row-${p.sku}`}>
                     <td className="mono">{p.sku}</td>
@@ -135,7 +140,20 @@ export const ProductTable = memo(function ProductTable({ products, lineup }: Pro
                     <td
                       className={`num products__stock${level !== "" ? ` stock--${level}` : ""}`}
                       title={allocated !== null ? `本场分配 allocated ${formatCount(allocated)}` : undefined}
+                      data-testid={`product-stock-${p.sku}`}
+                      data-alert={alert?.state ?? "none"}
                     >
+                      {alert !== undefined && (
+                        <span
+                          className={`products__alert products__alert--${alert.state}`}
+                          title={
+                            alert.state === "firing"
+                              ? "库存提醒未确认 / stock alert open"
+                              : "库存提醒已确认 / acknowledged"
+                          }
+                          aria-label={alert.state === "firing" ? "库存提醒未确认" : "库存提醒已确认"}
+                        />
+                      )}
                       {p.stock_left === null ? "—" : level === "out" ? "售罄 0" : formatCount(p.stock_left)}
                       {allocated !== null && allocated > 0 && p.stock_left !== null && (
                         <span className="stockbar" aria-hidden="true">

@@ -1,4 +1,5 @@
 import { useMemo } from "react";
+import { actorName, openStockAlerts } from "../lib/alerts";
 import type { LineupProduct } from "../lib/api";
 import { formatAge, formatClock, formatCount } from "../lib/format";
 import {
@@ -10,10 +11,13 @@ import {
   stockLevel,
   type StockLevel,
 } from "../lib/stock";
+import type { Alert, StockAlert } from "../live/protocol";
 import type { StockRow } from "../live/store";
 
 interface Props {
   stock: readonly StockRow[];
+  /** Every alert held: a SKU's open stock alert is marked on its row (resolved ones are not). */
+  alerts: readonly Alert[];
   lineup: readonly LineupProduct[];
   /** Server-clock epoch ms, for countdowns and ages. */
   serverNow: number;
@@ -32,7 +36,8 @@ const LEVEL_LABEL: Record<Exclude<StockLevel, "ok">, { zh: string; en: string }>
  * the lineup's order, so a row being watched does not move when numbers change.
  */
 // Not memoised: countdowns and ages tick every second.
-export function StockPanel({ stock, lineup, serverNow, rejected }: Props) {
+export function StockPanel({ stock, alerts, lineup, serverNow, rejected }: Props) {
+  const open = useMemo(() => openStockAlerts(alerts), [alerts]);
   const planned = useMemo(() => new Map(lineup.map((p, i) => [p.sku, { ...p, index: i }])), [lineup]);
   const rows = useMemo(
     () =>
@@ -107,6 +112,7 @@ export function StockPanel({ stock, lineup, serverNow, rejected }: Props) {
                   row={row}
                   level={levels[i] ?? "ok"}
                   plan={planned.get(row.sku)}
+                  alert={open.get(row.sku)}
                   serverNow={serverNow}
                 />
               ))}
@@ -122,17 +128,44 @@ interface RowProps {
   row: StockRow;
   level: StockLevel;
   plan: LineupProduct | undefined;
+  /** The SKU's open stock alert, if any. */
+  alert: StockAlert | undefined;
   serverNow: number;
 }
 
-function StockRowView({ row, level, plan, serverNow }: RowProps) {
+/** A SKU's open stock alert, on its row: nobody on it yet, or who is. */
+export function StockAlertMark({ alert, sku }: { alert: StockAlert; sku: string }) {
+  const acked = alert.state === "acknowledged";
+  const who = acked && alert.acked_by !== null ? actorName(alert.acked_by) : null;
+  return (
+    <span
+      className={`stockalert stockalert--${alert.state}`}
+      data-testid={`stock-alert-${sku}`}
+      data-state={alert.state}
+      title={
+        acked
+          ? `提醒已确认${who !== null ? `：${who}` : ""} / alert acknowledged`
+          : "提醒未确认，见上方提醒 / alert not acknowledged yet, see the alerts above"
+      }
+    >
+      {acked ? `✓ ${who ?? "已确认"}` : "⚠ 未确认"}
+    </span>
+  );
+}
+
+function StockRowView({ row, level, plan, alert, serverNow }: RowProps) {
   const left = sellable(row);
   const basis = row.flash_sale !== null ? row.flash_sale.cap : row.allocated;
   const forecast = level === "out" ? null : currentForecast(row, row.received_at, serverNow);
   const sale = row.flash_sale !== null ? flashPhase(row.flash_sale, serverNow) : null;
   const saleText = sale !== null ? formatFlash(sale) : null;
   return (
-    <tr className={`stockrow stockrow--${level}`} data-testid={`stock-row-${row.sku}`} data-level={level}>
+    <tr
+      className={`stockrow stockrow--${level}`}
+      data-testid={`stock-row-${row.sku}`}
+      data-level={level}
+      data-alert={alert?.state ?? "none"}
+    >
       <td className="stockrow__product">
         <div className="stockrow__name">
           {plan !== undefined && plan.role !== "" && <span className="tag">{plan.role}</span>}
@@ -187,10 +220,11 @@ function StockRowView({ row, level, plan, serverNow }: RowProps) {
                 {forecast.zh} <span className="en">{forecast.en}</span>
               </span>
             ) : (
-              level === "ok" && <span className="muted">—</span>
+              level === "ok" && alert === undefined && <span className="muted">—</span>
             )}
           </>
         )}
+        {alert !== undefined && <StockAlertMark alert={alert} sku={row.sku} />}
       </td>
       <td className="stockrow__flash" data-testid={`stock-flash-${row.sku}`} data-phase={sale?.phase ?? "none"}>
         {saleText !== null && sale !== null ? (

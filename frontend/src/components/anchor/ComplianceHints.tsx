@@ -6,11 +6,15 @@ import type { Alert, ComplianceAlert } from "../../live/protocol";
 export const HINT_MS = 10_000;
 const SHOWN = 2;
 
-/** The compliance alerts still worth showing at `serverNow`, newest first. Pure. */
+/**
+ * The compliance alerts still worth showing at `serverNow`, newest first: not a resolved one
+ * (field control or the assistant has dealt with it). Pure.
+ */
 export function freshHints(alerts: readonly Alert[], serverNow: number, lifeMs = HINT_MS): ComplianceAlert[] {
   return alerts
     .filter(
-      (a): a is ComplianceAlert => a.kind === "compliance" && serverNow - a.ts < lifeMs && a.ts <= serverNow + 5_000,
+      (a): a is ComplianceAlert =>
+        a.kind === "compliance" && a.state !== "resolved" && serverNow - a.ts < lifeMs && a.ts <= serverNow + 5_000,
     )
     .sort((a, b) => b.ts - a.ts)
     .slice(0, SHOWN);

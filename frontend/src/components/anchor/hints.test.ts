@@ -38,6 +38,15 @@ describe("the anchor's compliance hints", () => {
     ]);
     expect(freshHints(alerts, now + HINT_MS)).toEqual([]);
   });
+
+  it("drops a hint once its alert is resolved", () => {
+    const now = 1_000_000;
+    const shown = compliance(now - 500);
+    const resolved: Alert = { ...shown, state: "resolved", resolved_at: "2025-11-11T12:00:00Z" };
+    expect(freshHints([shown], now)).toHaveLength(1);
+    expect(freshHints([resolved], now)).toEqual([]);
+    expect(freshHints([{ ...shown, state: "acknowledged" }], now)).toHaveLength(1);
+  });
 });
 
 describe("escalated cues", () => {
