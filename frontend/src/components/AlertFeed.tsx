@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { HttpError, moveAlert, type LineupProduct } from "../lib/api";
 import {
   ackTarget,
+  ageText,
   actorName,
   alertFeed,
   canMove,
@@ -260,7 +261,7 @@ function OpenAlert({ alert: a, name, left, age, canAct, isTarget, pending, error
         {forRoles && <span className="afeed__roles small">→ {a.roles.map(roleLabel).join(" · ")}</span>}
       </span>
       <span className="afeed__age num" title={`触发 fired ${formatClock(a.ts)}`} data-testid="alert-age">
-        {formatDuration(age / 1000)}前
+        {ageText(age)}
       </span>
       <span className="afeed__who small" data-testid="alert-acked-by">
         {acked && a.acked_by !== null ? (

@@ -3,6 +3,7 @@ import type { Alert, StockAlert } from "../live/protocol";
 import { stockAlert } from "../live/testing";
 import {
   ackTarget,
+  ageText,
   actorName,
   alertFeed,
   canMove,
@@ -155,6 +156,10 @@ describe("texts", () => {
     expect(secondsToResolve(done)).toBe(120);
     expect(secondsToResolve({ ...done, resolve_seconds: 119.5 })).toBe(119.5);
     expect(secondsToResolve(alert("open"))).toBeNull();
+  });
+
+  it("says how long ago an alert fired, ticking by the second", () => {
+    expect([0, 999, 1000, 45_900, 125_000].map(ageText)).toEqual(["刚刚", "刚刚", "1秒前", "45秒前", "2分05秒前"]);
   });
 
   it("labels rules, an unknown one plainly, and splits a message into its two languages", () => {

@@ -4,6 +4,7 @@
  * resolved lately. Pure functions of the alerts the console holds.
  */
 import type { Actor, Alert, AlertSeverity, AlertState, StockAlert } from "../live/protocol";
+import { formatDuration } from "./format";
 import { senderName } from "./prompter";
 import { alertsFor, roleLabel, type Bilingual } from "./stock";
 
@@ -142,4 +143,9 @@ export function ruleLabel(a: Alert): Bilingual {
 export function splitMessage(text: string): Bilingual {
   const at = text.indexOf(" / ");
   return at < 0 ? { zh: text, en: "" } : { zh: text.slice(0, at), en: text.slice(at + 3) };
+}
+
+/** How long ago an alert fired, to the second: 刚刚, 45秒前, 2分05秒前. */
+export function ageText(ms: number): string {
+  return ms < 1000 ? "刚刚" : `${formatDuration(Math.floor(ms / 1000))}前`;
 }
