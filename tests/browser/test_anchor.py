@@ -388,7 +388,7 @@ def test_the_segment_moves_and_runs_over(
 ) -> None:
     """Field control moves the show to the next segment: the anchor's title, beat, script and
     next segment follow; a segment past its plan turns the clock into a red overrun count, and
-    field control's alert strip says 段落超时."""
+    field control's alert feed says 段落超时."""
     context, fc_context = new_context(chromium), new_context(chromium)
     try:
         page = _open(context, server, "anchor")

@@ -252,25 +252,33 @@ def test_console_shows_stock_and_sold_out_alert(
             str(levels["reserved"] + units)
         )
 
-        # The alert strip: a critical sold-out alert for the SKU, newest first, above the
-        # low-stock warning that came on the way down; both are addressed to field control.
-        strip = page.get_by_test_id("alert-strip")
-        expect(strip).to_be_visible()
-        sku_alerts = strip.locator(f"[data-testid='alert'][data-sku='{watched}']")
-        sold_out = sku_alerts.and_(strip.locator("[data-kind='sold_out']"))
+        # The alert feed: a critical sold-out alert for the SKU, before the low-stock warning
+        # that came on the way down (firing, critical first); both are for field control.
+        feed = page.get_by_test_id("alert-feed")
+        expect(feed).to_be_visible()
+        sku_alerts = feed.locator(f"[data-testid='alert'][data-sku='{watched}']")
+        sold_out = sku_alerts.and_(feed.locator("[data-kind='sold_out']"))
         expect(sold_out).to_have_attribute("data-severity", "critical")
+        expect(sold_out).to_have_attribute("data-state", "firing")
         expect(sold_out).to_contain_text("已售罄")
         expect(sold_out).to_contain_text(names[watched])
-        low = sku_alerts.and_(strip.locator("[data-kind='low_stock']"))
+        more = feed.get_by_test_id("alerts-more")  # the simulator's own alerts may fold some
+        if more.count() > 0 and more.get_attribute("aria-expanded") == "false":
+            more.click()
+        low = sku_alerts.and_(feed.locator("[data-kind='low_stock']"))
         expect(low).to_have_attribute("data-severity", "warning")
         expect(sku_alerts.first).to_have_attribute("data-kind", "sold_out")
 
         page.screenshot(path=str(artifacts / "console-stock.png"))
 
-        # Acknowledged alerts fold into a one-line history.
-        page.get_by_test_id("alerts-ack").click()
-        expect(strip.locator("[data-testid='alert']")).to_have_count(0)
-        expect(strip).to_contain_text("已读提醒")
+        # Field control acknowledges the sold-out (the server's answer shows at once), then
+        # resolves it: it leaves the open list for 已解决.
+        sold_out.get_by_test_id("alert-ack").click()
+        expect(sold_out).to_have_attribute("data-state", "acknowledged")
+        expect(sold_out.get_by_test_id("alert-acked-by")).to_contain_text("场控")
+        sold_out.get_by_test_id("alert-resolve").click()
+        expect(sold_out).to_have_count(0)
+        expect(feed.get_by_test_id("alerts-resolved-toggle")).to_contain_text("已解决")
         expect(page.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
     finally:
         context.close()

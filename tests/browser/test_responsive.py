@@ -48,7 +48,7 @@ BIG_REFUND_FEN = 12_345_678
 @pytest.fixture(scope="module")
 def big_show(liveops_demo: Demo) -> dict[str, Any]:
     """The demo's show, with a burst of big numbers on top of the simulator's, and one SKU
-    sold out (an alert strip on every console)."""
+    sold out (an alert feed on every console)."""
     deadline = time.monotonic() + 30
     while True:  # the demo starts its show a moment after the server answers
         shows = liveops_demo.call("GET", "/api/v1/shows")["items"]
@@ -178,7 +178,7 @@ def test_field_control_console_fits(
         expect(page.get_by_test_id("kpi-value-peak_online")).to_have_attribute(
             "title", re.compile(str(BIG_ONLINE))
         )
-        expect(page.get_by_test_id("alert-strip")).to_be_visible()
+        expect(page.get_by_test_id("alert-feed")).to_be_visible()
         expect(page.get_by_test_id("trend-chart").locator("svg")).to_be_visible()
         expect(page.get_by_test_id("product-table").locator("tbody tr").first).to_be_visible()
         expect(page.get_by_test_id("stream-health")).to_be_visible()
