@@ -160,37 +160,40 @@ export function AlertFeed({ showId, alerts, role, lineup, stock, serverNow, onMo
           ✓ 没有待处理的提醒 <span className="en">nothing open</span>
         </p>
       )}
-      <div className="afeed__foot">
-        {feed.open.length > 0 && (
-          <span className="afeed__count small" data-testid="alerts-open-count">
-            待处理 {feed.open.length}
-            {firing > 0 && firing < feed.open.length && ` · 未确认 ${firing}`}
-          </span>
-        )}
-        {(hidden > 0 || showAllOpen) && feed.open.length > SHOWN_OPEN && (
-          <button
-            type="button"
-            className="afeed__toggle"
-            onClick={() => setShowAllOpen(!showAllOpen)}
-            aria-expanded={showAllOpen}
-            data-testid="alerts-more"
-          >
-            {showAllOpen ? "▴ 收起" : `▾ 还有 ${hidden} 条`} <span className="en">{showAllOpen ? "less" : "more"}</span>
-          </button>
-        )}
-        {feed.resolved.length > 0 && (
-          <button
-            type="button"
-            className="afeed__toggle afeed__toggle--resolved"
-            onClick={() => setShowResolved(!showResolved)}
-            aria-expanded={showResolved}
-            data-testid="alerts-resolved-toggle"
-          >
-            {showResolved ? "▾" : "▸"} 已解决 {feed.resolved.length} <span className="en">resolved</span>
-          </button>
-        )}
-        {feed.showingAll && <span className="muted small">显示全部角色的提醒 all roles</span>}
-      </div>
+      {(feed.open.length > 1 || feed.resolved.length > 0 || feed.showingAll) && (
+        <div className="afeed__foot">
+          {feed.open.length > 1 && (
+            <span className="afeed__count small" data-testid="alerts-open-count">
+              待处理 {feed.open.length}
+              {firing > 0 && firing < feed.open.length && ` · 未确认 ${firing}`}
+            </span>
+          )}
+          {(hidden > 0 || showAllOpen) && feed.open.length > SHOWN_OPEN && (
+            <button
+              type="button"
+              className="afeed__toggle"
+              onClick={() => setShowAllOpen(!showAllOpen)}
+              aria-expanded={showAllOpen}
+              data-testid="alerts-more"
+            >
+              {showAllOpen ? "▴ 收起" : `▾ 还有 ${hidden} 条`}{" "}
+              <span className="en">{showAllOpen ? "less" : "more"}</span>
+            </button>
+          )}
+          {feed.resolved.length > 0 && (
+            <button
+              type="button"
+              className="afeed__toggle afeed__toggle--resolved"
+              onClick={() => setShowResolved(!showResolved)}
+              aria-expanded={showResolved}
+              data-testid="alerts-resolved-toggle"
+            >
+              {showResolved ? "▾" : "▸"} 已解决 {feed.resolved.length} <span className="en">resolved</span>
+            </button>
+          )}
+          {feed.showingAll && <span className="muted small">显示全部角色的提醒 all roles</span>}
+        </div>
+      )}
       {showResolved && feed.resolved.length > 0 && (
         <ol className="afeed__resolved" data-testid="alerts-resolved">
           {feed.resolved.slice(0, SHOWN_RESOLVED).map((a) => (
