@@ -14,6 +14,25 @@ def to_micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with `Z`, as every time the API and the websocket answer."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """A time as `iso` writes it (or any RFC 3339 time with an offset) back."""
+    return datetime.fromisoformat(text)
+
+
+def ms_from_iso(text: str) -> int:
+    """Milliseconds since the epoch of an RFC 3339 time."""
+    return to_micros(parse_iso(text)) // 1000
+
+
 def from_micros(micros: int) -> datetime:
     return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
 

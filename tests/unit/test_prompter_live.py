@@ -12,6 +12,7 @@ import pytest
 from liveops.alerts.board import Event
 from liveops.compliance import check
 from liveops.compliance.speech import speech_alert
+from liveops.events import iso
 from liveops.live.changes import ActionTaken, CueAcknowledged, RunsheetChanged, StockChanged
 from liveops.rundown.live import (
     PrompterProjection,
@@ -25,10 +26,6 @@ from liveops.rundown.schemas import CueRead
 from liveops.rundown.view import PlannedSegment, PrompterInputs
 
 T0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def cue(cue_id: int, opened: datetime, acked: datetime | None = None) -> dict[str, Any]:

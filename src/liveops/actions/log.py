@@ -4,7 +4,7 @@ commits; stages each stored action as `ActionTaken` for the live side."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liveops.actions import repository
 from liveops.auth.principal import Principal
 from liveops.auth.service import opened_with
+from liveops.events import iso
 from liveops.live.changes import ActionTaken, stage
 from liveops.storage.models import ShowAction
 
@@ -87,8 +88,3 @@ async def record(
     if publish:
         stage(session, ActionTaken(show_id, action_json(row)))
     return row
-
-
-def iso(moment: datetime) -> str:
-    """RFC 3339 in UTC with `Z`, as every other time the API answers."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

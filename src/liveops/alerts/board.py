@@ -20,6 +20,7 @@ from liveops.alerts.evaluate import Key, evaluate
 from liveops.alerts.machine import Phase, Transition, Watch
 from liveops.alerts.rules import Rule
 from liveops.alerts.signals import Reading
+from liveops.events import iso, parse_iso
 
 Alert = dict[str, Any]
 _UP = {"info": "warning", "warning": "critical", "critical": "critical"}
@@ -42,12 +43,8 @@ class Change:
     alert: Alert
 
 
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def _seconds(later: datetime, since: str) -> float:
-    return round(max(0.0, (later - datetime.fromisoformat(since)).total_seconds()), 3)
+    return round(max(0.0, (later - parse_iso(since)).total_seconds()), 3)
 
 
 def message_for(rule: Rule, subject: str, value: float, detail: Mapping[str, Any]) -> str:

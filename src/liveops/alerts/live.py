@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,7 @@ from liveops.alerts.signals import (
     stream_reading,
 )
 from liveops.config import Settings
+from liveops.events import ms_from_iso, parse_iso, utc_now
 from liveops.live.changes import AlertChanged, AlertRulesChanged, ShowChange
 from liveops.storage.db import Transaction
 
@@ -47,16 +48,6 @@ WRITES_MAX = 1_000  # alerts waiting to be stored; past it, the newest is droppe
 _LEGACY_DETAIL = ("line", "violations", "cue_id", "segment_id", "available")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def ms_of(value: str | None) -> int | None:
-    if value is None:
-        return None
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-
-
 def alert_on_wire(alert: Alert) -> dict[str, Any]:
     """An alert as consoles get it, in a snapshot's `alerts` and in `alert` messages."""
     detail = alert["detail"]
@@ -64,7 +55,7 @@ def alert_on_wire(alert: Alert) -> dict[str, Any]:
         **alert,
         "kind": alert["rule"],
         "text": alert["message"],
-        "ts": ms_of(alert["fired_at"]),
+        "ts": ms_from_iso(alert["fired_at"]),
     }
     for name in _LEGACY_DETAIL:
         shown[name] = detail.get(name)
@@ -164,7 +155,7 @@ class AlertWriter:
                     # a process that had the show before): resolving ours resolves that one.
                     self._stored_as[alert["id"]] = stored.id
             else:
-                resolved_at = datetime.fromisoformat(alert["resolved_at"].replace("Z", "+00:00"))
+                resolved_at = parse_iso(alert["resolved_at"])
                 alert_id = self._stored_as.pop(alert["id"], alert["id"])
                 await service.resolve_auto(session, self._show_id, alert_id, resolved_at)
 
@@ -180,7 +171,7 @@ def new_alert(alert: Alert) -> service.NewAlert:
         severity=alert["severity"],
         roles=alert["roles"],
         message=alert["message"],
-        fired_at=datetime.fromisoformat(alert["fired_at"].replace("Z", "+00:00")),
+        fired_at=parse_iso(alert["fired_at"]),
         subject=alert["subject"],
         value=alert["value"],
         threshold=alert["threshold"],

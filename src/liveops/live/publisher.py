@@ -12,13 +12,12 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from liveops.alerts.board import Event
 from liveops.compliance.engine import Violation
 from liveops.compliance.speech import speech_alert
-from liveops.events import EventRecord
+from liveops.events import EventRecord, ms_from_iso
 from liveops.live.changes import (
     ActionTaken,
     AllocationChanged,
@@ -181,7 +180,7 @@ class ShowLive:
         return {
             "stock": self.stock.all(time.monotonic()),
             "stream_health": self.state.stream_health,
-            "live_since_ms": None if started is None else iso_ms(started),
+            "live_since_ms": None if started is None else ms_from_iso(started),
             "last_event_ms": max(received) // 1000 if received else None,
             "online": self.state.online(),
             "feed": list(self._recent_feed),
@@ -325,12 +324,6 @@ class ShowLive:
         for projection in self.projections:
             snapshot.update(projection.snapshot_part())
         return snapshot
-
-
-def iso_ms(value: str | datetime) -> int:
-    """Milliseconds since the epoch of an RFC 3339 time (or an aware datetime)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return int(moment.timestamp() * 1000)
 
 
 def _call_after(delay: float, callback: Any) -> asyncio.TimerHandle | asyncio.Handle:

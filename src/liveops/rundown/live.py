@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from liveops.alerts.board import Event
+from liveops.events import parse_iso, utc_now
 from liveops.live.changes import (
     ActionTaken,
     AllocationChanged,
@@ -44,14 +45,6 @@ Message = dict[str, Any]
 
 # Changes after which the prompter's inputs are read again from storage.
 _RELOAD_ON = (RunsheetChanged, ActionTaken, CueAcknowledged, AllocationChanged, ShowEdited)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def cue_of_action(action: Mapping[str, Any]) -> Message | None:
@@ -75,8 +68,7 @@ def overdue(cues: Mapping[int, Message], now: datetime, after: float) -> list[Me
     return [
         cue
         for cue in cues.values()
-        if cue["acked_at"] is None
-        and (now - parse_time(cue["created_at"])).total_seconds() >= after
+        if cue["acked_at"] is None and (now - parse_iso(cue["created_at"])).total_seconds() >= after
     ]
 
 
@@ -238,7 +230,7 @@ class PrompterProjection:
         out = []
         for cue in self._cues.values():
             if cue["acked_at"] is None:
-                opened = (now - parse_time(cue["created_at"])).total_seconds()
+                opened = (now - parse_iso(cue["created_at"])).total_seconds()
                 cue = {**cue, "open_seconds": round(max(0.0, opened), 3)}
             out.append(cue)
         return out
