@@ -18,7 +18,7 @@ def values(**extra: Any) -> dict[str, Any]:
         "stream_health": {"ts": NOW_MS - 1_000, "stall_ratio": 0.2},
         "live_since_ms": NOW_MS - 600_000,
         "last_event_ms": NOW_MS - 90_000,
-        "online": 1000,
+        "metrics": {"online": 1000},
         "feed": [{"kind": "comment", "ts": NOW_MS - 5_000, "text": "我要退货"}],
     }
     return base | extra

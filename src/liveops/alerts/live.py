@@ -39,6 +39,7 @@ from liveops.alerts.signals import (
 from liveops.config import Settings
 from liveops.events import ms_from_iso, parse_iso, utc_now
 from liveops.live.changes import AlertChanged, AlertRulesChanged, ShowChange
+from liveops.live.projection import Moved
 from liveops.storage.db import Transaction
 
 log = logging.getLogger("liveops.alerts")
@@ -74,7 +75,7 @@ def readings(
     now_ms: int,
     clock: float,
 ) -> list[Reading]:
-    """Every signal rule's reading from the live values (see ShowLive.alert_values)."""
+    """Every signal rule's reading from the live values (see ShowLive.live_values)."""
     found = stock_readings(values.get("stock") or [])
     stream = rules.get("stream_unhealthy")
     if stream is not None:
@@ -84,8 +85,9 @@ def readings(
     stale = stale_reading(values.get("live_since_ms"), values.get("last_event_ms"), now_ms)
     if stale is not None:
         found.append(stale)
-    if values.get("live_since_ms") is not None and values.get("online") is not None:
-        online.add(clock, int(values["online"]))
+    viewers = (values.get("metrics") or {}).get("online")
+    if values.get("live_since_ms") is not None and viewers is not None:
+        online.add(clock, int(viewers))
         drop = online.reading()
         if drop is not None:
             found.append(drop)
@@ -224,9 +226,9 @@ class AlertsProjection:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def refresh(self) -> None:
-        """The live values moved: the stock rules read again at once."""
-        if self._closed:
+    def refresh(self, moved: Moved) -> None:
+        """The stock moved: the stock rules read again at once (the others once a second)."""
+        if self._closed or "stock" not in moved:
             return
         values = self._values()
         found = stock_readings(values.get("stock") or [])

@@ -7,8 +7,8 @@ projection beside them, with the same four moments in its life:
 - built from what the show's load read from storage (in the same session as the replay);
 - told of every committed show change, in order (`apply_change`), reloading what it needs
   from storage on its own, off the hot path;
-- told when the live values moved (`refresh`: after a metrics, stock or feed publication),
-  publishing its own message when what it shows changed;
+- told when the live values moved (`refresh`: after a metrics, stock or feed publication,
+  with which of them moved), publishing its own message when what it shows changed;
 - asked for its part of the snapshot (`snapshot_part`, under `key`).
 
 A new feature is a projection and its message model (live/messages.py) plus its audience
@@ -17,9 +17,15 @@ A new feature is a projection and its message model (live/messages.py) plus its 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from liveops.live.changes import ShowChange
+
+# Which live values moved since the last refresh: a projection that reads only some of them
+# need not look again when only the others did (a feed flush can come 50 times a second).
+Moved = frozenset[Literal["feed", "metrics", "stock"]]
+FEED: Moved = frozenset({"feed"})
+EVERYTHING: Moved = frozenset({"feed", "metrics", "stock"})
 
 
 class Projection(Protocol):
@@ -30,7 +36,7 @@ class Projection(Protocol):
 
     def apply_change(self, change: ShowChange) -> None: ...
 
-    def refresh(self) -> None: ...
+    def refresh(self, moved: Moved) -> None: ...
 
     def snapshot_part(self) -> dict[str, Any]: ...
 

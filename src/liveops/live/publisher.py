@@ -26,7 +26,7 @@ from liveops.live.changes import (
     StockChanged,
 )
 from liveops.live.channels import Audience, audience_of
-from liveops.live.projection import Projection
+from liveops.live.projection import EVERYTHING, FEED, Moved, Projection
 from liveops.live.protocol import control, feed_item, freshness_json, now_ms
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
@@ -172,26 +172,20 @@ class ShowLive:
             # that one joining a quiet show does not start from long ago and a long gap.
             self._after_metrics(self)
 
-    def alert_values(self) -> dict[str, Any]:
-        """What the alert rules read of the live state (alerts/live.py `readings`)."""
+    def live_values(self) -> dict[str, Any]:
+        """What the projections read of the live state: the stock rows, viewers online (under
+        `metrics`, as in a snapshot), the recent feed, the newest stream-health report, since
+        when the show is live and when its newest event arrived (ms; None when not)."""
         show = self.show
         started = show.get("started_at") if show.get("status") == "live" else None
         received = [received for _, received in self.state.freshness.values()]
         return {
             "stock": self.stock.all(time.monotonic()),
+            "metrics": {"online": self.state.online()},
+            "feed": list(self._recent_feed),
             "stream_health": self.state.stream_health,
             "live_since_ms": None if started is None else ms_from_iso(started),
             "last_event_ms": max(received) // 1000 if received else None,
-            "online": self.state.online(),
-            "feed": list(self._recent_feed),
-        }
-
-    def live_values(self) -> dict[str, Any]:
-        """What the projections read of the live state: stock rows, online, the recent feed."""
-        return {
-            "stock": self.stock.all(time.monotonic()),
-            "metrics": {"online": self.state.online()},
-            "feed": list(self._recent_feed),
         }
 
     # ---- pacing --------------------------------------------------------------------------
@@ -219,7 +213,7 @@ class ShowLive:
             self._publish(control("feed", server_time=now_ms(), items=items))
         self._recent_feed.extend(pending)
         if pending:
-            self._refresh_projections()
+            self._refresh_projections(FEED)
 
     def flush_metrics(self) -> None:
         self._metrics_timer = None
@@ -235,7 +229,7 @@ class ShowLive:
         skus = changes.skus | {row["sku"] for row in stock if row["sku"] in self.state.products}
         if not (changed or skus or changes.minutes or changes.families):
             if stock:
-                self._refresh_projections()
+                self._refresh_projections(frozenset({"stock"}))
                 if self._after_metrics is not None:
                     self._after_metrics(self)
             return
@@ -252,7 +246,7 @@ class ShowLive:
         if "stream" in changes.families:
             message["stream_health"] = self.state.stream_health
         self._publish(message)
-        self._refresh_projections()
+        self._refresh_projections(EVERYTHING if stock else frozenset({"metrics"}))
         if self._after_metrics is not None:
             self._after_metrics(self)
 
@@ -267,9 +261,9 @@ class ShowLive:
                 row["stock_left"] = int(ledger["available"])
         return rows
 
-    def _refresh_projections(self) -> None:
+    def _refresh_projections(self, moved: Moved) -> None:
         for projection in self.projections:
-            projection.refresh()
+            projection.refresh(moved)
 
     def _publish(self, message: dict[str, Any]) -> None:
         audience = audience_of(message)

@@ -145,7 +145,7 @@ def make_live(
     alerts = AlertsProjection(
         show_id=show_id,
         board=AlertBoard(loaded.alert_rules or effective({}), loaded.open_alerts),
-        values=live.alert_values,
+        values=live.live_values,
         publish=live.publish_message,
         store=writer.put,
         load_rules=rules_loader(sessionmaker, show_id, settings),

@@ -34,6 +34,7 @@ from liveops.live.changes import (
     ShowChange,
     ShowEdited,
 )
+from liveops.live.projection import EVERYTHING, Moved
 from liveops.rundown.view import PrompterInputs, prompter_view
 
 log = logging.getLogger("liveops.rundown")
@@ -190,7 +191,7 @@ class PrompterProjection:
         if isinstance(change, _RELOAD_ON):
             self._reload()
 
-    def refresh(self) -> None:
+    def refresh(self, moved: Moved = EVERYTHING) -> None:
         """Render again; publish when what the anchor sees changed."""
         if self._inputs is None or self._closed:
             return
