@@ -7,7 +7,7 @@ import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +33,8 @@ from liveops.rundown.view import PrompterInputs, prompter_inputs
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import show_json
 from liveops.storage.db import Transaction, unit_of_work
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -87,19 +89,24 @@ async def load_show(
     )
 
 
-def prompter_loader(
-    sessionmaker: async_sessionmaker[AsyncSession], show_id: str
-) -> Callable[[], Awaitable[PrompterInputs | None]]:
-    """Reads the prompter's inputs again, in a session of its own."""
+def in_own_session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    read: Callable[[AsyncSession], Awaitable[T]],
+) -> Callable[[], Awaitable[T]]:
+    """`read` again, whenever called, in a session of its own (a projection's reload)."""
 
-    async def load() -> PrompterInputs | None:
+    async def load() -> T:
         async with sessionmaker() as session:
-            try:
-                return await prompter_inputs(session, show_id)
-            except NotFound:
-                return None
+            return await read(session)
 
     return load
+
+
+async def prompter_inputs_if_any(session: AsyncSession, show_id: str) -> PrompterInputs | None:
+    try:
+        return await prompter_inputs(session, show_id)
+    except NotFound:  # deleted meanwhile: keep what the prompter shows
+        return None
 
 
 def history_stream(settings: Settings, epoch: str | None = None, offset: int = 0) -> ShowStream:
@@ -148,14 +155,14 @@ def make_live(
         values=live.live_values,
         publish=live.publish_message,
         store=writer.put,
-        load_rules=rules_loader(sessionmaker, show_id, settings),
+        load_rules=in_own_session(sessionmaker, lambda s: show_rules(s, show_id, settings)),
         close=writer.close,
     )
     live.raise_event = alerts.raise_event
     prompter = PrompterProjection(
         show_id=show_id,
         inputs=loaded.prompter,
-        load=prompter_loader(sessionmaker, show_id),
+        load=in_own_session(sessionmaker, lambda s: prompter_inputs_if_any(s, show_id)),
         live_values=live.live_values,
         publish=live.publish_message,
         alert=alerts.raise_event,
@@ -165,18 +172,6 @@ def make_live(
     alerts.start()
     prompter.start()
     return live
-
-
-def rules_loader(
-    sessionmaker: async_sessionmaker[AsyncSession], show_id: str, settings: Settings
-) -> Callable[[], Awaitable[dict[str, Rule]]]:
-    """Reads the show's alert rules again, in a session of its own."""
-
-    async def load() -> dict[str, Rule]:
-        async with sessionmaker() as session:
-            return await show_rules(session, show_id, settings)
-
-    return load
 
 
 class LiveRegistry:
