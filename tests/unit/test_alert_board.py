@@ -139,3 +139,26 @@ def test_units_trickling_back_do_not_make_the_stock_alert_flap() -> None:
     assert board.observe(stock(40), at(20), 20, new_id) == []  # restocked, not for long yet
     (resolved,) = board.observe(stock(40), at(50), 50, new_id)
     assert (resolved.what, resolved.alert["id"]) == ("resolved", fired.alert["id"])
+
+
+def test_an_acknowledgement_after_the_alert_resolved_itself_does_not_reopen_it() -> None:
+    board = AlertBoard(AT_ONCE, [])
+    (fired,) = board.observe(stock(5), at(0), 0, new_id)
+    board.observe(stock(50), at(2), 2, new_id)  # resolved here; its write may lag
+    acked = {**fired.alert, "state": "acknowledged", "acked_at": "2026-12-04T20:00:03Z"}
+    change = board.changed(acked)
+    assert (change.alert["state"], change.alert["acked_at"]) == ("resolved", acked["acked_at"])
+    assert board.open() == []
+    assert [a["id"] for a in board.alerts()] == [fired.alert["id"]]  # listed once
+
+
+def test_an_acknowledgement_keeps_the_escalation() -> None:
+    board = AlertBoard(effective({}), [])
+    fired = board.observe(stock(0), at(0), 0, new_id)
+    sold_out = next(c.alert for c in fired if c.alert["rule"] == "sold_out")
+    board.escalate(at(60))
+    stored = {**sold_out, "state": "acknowledged", "acked_at": "2026-12-04T20:01:01Z"}
+    change = board.changed(stored)  # the stored record never heard of the escalation
+    assert change.alert["state"] == "acknowledged"
+    assert change.alert["detail"]["escalated"] is True
+    assert "operations" in change.alert["roles"]

@@ -142,15 +142,31 @@ class AlertBoard:
         return self._fire(rule, subject, message, now, new_id, value, dict(detail or {}), None)
 
     def changed(self, alert: Alert) -> Change:
-        """An operator acknowledged or resolved it (the stored record)."""
+        """An operator acknowledged or resolved it (the stored record). What only this side
+        knows stays: that it resolved by itself (its write may still be on the way, so the
+        stored record can say `acknowledged`), and that it escalated (never stored)."""
         key = (alert["rule"], alert["subject"])
-        if alert["state"] == "resolved":
-            if self._open.get(key, {}).get("id") == alert["id"]:
+        known = self._open.get(key)
+        if known is not None and known["id"] != alert["id"]:
+            known = None
+        resolved_here = next((a for a in self._resolved if a["id"] == alert["id"]), None)
+        merged = dict(alert)
+        held = known or resolved_here
+        if held is not None and held["detail"].get("escalated"):
+            merged.update(severity=held["severity"], roles=held["roles"], detail=held["detail"])
+        if resolved_here is not None and merged["state"] != "resolved":
+            for name in ("state", "resolved_at", "resolved_by", "resolve_seconds"):
+                merged[name] = resolved_here[name]
+        if merged["state"] == "resolved":
+            if known is not None:
                 del self._open[key]
-            self._resolved.append(dict(alert))
+            self._resolved = deque(
+                [a for a in self._resolved if a["id"] != alert["id"]], self._resolved.maxlen
+            )
+            self._resolved.append(merged)
         else:
-            self._open[key] = dict(alert)
-        return Change("updated", dict(alert))
+            self._open[key] = merged
+        return Change("updated", dict(merged))
 
     def escalate(self, now: datetime) -> list[Change]:
         """Alerts left unacknowledged past their rule's `escalate_after_seconds` go one level
