@@ -281,6 +281,9 @@ class AlertsProjection:
             return
         if not self._closed:
             self._carry_out(self.board.set_rules(rules, self._now()))
+            drop = rules.get("online_drop")
+            if drop is not None and drop.window_seconds != self._online.window_seconds:
+                self._online = OnlineHistory(drop.window_seconds)  # a new window: start over
 
     def _tick_later(self) -> None:
         if not self._closed:
