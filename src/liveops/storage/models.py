@@ -38,6 +38,9 @@ class Show(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What `product.pin` and `announcement.set` (contract §10) last applied.
+    pinned_sku: Mapped[str | None] = mapped_column(String(64))
+    announcement: Mapped[str | None] = mapped_column(Text)
 
 
 class LineupProduct(Base):
@@ -241,7 +244,11 @@ class RunsheetSegment(Base):
 
 class ShowAction(Base):
     """The audit log of operator actions (contract §10): who did what, when. `fields` holds the
-    type's own fields as sent. A `cue` is acknowledged once: `acked_*` keep the first."""
+    type's own fields as sent. A `cue` is acknowledged once: `acked_*` keep the first.
+
+    A money-moving action sent with an undo window is `held` until `applies_at`, then
+    `applied`; undone within the window it is `undone` (`undone_*`) and never applied.
+    """
 
     __tablename__ = "show_action"
     __table_args__ = (
@@ -260,6 +267,101 @@ class ShowAction(Base):
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acked_by_label: Mapped[str | None] = mapped_column(String(200))
     acked_by_role: Mapped[str | None] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(16), default="applied", server_default="applied")
+    applies_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by_label: Mapped[str | None] = mapped_column(String(200))
+    undone_by_role: Mapped[str | None] = mapped_column(String(24))
+
+
+class Coupon(Base):
+    """A live coupon (`coupon.issue` / `coupon.stop`): money off `amount_off` (in fen) on an
+    order of at least `threshold`, at most `quantity` of them."""
+
+    __tablename__ = "coupon"
+    __table_args__ = (CheckConstraint("state IN ('issued', 'stopped')", name="state_known"),)
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    coupon_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    amount_off: Mapped[int] = mapped_column(BigInteger)
+    threshold: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LuckyBag(Base):
+    """A lucky bag (`lucky_bag.start` / `lucky_bag.draw`). A draw keeps its seed, candidate
+    count and winners so that anyone can re-run it (actions/lucky_bag.py says how)."""
+
+    __tablename__ = "lucky_bag"
+    __table_args__ = (
+        CheckConstraint("state IN ('running', 'drawn')", name="state_known"),
+        CheckConstraint("condition IN ('comment', 'follow')", name="condition_known"),
+    )
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    bag_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prize: Mapped[str] = mapped_column(String(200))
+    winners: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    candidates: Mapped[int | None] = mapped_column(Integer)
+    winner_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ViewerBan(Base):
+    """A viewer banned (`viewer.ban`) for one show (`scope` show) or for every show of the
+    show's room (`scope` room, remembered across shows). Lifted by `viewer.unban`: the row
+    stays, with `lifted_*`, so the user card can show previous bans."""
+
+    __tablename__ = "viewer_ban"
+    __table_args__ = (
+        CheckConstraint("scope IN ('show', 'room')", name="scope_known"),
+        Index("ix_viewer_ban_room_viewer", "room", "viewer_id"),
+        Index("ix_viewer_ban_show_viewer", "show_id", "viewer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"))
+    room: Mapped[str | None] = mapped_column(String(200))
+    viewer_id: Mapped[str] = mapped_column(String(128))
+    scope: Mapped[str] = mapped_column(String(16))
+    banned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    banned_by_label: Mapped[str] = mapped_column(String(200))
+    action_id: Mapped[int | None] = mapped_column(BigInteger)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by_label: Mapped[str | None] = mapped_column(String(200))
+
+
+class HiddenComment(Base):
+    """A comment hidden by a moderator (`comment.hide`): stored, not shown on consoles, and
+    `hidden: true` in exports."""
+
+    __tablename__ = "hidden_comment"
+
+    show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    hidden_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by_label: Mapped[str] = mapped_column(String(200))
+    action_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RoomModeration(Base):
+    """A room's keyword filter (data, editable): comments containing one of `keywords` are
+    stored but hidden, in every show of the room."""
+
+    __tablename__ = "room_moderation"
+
+    room: Mapped[str] = mapped_column(String(200), primary_key=True)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_label: Mapped[str | None] = mapped_column(String(200))
 
 
 # An alert is open (its condition is the live side's to watch) until it is resolved.
