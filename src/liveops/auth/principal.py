@@ -34,6 +34,13 @@ class Action(StrEnum):
     ACTIONS_READ = "actions.read"  # the audit log of operator actions
     ACT_CUE = "act.cue"  # the `cue` action (contract §10)
     ACT_SEGMENT_GOTO = "act.segment.goto"
+    ACT_PRODUCT = "act.product"  # product.pin / product.unpin
+    ACT_PRICE = "act.price"  # price.set
+    ACT_COUPON = "act.coupon"  # coupon.issue / coupon.stop
+    ACT_LUCKY_BAG = "act.lucky_bag"  # lucky_bag.start / lucky_bag.draw
+    ACT_COMMENT_HIDE = "act.comment.hide"
+    ACT_VIEWER_BAN = "act.viewer.ban"  # viewer.ban / viewer.unban
+    ACT_ANNOUNCE = "act.announcement"  # announcement.set
     CUE_ACK = "cue.ack"  # the anchor acknowledges a cue
     # Alerts (contract §12): a show-scoped role reads, acknowledges and resolves only the alerts
     # routed to it (their `roles`); admin and operations every alert.
@@ -42,6 +49,17 @@ class Action(StrEnum):
     ALERT_RULES_READ = "alert_rules.read"
     ALERT_RULES_WRITE = "alert_rules.write"
 
+
+# The actions of contract §10 that field control and the assistant share.
+_SHARED_ACTS = {
+    Action.ACT_CUE,
+    Action.ACT_PRODUCT,
+    Action.ACT_PRICE,
+    Action.ACT_COUPON,
+    Action.ACT_LUCKY_BAG,
+    Action.ACT_COMMENT_HIDE,
+    Action.ACT_ANNOUNCE,
+}
 
 _CONSOLE = {
     Action.SHOW_READ,
@@ -64,8 +82,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.QUARANTINE_READ,
             Action.SALE_CONTROL,
             Action.RUNSHEET_WRITE,
-            Action.ACT_CUE,
+            *_SHARED_ACTS,
             Action.ACT_SEGMENT_GOTO,
+            Action.ACT_VIEWER_BAN,
             Action.ALERT_RULES_READ,
             Action.ALERT_RULES_WRITE,
         }
@@ -82,7 +101,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ALERT_ACK,
         }
     ),
-    Role.ASSISTANT: frozenset(_CONSOLE | {Action.SALE_CONTROL, Action.ACT_CUE}),
+    Role.ASSISTANT: frozenset(_CONSOLE | _SHARED_ACTS | {Action.SALE_CONTROL}),
     Role.INTEGRATOR: frozenset(
         {
             Action.SHOW_READ,
