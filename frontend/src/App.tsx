@@ -3,6 +3,7 @@ import { AnchorConsole } from "./components/anchor/AnchorConsole";
 import { ConsolePage } from "./components/ConsolePage";
 import { ShowList } from "./components/ShowList";
 import { SignIn } from "./components/SignIn";
+import { ShowSetup } from "./components/setup/ShowSetup";
 import { getMe, type Me } from "./lib/api";
 import { signInFromLink } from "./lib/loginLink";
 import { consoleFor, navigate, onLinkClick, useRoute } from "./lib/route";
@@ -70,6 +71,8 @@ export function App() {
       ) : (
         <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />
       );
+    case "setup":
+      return <ShowSetup key={`setup:${route.showId}`} showId={route.showId} me={auth.me} />;
     case "not_found":
       return (
         <div className="centered">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anchorPath, consoleFor, parseRoute, showPath } from "./route";
+import { anchorPath, consoleFor, parseRoute, setupPath, showPath } from "./route";
 
 describe("routes", () => {
   it("reads the show list, a show's console and its anchor view", () => {
@@ -9,6 +9,26 @@ describe("routes", () => {
     expect(parseRoute("/shows/s1/other")).toEqual({ page: "not_found", path: "/shows/s1/other" });
     expect(parseRoute(anchorPath("a/b"))).toEqual({ page: "anchor", showId: "a/b" });
     expect(parseRoute(showPath("a/b"))).toEqual({ page: "console", showId: "a/b" });
+  });
+
+  it("reads a show's setup page, with or without a trailing slash, whatever its id holds", () => {
+    expect(parseRoute("/shows/s1/setup")).toEqual({ page: "setup", showId: "s1" });
+    expect(parseRoute("/shows/s1/setup/")).toEqual({ page: "setup", showId: "s1" });
+    expect(setupPath("show_1")).toBe("/shows/show_1/setup");
+    expect(parseRoute(setupPath("a/b c?#"))).toEqual({ page: "setup", showId: "a/b c?#" });
+    // A show whose id is a page's name is still that show's console.
+    expect(parseRoute(showPath("setup"))).toEqual({ page: "console", showId: "setup" });
+    expect(parseRoute("/shows/setup/setup")).toEqual({ page: "setup", showId: "setup" });
+  });
+
+  it("answers not found for other paths instead of guessing", () => {
+    expect(parseRoute("/shows")).toEqual({ page: "not_found", path: "/shows" });
+    expect(parseRoute("/shows/s1/setup/x")).toEqual({ page: "not_found", path: "/shows/s1/setup/x" });
+    expect(parseRoute("/shows/s1/Setup")).toEqual({ page: "not_found", path: "/shows/s1/Setup" });
+    expect(parseRoute("/shows/s1/constructor")).toEqual({ page: "not_found", path: "/shows/s1/constructor" });
+    expect(parseRoute("/shows/s1/toString")).toEqual({ page: "not_found", path: "/shows/s1/toString" });
+    // A malformed escape is a page that does not exist, not a crash.
+    expect(parseRoute("/shows/%E0%A4%A/setup")).toEqual({ page: "not_found", path: "/shows/%E0%A4%A/setup" });
   });
 
   it("gives an anchor the anchor's view everywhere, the others field control's unless they ask", () => {

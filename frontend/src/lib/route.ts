@@ -1,8 +1,11 @@
 /**
- * Three pages need no router library: `/` (show list), `/shows/{id}` (the show's console for
+ * A few pages need no router library: `/` (show list), `/shows/{id}` (the show's console for
  * the signed-in role: the anchor's prompter for an anchor, field control's console for the
- * others) and `/shows/{id}/anchor` (the anchor's view, for anyone who wants to check what the
- * anchor sees). The server answers these paths with index.html.
+ * others), `/shows/{id}/anchor` (the anchor's view, for anyone who wants to check what the
+ * anchor sees) and `/shows/{id}/setup` (lineup, targets, start and end). The server answers
+ * these paths with index.html.
+ *
+ * A new page of a show is one entry in SHOW_PAGES, one member of Route, and a path helper.
  */
 import { useEffect, useState, type MouseEvent } from "react";
 
@@ -10,14 +13,37 @@ export type Route =
   | { page: "shows" }
   | { page: "console"; showId: string }
   | { page: "anchor"; showId: string }
+  | { page: "setup"; showId: string }
   | { page: "not_found"; path: string };
+
+/** The pages of one show, by what follows `/shows/{id}` ("" is the show's own page). */
+const SHOW_PAGES = {
+  "": "console",
+  anchor: "anchor",
+  setup: "setup",
+} as const satisfies Record<string, Extract<Route, { showId: string }>["page"]>;
+
+type ShowPageSuffix = keyof typeof SHOW_PAGES;
+
+function isShowPageSuffix(s: string): s is ShowPageSuffix {
+  return Object.prototype.hasOwnProperty.call(SHOW_PAGES, s);
+}
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { page: "shows" };
-  const m = /^\/shows\/([^/]+)(\/anchor)?$/.exec(path);
+  const m = /^\/shows\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (m !== null && m[1] !== undefined) {
-    return { page: m[2] !== undefined ? "anchor" : "console", showId: decodeURIComponent(m[1]) };
+    const suffix = m[2] ?? "";
+    if (isShowPageSuffix(suffix)) {
+      let showId: string;
+      try {
+        showId = decodeURIComponent(m[1]);
+      } catch {
+        return { page: "not_found", path }; // a malformed escape (`%E0%A4%A`)
+      }
+      return { page: SHOW_PAGES[suffix], showId };
+    }
   }
   return { page: "not_found", path };
 }
@@ -29,6 +55,11 @@ export function showPath(showId: string): string {
 /** The anchor's view of a show, whatever the signed-in role. */
 export function anchorPath(showId: string): string {
   return `${showPath(showId)}/anchor`;
+}
+
+/** The show's setup page: lineup, targets, start and end. */
+export function setupPath(showId: string): string {
+  return `${showPath(showId)}/setup`;
 }
 
 const NAVIGATE_EVENT = "liveops:navigate";
