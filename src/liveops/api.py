@@ -11,6 +11,7 @@ from liveops.compliance.router import router as compliance_router
 from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
+from liveops.moderation.router import router as moderation_router
 from liveops.review.router import router as review_router
 from liveops.rundown.router import router as rundown_router
 from liveops.shows.router import router as shows_router
@@ -28,4 +29,5 @@ def api_router() -> APIRouter:
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
     api.include_router(actions_router, prefix="/shows", tags=["actions"])
     api.include_router(alerts_router, prefix="/shows", tags=["alerts"])
+    api.include_router(moderation_router, tags=["moderation"])
     return api

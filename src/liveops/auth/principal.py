@@ -48,6 +48,11 @@ class Action(StrEnum):
     ALERT_ACK = "alert.ack"  # acknowledge or resolve
     ALERT_RULES_READ = "alert_rules.read"
     ALERT_RULES_WRITE = "alert_rules.write"
+    # Moderation (docs/moderation.md): a room's keyword filter and bans in force, read by the
+    # console roles of a show in the room and written by field control; a viewer's card.
+    MODERATION_READ = "moderation.read"
+    MODERATION_WRITE = "moderation.write"
+    VIEWER_READ = "viewer.read"  # the user card: personal data, so not the anchor's
 
 
 # The actions of contract §10 that field control and the assistant share.
@@ -70,6 +75,8 @@ _CONSOLE = {
     Action.ACTIONS_READ,
     Action.ALERTS_READ,
     Action.ALERT_ACK,
+    Action.MODERATION_READ,
+    Action.VIEWER_READ,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -87,6 +94,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.ACT_VIEWER_BAN,
             Action.ALERT_RULES_READ,
             Action.ALERT_RULES_WRITE,
+            Action.MODERATION_WRITE,
         }
     ),
     # The anchor reads the prompter and acknowledges cues; it performs no action (§10).

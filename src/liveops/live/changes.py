@@ -92,6 +92,24 @@ class AlertRulesChanged:
     show_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class ModerationChanged:
+    """Moderation moved for the show (moderation/service.py): comments hidden by hand, a viewer
+    banned or unbanned (for the show, or for its room: one change per live show of the room),
+    or the room's keyword filter replaced. What it carries takes effect at once, in order with
+    the show's events (a comment ingested after the ban's commit is never shown); the live side
+    then reads the show's whole moderation state again from storage, which stays the truth.
+
+    `bans` are new or lifted bans as `{id, viewer_id, since_us, until_us}` (`until_us` null
+    while in force); `keywords` is the room's new list, None when it did not change."""
+
+    kind: ClassVar[str] = "moderation"
+    show_id: str
+    hidden: list[str] = field(default_factory=list)
+    bans: list[dict[str, Any]] = field(default_factory=list)
+    keywords: list[str] | None = None
+
+
 ShowChange = (
     ShowEdited
     | AllocationChanged
@@ -101,6 +119,7 @@ ShowChange = (
     | CueAcknowledged
     | AlertChanged
     | AlertRulesChanged
+    | ModerationChanged
 )
 
 _KINDS: dict[str, type[Any]] = {
@@ -114,6 +133,7 @@ _KINDS: dict[str, type[Any]] = {
         CueAcknowledged,
         AlertChanged,
         AlertRulesChanged,
+        ModerationChanged,
     )
 }
 
