@@ -67,6 +67,10 @@ class ShowLive:
         self.projections: list[Projection] = []
         # Where event alerts go (the alerts projection, alerts/live.py; set by make_live).
         self.raise_event: Callable[[Event], None] = lambda event: None
+        # Why a feed item is withheld from consoles, or None to show it (the moderation
+        # projection, moderation/live.py; set by make_live). Asked as items are published, so
+        # a hide or a ban that lands before the next feed frame already holds for it.
+        self.feed_filter: Callable[[dict[str, Any]], str | None] = lambda item: None
         self._pending_feed: list[dict[str, Any]] = []
         # Feed items published so far, in the order they were queued: the Redis aggregator
         # maps this count back to events-stream positions (its feed mark).
@@ -83,14 +87,27 @@ class ShowLive:
         """Fill the recent feed at load time without publishing anything."""
         for record in records:
             item = feed_item(record)
-            if item is not None:
+            if item is not None and self.feed_filter(item) is None:
                 self._recent_feed.append(item)
 
     def continue_feed(self, items: Iterable[dict[str, Any]]) -> None:
         """Start the recent feed from items consoles were already sent: a handover continues
-        the stream, so its snapshots must hold what was published, not what storage holds."""
+        the stream, so its snapshots must hold what was published, not what storage holds
+        (less what moderation hid since)."""
         self._recent_feed.clear()
-        self._recent_feed.extend(items)
+        self._recent_feed.extend(item for item in items if self.feed_filter(item) is None)
+
+    def drop_hidden(self) -> None:
+        """Moderation changed: drop what it now hides from the recent feed, so that no later
+        snapshot holds it (consoles showing it already drop a hidden comment themselves, on
+        the comment.hide `action` message)."""
+        kept = [item for item in self._recent_feed if self.feed_filter(item) is None]
+        if len(kept) == len(self._recent_feed):
+            return
+        self._recent_feed.clear()
+        self._recent_feed.extend(kept)
+        if self._after_metrics is not None:
+            self._after_metrics(self)  # the Redis aggregator's stored snapshot, likewise
 
     def rebase(self) -> None:
         """Forget pending changes after a replay: the first snapshot already holds them."""
@@ -207,13 +224,33 @@ class ShowLive:
         self._feed_timer = None
         self._last_feed_flush = time.monotonic()
         pending, self._pending_feed = self._pending_feed, []
-        for start in range(0, len(pending), self._feed_max_items):
-            items = pending[start : start + self._feed_max_items]
-            self.feed_published += len(items)  # counted before delivery, which reads it
-            self._publish(control("feed", server_time=now_ms(), items=items))
-        self._recent_feed.extend(pending)
-        if pending:
+        # An item moderation hides is never sent, but it counts as published with the items
+        # around it, in order: the Redis aggregator's feed mark counts every fed event
+        # (FeedLedger), and a mark that waited for a hidden item would never move again.
+        shown: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        taken = 0  # items of `pending` since the last frame, hidden ones included
+        for item in pending:
+            taken += 1
+            if self.feed_filter(item) is not None:
+                continue
+            items.append(item)
+            if len(items) == self._feed_max_items:
+                self._publish_feed(items, taken)
+                shown += items
+                items, taken = [], 0
+        if items:
+            self._publish_feed(items, taken)
+            shown += items
+        else:
+            self.feed_published += taken  # hidden after the last frame: the next one's mark
+        self._recent_feed.extend(shown)
+        if shown:
             self._refresh_projections(FEED)
+
+    def _publish_feed(self, items: list[dict[str, Any]], taken: int) -> None:
+        self.feed_published += taken  # counted before delivery, which reads it
+        self._publish(control("feed", server_time=now_ms(), items=items))
 
     def flush_metrics(self) -> None:
         self._metrics_timer = None

@@ -28,6 +28,9 @@ from liveops.live.publisher import ShowLive
 from liveops.live.stock import StockBoard
 from liveops.live.stream import ShowStream
 from liveops.metrics.state import ShowState
+from liveops.moderation import service as moderation_service
+from liveops.moderation.filter import ModerationState
+from liveops.moderation.live import ModerationProjection
 from liveops.rundown.live import PrompterProjection
 from liveops.rundown.view import PrompterInputs, prompter_inputs
 from liveops.shows import repository as shows_repository, service as shows_service
@@ -50,6 +53,7 @@ class LoadedShow:
     prompter: PrompterInputs | None = None  # run-sheet, prices and open cues, read with them
     alert_rules: dict[str, Rule] | None = None  # None: the shipped defaults
     open_alerts: list[dict[str, Any]] = field(default_factory=list)
+    moderation: ModerationState = field(default_factory=ModerationState)
 
 
 async def load_show(
@@ -62,6 +66,8 @@ async def load_show(
     state = ShowState(allocated=await shows_service.allocation(session, show_id))
     state.ended_at_us = to_micros(show.ended_at) if show.ended_at else None
     keep = settings.feed_recent_in_snapshot
+    # Read first, so that the recent feed is filled with what consoles may see.
+    moderation = await moderation_service.state_of(session, show)
     recent: list[EventRecord] = []
     row_ids: set[int] = set()
     max_row_id = 0
@@ -70,7 +76,11 @@ async def load_show(
         max_row_id = max(max_row_id, row_id)
         if keep_row_ids:
             row_ids.add(row_id)
-        if record.type in FED_TYPES:
+        if record.type in FED_TYPES and (
+            record.type != "comment"
+            or moderation.hides(record.viewer_id, record.text, record.ts_us, record.event_id)
+            is None
+        ):
             recent.append(record)
             if len(recent) > 4 * keep:
                 del recent[:-keep]
@@ -86,6 +96,7 @@ async def load_show(
         prompter,
         await show_rules(session, show_id, settings),
         [a.model_dump(mode="json") for a in await alerts_service.open_alerts(session, show_id)],
+        moderation,
     )
 
 
@@ -145,6 +156,13 @@ def make_live(
         stock=StockBoard(),
         check_speech=compliance_engine(settings.compliance_rules_path).check,
     )
+    moderation = ModerationProjection(
+        show_id=show_id,
+        state=loaded.moderation,
+        load=in_own_session(sessionmaker, lambda s: moderation_service.load_state(s, show_id)),
+        purge=live.drop_hidden,
+    )
+    live.feed_filter = moderation.hides_item  # before the feed is filled
     live.stock.load(loaded.stock, time.monotonic())
     live.replay_feed(loaded.recent_feed)
     live.rebase()
@@ -168,7 +186,7 @@ def make_live(
         alert=alerts.raise_event,
         escalate_after=lambda: alerts.event_threshold("cue_unacked", settings.cue_escalate_seconds),
     )
-    live.projections += [alerts, prompter]
+    live.projections += [alerts, prompter, moderation]
     alerts.start()
     prompter.start()
     return live
