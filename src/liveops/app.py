@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
                     await require_head(runtime.engine)
                 await runtime.live.start()
                 runtime.expiry.start()
+                runtime.held_actions.start()
                 _drain_on_sigterm(runtime)
                 yield {"runtime": runtime}
             finally:

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     compliance_rules_path: Path | None = None
     # A cue still unacknowledged after this long raises a `cue_unacked` alert to its senders.
     cue_escalate_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # Actions (contract §10): the undo window consoles give price.set and coupon.issue, and how
+    # often each process looks for held actions whose window has ended.
+    undo_seconds: int = Field(default=10, ge=0, le=120)
+    held_action_poll_seconds: float = Field(default=0.5, gt=0, le=10)
 
     # Many processes (Redis)
     redis_prefix: str = "liveops"

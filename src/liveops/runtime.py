@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from liveops.actions.held import HeldActionApplier
 from liveops.auth.cache import CredentialCache
 from liveops.config import Settings
 from liveops.inventory.desk import ReservationDesk
@@ -20,6 +21,8 @@ from liveops.live.changes import ShowChange, staged
 from liveops.live.memory import MemoryBackend
 from liveops.live.redis_backend import RedisBackend
 from liveops.observability import Metrics
+from liveops.platforms.base import Platform
+from liveops.platforms.recording import RecordingPlatform
 from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from liveops.storage.redis import create_redis
 
@@ -44,6 +47,9 @@ class Runtime:
     credentials: CredentialCache = field(init=False)
     reservations: ReservationDesk = field(init=False)
     expiry: ExpirySweeper = field(init=False)
+    # Where actions reach the room's viewers: the recording fake until real adapters exist.
+    platform: Platform = field(default_factory=RecordingPlatform)
+    held_actions: HeldActionApplier = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -58,6 +64,12 @@ class Runtime:
             self.transaction,
             self.read,
             interval=settings.reservation_sweep_seconds,
+        )
+        self.held_actions = HeldActionApplier(
+            self.transaction,
+            self.read,
+            self.platform,
+            interval=settings.held_action_poll_seconds,
         )
         self.metrics.watch_reservations(self._reservation_counts)
 
@@ -131,6 +143,7 @@ class Runtime:
             yield session
 
     async def close(self) -> None:
+        await self.held_actions.close()
         await self.expiry.close()
         await self.reservations.close()
         await self.live.close()

@@ -314,10 +314,8 @@ class TestActions:
         field = await token_for(server, show, "field_control")
         for body in bodies[:2]:
             assert (await action(server, show, field, **body)).status_code == 201
-        for body in bodies[2:]:
-            answer = await action(server, show, field, **body)
-            assert answer.status_code == 422, answer.text
-            assert "cue, segment.goto" in answer.json()["detail"]
+        # Every type of contract §10 is performed now (test_actions_api.py has the matrix).
+        assert (await action(server, show, field, **bodies[-1])).status_code == 422
         other = await create_show(server)
         assert (await action(server, other, field, **bodies[0])).status_code == 403
         long_cue = await action(server, show, type="cue", text="字" * 201)

@@ -43,13 +43,28 @@ export interface ActionMessage {
   readonly action: ActionRead;
 }
 
-/** A stored action: `{id, type, by, at}` and the type's own fields. */
+/**
+ * A stored action: `{id, type, by, at}` and the type's own fields, with what applying it
+ * added (the value before: `live_price_before`, `previous_sku`…; a draw's `seed`,
+ * `candidates`, `winner_ids`).
+ */
 export interface ActionRead {
   readonly id: number;
   readonly type: string;
   readonly by: Actor;
   /** Format: date-time. */
   readonly at: string;
+  /** Format: date-time. */
+  readonly applies_at?: string | null;
+  /**
+   * `held`: sent with an undo window, applies at `applies_at` unless undone; `undone`: taken back
+   * in its window, never applied; `failed`: could not apply when its window ended (`error` says
+   * why)
+   */
+  readonly state?: "applied" | "held" | "undone" | "failed";
+  /** Format: date-time. */
+  readonly undone_at?: string | null;
+  readonly undone_by?: Actor | null;
   readonly [key: string]: unknown;
 }
 
@@ -171,6 +186,47 @@ export interface CommentItem {
 }
 
 /**
+ * The pinned product, prices, coupons, lucky bags, announcement or held actions changed:
+ * replace the whole `commerce` state held (it is small).
+ */
+export interface CommerceMessage {
+  /** names one continuous history of the show's stream */
+  readonly epoch: string;
+  /** position in the stream; one more per publication */
+  readonly offset: number;
+  readonly type: "commerce";
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly server_time: number;
+  readonly commerce: CommerceState;
+}
+
+/**
+ * What the room's viewers see now, as actions left it (`GET …/commerce`, and the live
+ * `commerce` message).
+ */
+export interface CommerceState {
+  readonly pinned_sku: string | null;
+  readonly announcement: string | null;
+  readonly prices: readonly PriceRow[];
+  readonly coupons: readonly CouponRow[];
+  readonly lucky_bags: readonly LuckyBagRow[];
+  /** money-moving actions still in their undo window */
+  readonly held: readonly ActionRead[];
+}
+
+export interface CouponRow {
+  readonly coupon_id: string;
+  readonly amount_off: number;
+  readonly threshold: number | null;
+  readonly quantity: number;
+  readonly state: "issued" | "stopped";
+  /** Format: date-time. */
+  readonly issued_at: string;
+  /** Format: date-time. */
+  readonly stopped_at: string | null;
+}
+
+/**
  * A cue was sent (`acked_at` null), or acknowledged (with `ack_seconds`): replace the cue
  * of that `id`. For the anchor, field control and the assistant.
  */
@@ -234,6 +290,21 @@ export interface Freshness {
   readonly ts: number;
   /** when the newest event of this family arrived */
   readonly received_at: number;
+}
+
+export interface LuckyBagRow {
+  readonly bag_id: string;
+  readonly prize: string;
+  readonly winners: number;
+  readonly condition: "comment" | "follow";
+  readonly state: "running" | "drawn";
+  /** Format: date-time. */
+  readonly started_at: string;
+  /** Format: date-time. */
+  readonly drawn_at: string | null;
+  readonly seed: number | null;
+  readonly candidates: number | null;
+  readonly winner_ids: readonly string[];
 }
 
 /** Every `MetricKey`, in the document's order. */
@@ -326,6 +397,13 @@ export interface PongMessage {
   readonly type: "pong";
   /** milliseconds since the Unix epoch (UTC) */
   readonly server_time: number;
+}
+
+export interface PriceRow {
+  readonly sku: string;
+  readonly name: string;
+  readonly list_price: number;
+  readonly live_price: number;
 }
 
 export interface ProductFigures {
@@ -493,6 +571,10 @@ export interface SnapshotMessage {
    * roles outside the anchor's desk
    */
   readonly cues: readonly CueRead[];
+  /**
+   * what the room's viewers see, as actions left it (as `GET …/commerce`); null until first read
+   */
+  readonly commerce?: CommerceState | null;
 }
 
 /** One SKU's ledger (contract §7) with its sell-out forecast. */
@@ -573,6 +655,7 @@ export type ServerMessage =
   | PrompterMessage
   | CueMessage
   | ActionMessage
+  | CommerceMessage
   | SkipMessage
   | ResumedMessage
   | ResyncMessage

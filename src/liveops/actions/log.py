@@ -50,14 +50,28 @@ async def actor_of(session: AsyncSession, principal: Principal) -> Actor:
 
 
 def action_json(row: ShowAction) -> dict[str, Any]:
-    """The stored action as the API and the live side show it: `{id, type, by, at, …fields}`."""
-    return {
+    """The stored action as the API and the live side show it: `{id, type, by, at, …fields}`,
+    and its `state`: `applied`, or for an action sent with an undo window `held` (until
+    `applies_at`), `undone` (`undone_at`, `undone_by`) or `failed` (`error`)."""
+    record: dict[str, Any] = {
         **row.fields,
         "id": row.id,
         "type": row.type,
         "by": {"label": row.by_label, "role": row.by_role},
         "at": iso(row.at),
+        "state": row.state or "applied",
     }
+    if row.applies_at is not None:
+        record["applies_at"] = iso(row.applies_at)
+    if row.undone_at is not None:
+        record["undone_at"] = iso(row.undone_at)
+        record["undone_by"] = {"label": row.undone_by_label, "role": row.undone_by_role}
+    return record
+
+
+def publish(session: AsyncSession, row: ShowAction) -> None:
+    """Stage the action's record (as it stands) for the consoles, after the commit."""
+    stage(session, ActionTaken(row.show_id, action_json(row)))
 
 
 async def record(
@@ -69,10 +83,12 @@ async def record(
     now: datetime,
     *,
     publish: bool = True,
+    applies_at: datetime | None = None,
 ) -> ShowAction:
     """Store one action and stage it for the consoles (after the commit). `publish=False`
     keeps it in the log only, for a record whose news reaches consoles another way (an
-    alert's acknowledgement goes, as the alert, only to the roles the alert is for)."""
+    alert's acknowledgement goes, as the alert, only to the roles the alert is for).
+    `applies_at`: the action is held, undoable, until then."""
     row = await repository.add(
         session,
         ShowAction(
@@ -83,6 +99,8 @@ async def record(
             by_role=actor.role,
             token_id=actor.token_id,
             fields=fields,
+            state="applied" if applies_at is None else "held",
+            applies_at=applies_at,
         ),
     )
     if publish:

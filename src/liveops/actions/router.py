@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 
-from liveops.actions import log, repository, service
-from liveops.actions.schemas import ActionIn, ActionList, ActionRead
+from liveops.actions import commerce, held, log, preview, repository, service
+from liveops.actions.schemas import (
+    ActionIn,
+    ActionList,
+    ActionPreview,
+    ActionRead,
+    CommerceState,
+)
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep, ShowId
@@ -34,12 +40,53 @@ ActorDep = Annotated[Principal, Depends(acting_principal)]
 async def perform_action(
     show_id: ShowId, body: Annotated[ActionIn, Body()], principal: ActorDep, rt: RuntimeDep
 ) -> Any:
-    """Perform an action; answers the stored record `{id, type, by, at, …fields}`. Types now:
-    `cue` `{text}` and `segment.goto` `{segment_id}` (409 when the run-sheet has no such
-    segment); the other types of contract §10 come with issue #11 (422 until then)."""
+    """Perform an action; answers the stored record `{id, type, by, at, state, …fields}`.
+    Every type of contract §10 (docs/actions.md). 409 when it names something the show does
+    not have (a segment, a lineup SKU, a coupon or lucky bag) or its state forbids it (a bag
+    drawn twice). `price.set` and `coupon.issue` with `undo_seconds` > 0 are stored `held`
+    and apply when the window ends, unless undone (`POST …/actions/{id}/undo`). 502 when the
+    platform refuses: nothing is stored."""
     async with rt.transaction() as session:
-        row = await service.perform(session, show_id, principal, body, datetime.now(UTC))
+        row = await service.perform(
+            session, show_id, principal, body, datetime.now(UTC), rt.platform
+        )
         return log.action_json(row)
+
+
+@router.post("/{show_id}/actions/preview", response_model=ActionPreview, responses=CONFLICT)
+async def preview_action(
+    show_id: ShowId, body: Annotated[ActionIn, Body()], principal: ActorDep, rt: RuntimeDep
+) -> ActionPreview:
+    """What the action would do (before and after, warnings such as a price above the list
+    price), and the undo window to send with it. Nothing is stored."""
+    service.check_may(principal, body.type, show_id)
+    async with rt.read() as session:
+        show = await service.existing_show(session, show_id)
+        return await preview.preview(session, show, body, rt.settings.undo_seconds)
+
+
+@router.post("/{show_id}/actions/{action_id}/undo", response_model=ActionRead, responses=CONFLICT)
+async def undo_action(
+    show_id: ShowId,
+    action_id: Annotated[int, Path(ge=1, le=VERSION_MAX)],
+    principal: ActorDep,
+    rt: RuntimeDep,
+) -> Any:
+    """Take back a held action within its window: it stays in the audit log as `undone` and
+    never applies. 409 once the window has ended or for an action that was not held."""
+    async with rt.transaction() as session:
+        row = await held.undo(session, show_id, action_id, principal, datetime.now(UTC))
+        return log.action_json(row)
+
+
+@router.get("/{show_id}/commerce", response_model=CommerceState)
+async def commerce_state(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -> Any:
+    """What the room's viewers see now, as actions left it: the pinned product, live prices,
+    coupons, lucky bags (with their draws), the announcement, and the held actions."""
+    require(principal, Action.ACTIONS_READ, show_id)
+    async with rt.read() as session:
+        show = await service.existing_show(session, show_id)
+        return await commerce.state(session, show)
 
 
 @router.get("/{show_id}/actions", response_model=ActionList)

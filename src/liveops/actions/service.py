@@ -1,24 +1,41 @@
-"""Performing operator actions (contract §10). Flushes, never commits."""
+"""Performing operator actions (contract §10). Flushes, never commits.
+
+An action is stored, then applied (actions/effects.py), in one transaction: a refusal (a SKU
+outside the lineup, the platform saying no) stores nothing. A money-moving action sent with an
+undo window is stored `held` and applied later by the held-action applier (actions/held.py),
+unless undone first.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liveops.actions import log
-from liveops.actions.schemas import CueAction, SegmentGotoAction
+from liveops.actions import effects, log, repository
+from liveops.actions.schemas import ActionBody, CouponIssueAction, PriceSetAction
 from liveops.auth.principal import Action, Principal, allowed
-from liveops.errors import Forbidden, NotFound
-from liveops.rundown import service as rundown
+from liveops.errors import Conflict, Forbidden, NotFound
+from liveops.platforms.base import Platform
 from liveops.shows import repository as shows_repository
-from liveops.storage.models import ShowAction
+from liveops.storage.models import Show, ShowAction
 
 # Which permission each action type needs (auth/principal.py says who holds it).
 PERMISSION: dict[str, Action] = {
     "cue": Action.ACT_CUE,
     "segment.goto": Action.ACT_SEGMENT_GOTO,
+    "product.pin": Action.ACT_PRODUCT,
+    "product.unpin": Action.ACT_PRODUCT,
+    "price.set": Action.ACT_PRICE,
+    "coupon.issue": Action.ACT_COUPON,
+    "coupon.stop": Action.ACT_COUPON,
+    "lucky_bag.start": Action.ACT_LUCKY_BAG,
+    "lucky_bag.draw": Action.ACT_LUCKY_BAG,
+    "comment.hide": Action.ACT_COMMENT_HIDE,
+    "viewer.ban": Action.ACT_VIEWER_BAN,
+    "viewer.unban": Action.ACT_VIEWER_BAN,
+    "announcement.set": Action.ACT_ANNOUNCE,
 }
 
 
@@ -35,23 +52,60 @@ def check_may_act(principal: Principal, show_id: str) -> None:
         )
 
 
+def check_may(principal: Principal, type_: str, show_id: str) -> None:
+    if not allowed(principal, PERMISSION[type_], show_id):
+        raise Forbidden(f"the {principal.role.value} role may not perform {type_!r} actions")
+
+
+async def existing_show(session: AsyncSession, show_id: str) -> Show:
+    show = await shows_repository.get(session, show_id)
+    if show is None:
+        raise NotFound(f"no show with id {show_id!r}")
+    return show
+
+
+def fields_of(body: ActionBody) -> dict[str, Any]:
+    """The type's own fields as sent (optional ones only when given)."""
+    return body.model_dump(exclude={"type", "undo_seconds"}, exclude_none=True)
+
+
 async def perform(
     session: AsyncSession,
     show_id: str,
     principal: Principal,
-    body: CueAction | SegmentGotoAction,
+    body: ActionBody,
     now: datetime,
+    platform: Platform,
 ) -> ShowAction:
-    needed = PERMISSION[body.type]
-    if not allowed(principal, needed, show_id):
-        raise Forbidden(f"the {principal.role.value} role may not perform {body.type!r} actions")
-    if await shows_repository.get(session, show_id) is None:
-        raise NotFound(f"no show with id {show_id!r}")
+    check_may(principal, body.type, show_id)
+    show = await existing_show(session, show_id)
     actor = await log.actor_of(session, principal)
-    fields: dict[str, Any]
-    if isinstance(body, CueAction):
-        fields = {"text": body.text}
-    else:
-        previous = await rundown.goto(session, show_id, body.segment_id, now)
-        fields = {"segment_id": body.segment_id, "from_segment_id": previous}
-    return await log.record(session, show_id, actor, body.type, fields, now)
+    fields = fields_of(body)
+    hold_seconds = getattr(body, "undo_seconds", None) or 0
+    if hold_seconds > 0:
+        await check_holdable(session, show, body)
+        applies_at = now + timedelta(seconds=hold_seconds)
+        return await log.record(
+            session, show_id, actor, body.type, fields, now, applies_at=applies_at
+        )
+    row = await log.record(session, show_id, actor, body.type, fields, now, publish=False)
+    acting = effects.Acting(session, show, actor, now, platform, row.id)
+    row.fields = {**fields, **await effects.apply(acting, body)}
+    await session.flush()
+    log.publish(session, row)
+    return row
+
+
+async def check_holdable(session: AsyncSession, show: Show, body: ActionBody) -> None:
+    """Refuse now what would be refused when the window ends, so that a console does not show
+    a countdown for an action that cannot apply."""
+    if isinstance(body, PriceSetAction):
+        await effects.product_in_lineup(session, show.id, body.sku)
+    elif isinstance(body, CouponIssueAction):
+        if await repository.coupon(session, show.id, body.coupon_id) is not None:
+            raise Conflict(
+                f"coupon {body.coupon_id!r} was already issued in this show: use a new id"
+            )
+        for waiting in await repository.held(session, show.id):
+            if waiting.type == body.type and waiting.fields.get("coupon_id") == body.coupon_id:
+                raise Conflict(f"coupon {body.coupon_id!r} is already waiting to be issued")

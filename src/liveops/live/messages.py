@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypeAliasType
 
-from liveops.actions.schemas import ActionRead
+from liveops.actions.schemas import ActionRead, CommerceState
 from liveops.compliance.schemas import ViolationOut
 from liveops.rundown.schemas import Actor, CueRead, Prompter
 from liveops.shows.schemas import ShowRead
@@ -199,6 +199,11 @@ class SnapshotMessage(_Positioned):
         description="recent cues, oldest first: every open one and the newest acknowledged "
         "(at most 20); empty for roles outside the anchor's desk"
     )
+    commerce: CommerceState | None = Field(
+        default=None,
+        description="what the room's viewers see, as actions left it (as `GET …/commerce`); "
+        "null until first read",
+    )
 
 
 class MetricsMessage(_Positioned):
@@ -275,6 +280,15 @@ class ActionMessage(_Positioned):
     action: ActionRead
 
 
+class CommerceMessage(_Positioned):
+    """The pinned product, prices, coupons, lucky bags, announcement or held actions changed:
+    replace the whole `commerce` state held (it is small)."""
+
+    type: Literal["commerce"]
+    server_time: EpochMs
+    commerce: CommerceState
+
+
 class SkipMessage(_Positioned):
     """A position whose publication is for other roles (an alert routed to field control and
     the assistant, on an anchor's console): take the position, nothing else changes."""
@@ -324,6 +338,7 @@ ServerMessage = Annotated[
     | PrompterMessage
     | CueMessage
     | ActionMessage
+    | CommerceMessage
     | SkipMessage
     | ResumedMessage
     | ResyncMessage
@@ -342,6 +357,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     PrompterMessage,
     CueMessage,
     ActionMessage,
+    CommerceMessage,
     SkipMessage,
     ResumedMessage,
     ResyncMessage,

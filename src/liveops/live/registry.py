@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from liveops.actions.commerce import state_if_any as commerce_state_if_any
+from liveops.actions.live import CommerceProjection
 from liveops.alerts import service as alerts_service
 from liveops.alerts.board import AlertBoard
 from liveops.alerts.live import AlertsProjection, AlertWriter, show_rules
@@ -186,9 +188,15 @@ def make_live(
         alert=alerts.raise_event,
         escalate_after=lambda: alerts.event_threshold("cue_unacked", settings.cue_escalate_seconds),
     )
-    live.projections += [alerts, prompter, moderation]
+    commerce = CommerceProjection(
+        show_id=show_id,
+        load=in_own_session(sessionmaker, lambda s: commerce_state_if_any(s, show_id)),
+        publish=live.publish_message,
+    )
+    live.projections += [alerts, prompter, moderation, commerce]
     alerts.start()
     prompter.start()
+    commerce.start()
     return live
 
 
