@@ -1,10 +1,12 @@
 import type { ReactNode } from "react";
 import type { Me } from "../lib/api";
 import { formatClock, shortId } from "../lib/format";
-import { onLinkClick } from "../lib/route";
+import { onLinkClick, setupPath } from "../lib/route";
+import { mayControl, mayPlan } from "../lib/showsApi";
 import type { ConnState, ConnStatus } from "../live/client";
 import type { ShowInfo } from "../live/protocol";
 import { PlatformBadge, StatusBadge } from "./Badges";
+import "../setup.css";
 
 const CONN_LABEL: Record<ConnState, { zh: string; en: string }> = {
   connecting: { zh: "连接中", en: "connecting" },
@@ -43,6 +45,17 @@ export function ConsoleHeader({ showId, show, conn, me, serverNow, onRetryNow, h
         </h1>
         {show !== null && <PlatformBadge platform={show.platform} />}
         {show !== null && <StatusBadge status={show.status} />}
+        {(mayPlan(me.role) || mayControl(me.role)) && (
+          <a
+            className="btn btn--small topbar__setup"
+            href={setupPath(showId)}
+            data-testid="setup-link"
+            title={mayPlan(me.role) ? "商品、目标、开播与结束 lineup, targets, start, end" : "开播与结束 start, end"}
+            onClick={(e) => onLinkClick(e, setupPath(showId))}
+          >
+            设置 <span className="en">Setup</span>
+          </a>
+        )}
         {health}
       </div>
       <div className="topbar__right">

@@ -1,15 +1,21 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { listShows, type Me, type ShowSummary } from "../lib/api";
 import { formatDateTime } from "../lib/format";
-import { onLinkClick, showPath } from "../lib/route";
+import { onLinkClick, setupPath, showPath } from "../lib/route";
+import { mayControl, mayCreateShows, mayPlan, type ShowDetail } from "../lib/showsApi";
 import { PlatformBadge, StatusBadge } from "./Badges";
+import { NewShowForm } from "./setup/NewShowForm";
+import { ShowControls } from "./setup/ShowControls";
+import "../setup.css";
 
 type Load = { status: "loading" } | { status: "ok"; shows: ShowSummary[] } | { status: "error"; message: string };
 
 export function ShowList({ me }: { me: Me }) {
   const [load, setLoad] = useState<Load>({ status: "loading" });
+  const canCreate = mayCreateShows(me.role);
+  const canSetUp = mayPlan(me.role) || mayControl(me.role);
 
-  useEffect(() => {
+  const reload = useCallback(() => {
     let cancelled = false;
     listShows().then(
       (shows) => !cancelled && setLoad({ status: "ok", shows }),
@@ -21,13 +27,32 @@ export function ShowList({ me }: { me: Me }) {
     };
   }, []);
 
+  useEffect(() => reload(), [reload]);
+
   useEffect(() => {
     document.title = "直播场次 · LiveOps";
   }, []);
 
+  // A start or end answers the show as it now is: the row changes at once, the list follows.
+  const changed = (show: ShowDetail) => {
+    setLoad((l) =>
+      l.status === "ok"
+        ? {
+            ...l,
+            shows: l.shows.map((s) =>
+              s.id === show.id
+                ? { ...s, status: show.status, started_at: show.started_at, ended_at: show.ended_at }
+                : s,
+            ),
+          }
+        : l,
+    );
+    reload();
+  };
+
   return (
     <div className="page">
-      <header className="topbar">
+      <header className="topbar topbar--shows">
         <div className="brand">
           LiveOps <span className="brand__sub">场控台</span>
         </div>
@@ -37,11 +62,12 @@ export function ShowList({ me }: { me: Me }) {
         <div className="topbar__right muted">角色 role: {me.role}</div>
       </header>
       <main className="shows">
+        {canCreate && <NewShowForm onCreated={() => reload()} />}
         {load.status === "loading" && <p className="muted">加载中… Loading…</p>}
         {load.status === "error" && <p className="notice notice--bad">加载失败 / failed to load: {load.message}</p>}
         {load.status === "ok" && load.shows.length === 0 && <p className="muted">暂无直播场次 No shows yet.</p>}
         {load.status === "ok" && load.shows.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll shows__scroll">
             <table className="table shows__table" data-testid="show-list">
               <thead>
                 <tr>
@@ -51,12 +77,13 @@ export function ShowList({ me }: { me: Me }) {
                   <th>开播 Started</th>
                   <th>结束 Ended</th>
                   <th>创建 Created</th>
+                  {canSetUp && <th>操作 Actions</th>}
                 </tr>
               </thead>
               <tbody>
                 {load.shows.map((show) => (
-                  <tr key={show.id}>
-                    <td>
+                  <tr key={show.id} data-testid={`show-row-${show.id}`}>
+                    <td className="shows__name">
                       <a
                         className="shows__link"
                         href={showPath(show.id)}
@@ -66,15 +93,36 @@ export function ShowList({ me }: { me: Me }) {
                         {show.title || show.id}
                       </a>
                     </td>
-                    <td>
+                    <td className="shows__platform">
                       <PlatformBadge platform={show.platform} />
                     </td>
-                    <td>
+                    <td className="shows__status">
                       <StatusBadge status={show.status} />
                     </td>
-                    <td className="num">{formatDateTime(show.started_at)}</td>
-                    <td className="num">{formatDateTime(show.ended_at)}</td>
-                    <td className="num">{formatDateTime(show.created_at)}</td>
+                    <td className="num shows__time" data-label="开播">
+                      {formatDateTime(show.started_at)}
+                    </td>
+                    <td className="num shows__time" data-label="结束">
+                      {formatDateTime(show.ended_at)}
+                    </td>
+                    <td className="num shows__time" data-label="创建">
+                      {formatDateTime(show.created_at)}
+                    </td>
+                    {canSetUp && (
+                      <td className="shows__actions">
+                        <div className="shows__buttons">
+                          <ShowControls show={show} role={me.role} size="row" onChanged={changed} />
+                          <a
+                            className="sbtn sbtn--link"
+                            href={setupPath(show.id)}
+                            data-testid={`setup-link-${show.id}`}
+                            onClick={(e) => onLinkClick(e, setupPath(show.id))}
+                          >
+                            {mayPlan(me.role) ? "设置" : "查看设置"} <span className="en">Setup</span>
+                          </a>
+                        </div>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

@@ -19,12 +19,16 @@ interface Common {
 }
 
 function Message({ name, error, warning, hint }: Pick<Common, "name" | "error" | "warning" | "hint">) {
-  if (error !== undefined)
+  if (error !== undefined) {
+    // "what to fix · the server's own words": the second part smaller, for whoever reads English.
+    const cut = error.indexOf(" · ");
     return (
       <span className="sfield__msg sfield__msg--error" id={`${fieldId(name)}-msg`} data-testid={`error-${name}`}>
-        {error}
+        {cut < 0 ? error : error.slice(0, cut)}
+        {cut >= 0 && <span className="sfield__server"> {error.slice(cut + 3)}</span>}
       </span>
     );
+  }
   if (warning !== undefined)
     return (
       <span className="sfield__msg sfield__msg--warn" id={`${fieldId(name)}-msg`} data-testid={`warning-${name}`}>

@@ -22,7 +22,7 @@ interface Props {
   onSaved: (products: LineupProduct[]) => void;
 }
 
-const ROLE_OPTIONS = PRODUCT_ROLES.map((r) => ({ value: r.value, label: `${r.value} · ${r.hint}` }));
+const ROLE_OPTIONS = PRODUCT_ROLES.map((r) => ({ value: r, label: r }));
 
 function same(a: readonly ProductDraft[], b: readonly ProductDraft[]): boolean {
   if (a.length !== b.length) return false;

@@ -1,5 +1,13 @@
 import { useState } from "react";
-import { ApiError, endShow, errorSentence, mayControl, startShow, type Finding, type ShowDetail } from "../../lib/showsApi";
+import {
+  ApiError,
+  endShow,
+  errorSentence,
+  mayControl,
+  startShow,
+  type Finding,
+  type ShowDetail,
+} from "../../lib/showsApi";
 
 interface Props {
   show: { id: string; title: string; status: string };

@@ -178,7 +178,7 @@ function ShowFacts({ show }: { show: ShowDetail }) {
           <dd>{v}</dd>
         </div>
       ))}
-      <div>
+      <div className="setup__fact--wide">
         <dt className="muted">场次 ID</dt>
         <dd className="mono" data-testid="setup-show-id">
           {show.id}

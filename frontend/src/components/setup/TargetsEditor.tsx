@@ -121,7 +121,9 @@ function TargetsForm({ showId, targets, onSaved }: Omit<Props, "editable">) {
         {field("conversion_rate", { suffix: "%" })}
         {field("aov", { prefix: "¥" })}
       </div>
-      <p className="muted small targets__note">留空即不设该目标；保存会替换全部目标。Empty = no target; saving replaces all targets.</p>
+      <p className="muted small targets__note">
+        留空即不设该目标；保存会替换全部目标。Empty = no target; saving replaces all targets.
+      </p>
       <FormProblems items={general} testId="targets-problems" />
       <div className="sform__bar">
         <button type="submit" className="sbtn sbtn--primary" data-testid="targets-save" disabled={busy}>

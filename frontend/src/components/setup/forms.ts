@@ -15,13 +15,7 @@ export const PLANNED_MINUTES_MAX = 24 * 60;
 export const MAX_ANCHORS = 20;
 
 /** The lineup roles the API takes (schemas.ProductRole), in the order a planner thinks of them. */
-export const PRODUCT_ROLES = [
-  { value: "引流款", hint: "拉人气、低价" },
-  { value: "福利款", hint: "宠粉、秒杀" },
-  { value: "利润款", hint: "主要赚钱" },
-  { value: "爆款", hint: "主推热卖" },
-  { value: "清仓", hint: "清库存" },
-] as const;
+export const PRODUCT_ROLES = ["引流款", "福利款", "利润款", "爆款", "清仓"] as const;
 
 /** Platforms offered in the form (the server takes any name; Badges.tsx names these). */
 export const PLATFORMS = [
@@ -249,7 +243,7 @@ export function checkLineup(rows: readonly ProductDraft[]): LineupCheck {
   const errors: Errors = {};
   const warnings: Errors = {};
   const products: LineupInput[] = [];
-  const roles: readonly string[] = PRODUCT_ROLES.map((r) => r.value);
+  const roles: readonly string[] = PRODUCT_ROLES;
   const seen = new Map<string, number>();
   if (rows.length > 500) errors.products = `最多 500 个商品（现在 ${rows.length} 个）`;
   rows.forEach((row, i) => {
