@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { HttpError } from "./api";
+import {
+  CUE_PRESETS_KEY,
+  DEFAULT_CUE_PRESETS,
+  actionErrorText,
+  addKeyword,
+  cleanPresets,
+  loadPresets,
+  parseCommerce,
+  parseRoomModeration,
+  parseRunsheet,
+  parseViewerCard,
+  savePresets,
+} from "./moderationApi";
+
+// A user card as src/liveops/moderation/schemas.py (ViewerCard) writes it.
+const CARD = {
+  viewer_id: "dy_v_0042",
+  show_id: "s1",
+  room: "抖音 8866",
+  tier: "returning",
+  channel: "feed",
+  joins: 3,
+  watch_seconds: 412.5,
+  comments: [
+    { id: "e2", ts: "2026-12-04T12:01:00Z", text: "骗子", hidden: true, reason: "hidden" },
+    { id: "e1", ts: "2026-12-04T12:00:00Z", text: "多少钱", hidden: false, reason: null },
+  ],
+  comments_hidden: 1,
+  orders: { created: 2, paid: 1, cancelled: 1, refunded: 0 },
+  recent_orders: [
+    { order_id: "o1", sku: "A", qty: 1, amount: 9900, created_at: "2026-12-04T12:00:30Z", state: "paid" },
+  ],
+  bans: {
+    show: true,
+    room: false,
+    history: [
+      {
+        id: 7,
+        viewer_id: "dy_v_0042",
+        scope: "show",
+        show_id: "s1",
+        room: "抖音 8866",
+        banned_at: "2026-12-04T12:02:00Z",
+        by: "场控小王",
+        lifted_at: null,
+        lifted_by: null,
+        active: true,
+      },
+      { id: 3, scope: "bogus" },
+    ],
+  },
+};
+
+describe("parseViewerCard", () => {
+  it("reads the server's card", () => {
+    const card = parseViewerCard(CARD, "x");
+    expect(card.viewer_id).toBe("dy_v_0042");
+    expect(card.tier).toBe("returning");
+    expect(card.comments.map((c) => [c.id, c.hidden, c.reason])).toEqual([
+      ["e2", true, "hidden"],
+      ["e1", false, null],
+    ]);
+    expect(card.orders.paid).toBe(1);
+    expect(card.recent_orders[0]?.amount).toBe(9900);
+    expect(card.bans.show).toBe(true);
+    expect(card.bans.room).toBe(false);
+    expect(card.bans.history).toHaveLength(1); // the malformed one is left out
+    expect(card.bans.history[0]?.by).toBe("场控小王");
+  });
+
+  it("survives an empty or odd answer", () => {
+    const card = parseViewerCard({ comments: "no" }, "dy_1");
+    expect(card.viewer_id).toBe("dy_1");
+    expect(card.comments).toEqual([]);
+    expect(card.bans).toEqual({ show: false, room: false, history: [] });
+  });
+});
+
+describe("other answers", () => {
+  it("reads the commerce state, the run-sheet and the room's filter", () => {
+    expect(parseCommerce({ pinned_sku: "A", announcement: null, prices: [] })).toEqual({
+      pinned_sku: "A",
+      announcement: null,
+    });
+    const rs = parseRunsheet({
+      current_segment_id: "s2",
+      segments: [{ id: "s1", title: "暖场", sku: null, planned_seconds: 60 }, { id: "" }, { id: "s2" }],
+    });
+    expect(rs.current_segment_id).toBe("s2");
+    expect(rs.segments.map((s) => [s.id, s.title])).toEqual([
+      ["s1", "暖场"],
+      ["s2", "s2"],
+    ]);
+    expect(parseRoomModeration({ keywords: ["加微信", 3], version: 2 }, "r")).toMatchObject({
+      room: "r",
+      keywords: ["加微信"],
+      version: 2,
+    });
+  });
+
+  it("says why an action failed in the server's words", () => {
+    expect(actionErrorText(new HttpError(409, "no segment s9 in the run-sheet"))).toBe("no segment s9 in the run-sheet");
+    expect(actionErrorText(new HttpError(403, "the anchor role may not act"))).toMatch(/^无权限/);
+    expect(actionErrorText(new TypeError("Failed to fetch"))).toMatch(/网络错误/);
+  });
+});
+
+describe("keywords", () => {
+  it("adds a trimmed word once, compared as the filter compares", () => {
+    expect(addKeyword(["加微信"], "  VX ")).toEqual(["加微信", "VX"]);
+    expect(addKeyword(["vx"], "ＶＸ")).toEqual(["vx"]);
+    expect(addKeyword(["a"], "   ")).toEqual(["a"]);
+  });
+});
+
+describe("cue presets", () => {
+  function memory(initial: string | null) {
+    let value = initial;
+    return {
+      getItem: (k: string) => (k === CUE_PRESETS_KEY ? value : null),
+      setItem: (_k: string, v: string) => {
+        value = v;
+      },
+      get value() {
+        return value;
+      },
+    };
+  }
+
+  it("defaults when nothing (or garbage) is kept", () => {
+    expect(loadPresets(memory(null))).toEqual([...DEFAULT_CUE_PRESETS]);
+    expect(loadPresets(memory("{oops"))).toEqual([...DEFAULT_CUE_PRESETS]);
+    expect(loadPresets(null)).toEqual([...DEFAULT_CUE_PRESETS]);
+  });
+
+  it("keeps an edited list, cleaned", () => {
+    const store = memory(null);
+    expect(savePresets(store, [" 讲尺码 ", "催单", "催单", ""])).toEqual(["讲尺码", "催单"]);
+    expect(loadPresets(store)).toEqual(["讲尺码", "催单"]);
+    expect(cleanPresets(Array.from({ length: 20 }, (_, i) => `p${i}`))).toHaveLength(12);
+  });
+});

@@ -1,0 +1,368 @@
+/**
+ * Field control's HTTP calls (issue #11 item 6): actions (`POST …/actions`, contract §10), the
+ * audit log for chart markers, what the room sees now (`GET …/commerce`), the run-sheet's
+ * segments, the user card (`GET …/viewers/{id}`) and the room's keyword filter
+ * (`GET|PUT /rooms/{room}/moderation`). Answers are read leniently: a field the console does
+ * not know is dropped, a missing one becomes null, so a newer server never blanks a panel.
+ */
+import { parseAction, type ActionRecord, type Actor } from "../live/protocol";
+import { HttpError, detailOf } from "./api";
+
+async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+  const res = await fetch(path, {
+    credentials: "same-origin",
+    ...init,
+    headers: { Accept: "application/json", ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}) },
+  });
+  const text = await res.text();
+  let body: unknown = null;
+  if (text !== "") {
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      body = text;
+    }
+  }
+  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
+  return body;
+}
+
+const show = (showId: string, rest: string) => `/api/v1/shows/${encodeURIComponent(showId)}/${rest}`;
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** The person-readable reason an action failed: the server's `detail`, with its status. */
+export function actionErrorText(err: unknown): string {
+  if (err instanceof HttpError) {
+    if (err.status === 403) return `无权限 / not allowed: ${err.detail}`;
+    if (err.status === 401) return "会话已过期，请重新登录 / signed out";
+    return err.detail;
+  }
+  if (err instanceof Error) return `网络错误 / ${err.message}`;
+  return String(err);
+}
+
+/** The action types field control sends from the console. */
+export type FieldAction =
+  | { type: "product.pin" | "product.unpin"; sku: string }
+  | { type: "cue"; text: string }
+  | { type: "announcement.set"; text: string }
+  | { type: "segment.goto"; segment_id: string }
+  | { type: "comment.hide"; event_id: string }
+  | { type: "viewer.ban" | "viewer.unban"; viewer_id: string; scope: BanScope };
+
+export type BanScope = "show" | "room";
+
+/** Perform an action; answers the stored record (or null if it cannot be read). */
+export async function act(showId: string, action: FieldAction): Promise<ActionRecord | null> {
+  return parseAction(await call(show(showId, "actions"), { method: "POST", body: JSON.stringify(action) }));
+}
+
+/** The newest `limit` actions of the audit log, oldest first (for the chart's markers). */
+export async function recentActions(showId: string, limit = 500): Promise<ActionRecord[]> {
+  const body = obj(await call(show(showId, `actions?limit=${limit}`)));
+  const out: ActionRecord[] = [];
+  for (const raw of arr(body.actions)) {
+    const a = parseAction(raw);
+    if (a !== null) out.push(a);
+  }
+  return out.reverse();
+}
+
+/** What the room's viewers see now, as far as the action bar needs it. */
+export interface CommerceView {
+  pinned_sku: string | null;
+  announcement: string | null;
+}
+
+export function parseCommerce(v: unknown): CommerceView {
+  const o = obj(v);
+  return { pinned_sku: str(o.pinned_sku), announcement: str(o.announcement) };
+}
+
+export async function getCommerce(showId: string): Promise<CommerceView> {
+  return parseCommerce(await call(show(showId, "commerce")));
+}
+
+export interface SegmentOption {
+  id: string;
+  title: string;
+  sku: string | null;
+  planned_seconds: number;
+}
+
+export interface Runsheet {
+  current_segment_id: string | null;
+  segments: SegmentOption[];
+}
+
+export function parseRunsheet(v: unknown): Runsheet {
+  const o = obj(v);
+  const segments: SegmentOption[] = [];
+  for (const raw of arr(o.segments)) {
+    const s = obj(raw);
+    const id = str(s.id);
+    if (id === null || id === "") continue;
+    segments.push({ id, title: str(s.title) ?? id, sku: str(s.sku), planned_seconds: num(s.planned_seconds) ?? 0 });
+  }
+  return { current_segment_id: str(o.current_segment_id), segments };
+}
+
+export async function getRunsheet(showId: string): Promise<Runsheet> {
+  return parseRunsheet(await call(show(showId, "runsheet")));
+}
+
+/** The show's room (`show.room`), or null when it has none: room bans and the keyword filter need one. */
+export async function getShowRoom(showId: string): Promise<string | null> {
+  const room = str(obj(await call(`/api/v1/shows/${encodeURIComponent(showId)}`)).room);
+  return room === "" ? null : room;
+}
+
+// --- the user card -----------------------------------------------------------------------
+
+export type HiddenReason = "hidden" | "banned" | "keyword";
+
+export interface CardComment {
+  id: string;
+  ts: string;
+  text: string;
+  hidden: boolean;
+  reason: HiddenReason | (string & {}) | null;
+}
+
+export interface CardOrder {
+  order_id: string;
+  sku: string | null;
+  qty: number | null;
+  /** fen */
+  amount: number | null;
+  created_at: string;
+  state: string;
+}
+
+export interface Ban {
+  id: number;
+  viewer_id: string;
+  scope: BanScope;
+  show_id: string;
+  room: string | null;
+  banned_at: string;
+  by: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
+  active: boolean;
+}
+
+export interface ViewerCard {
+  viewer_id: string;
+  room: string | null;
+  tier: string | null;
+  channel: string | null;
+  joins: number;
+  watch_seconds: number | null;
+  comments: CardComment[];
+  comments_hidden: number;
+  orders: { created: number; paid: number; cancelled: number; refunded: number };
+  recent_orders: CardOrder[];
+  bans: { show: boolean; room: boolean; history: Ban[] };
+}
+
+export function parseBan(v: unknown): Ban | null {
+  const o = obj(v);
+  const id = num(o.id);
+  const viewer = str(o.viewer_id);
+  const scope = o.scope === "show" || o.scope === "room" ? o.scope : null;
+  if (id === null || viewer === null || scope === null) return null;
+  const lifted = str(o.lifted_at);
+  return {
+    id,
+    viewer_id: viewer,
+    scope,
+    show_id: str(o.show_id) ?? "",
+    room: str(o.room),
+    banned_at: str(o.banned_at) ?? "",
+    by: str(o.by) ?? "—",
+    lifted_at: lifted,
+    lifted_by: str(o.lifted_by),
+    active: typeof o.active === "boolean" ? o.active : lifted === null,
+  };
+}
+
+export function parseViewerCard(v: unknown, viewerId: string): ViewerCard {
+  const o = obj(v);
+  const orders = obj(o.orders);
+  const bans = obj(o.bans);
+  const comments: CardComment[] = [];
+  for (const raw of arr(o.comments)) {
+    const c = obj(raw);
+    const id = str(c.id);
+    if (id === null) continue;
+    comments.push({
+      id,
+      ts: str(c.ts) ?? "",
+      text: str(c.text) ?? "",
+      hidden: c.hidden === true,
+      reason: str(c.reason),
+    });
+  }
+  const recent: CardOrder[] = [];
+  for (const raw of arr(o.recent_orders)) {
+    const r = obj(raw);
+    const id = str(r.order_id);
+    if (id === null) continue;
+    recent.push({
+      order_id: id,
+      sku: str(r.sku),
+      qty: num(r.qty),
+      amount: num(r.amount),
+      created_at: str(r.created_at) ?? "",
+      state: str(r.state) ?? "created",
+    });
+  }
+  return {
+    viewer_id: str(o.viewer_id) ?? viewerId,
+    room: str(o.room),
+    tier: str(o.tier),
+    channel: str(o.channel),
+    joins: num(o.joins) ?? 0,
+    watch_seconds: num(o.watch_seconds),
+    comments,
+    comments_hidden: num(o.comments_hidden) ?? comments.filter((c) => c.hidden).length,
+    orders: {
+      created: num(orders.created) ?? 0,
+      paid: num(orders.paid) ?? 0,
+      cancelled: num(orders.cancelled) ?? 0,
+      refunded: num(orders.refunded) ?? 0,
+    },
+    recent_orders: recent,
+    bans: {
+      show: bans.show === true,
+      room: bans.room === true,
+      history: arr(bans.history)
+        .map(parseBan)
+        .filter((b): b is Ban => b !== null),
+    },
+  };
+}
+
+export async function getViewerCard(showId: string, viewerId: string): Promise<ViewerCard> {
+  return parseViewerCard(await call(show(showId, `viewers/${encodeURIComponent(viewerId)}`)), viewerId);
+}
+
+export const REASON_LABELS: Readonly<Record<string, string>> = {
+  hidden: "已隐藏 hidden",
+  banned: "禁言中发送 banned",
+  keyword: "屏蔽词 keyword",
+};
+
+export const TIER_LABELS: Readonly<Record<string, string>> = {
+  new: "新客 new",
+  returning: "老客 returning",
+  vip: "VIP",
+};
+
+export const SCOPE_LABELS: Readonly<Record<BanScope, string>> = {
+  show: "本场 show",
+  room: "直播间 room",
+};
+
+// --- the room's keyword filter -------------------------------------------------------------
+
+export interface RoomModeration {
+  room: string;
+  keywords: string[];
+  version: number;
+  updated_at: string | null;
+  updated_by: string | null;
+}
+
+export function parseRoomModeration(v: unknown, room: string): RoomModeration {
+  const o = obj(v);
+  return {
+    room: str(o.room) ?? room,
+    keywords: arr(o.keywords).filter((k): k is string => typeof k === "string"),
+    version: num(o.version) ?? 0,
+    updated_at: str(o.updated_at),
+    updated_by: str(o.updated_by),
+  };
+}
+
+const roomPath = (room: string) => `/api/v1/rooms/${encodeURIComponent(room)}/moderation`;
+
+export async function getRoomModeration(room: string): Promise<RoomModeration> {
+  return parseRoomModeration(await call(roomPath(room)), room);
+}
+
+/** Save the whole list; `baseVersion` makes a save over someone else's newer one a 409. */
+export async function putRoomKeywords(room: string, keywords: string[], baseVersion: number): Promise<RoomModeration> {
+  const body = JSON.stringify({ keywords, base_version: baseVersion });
+  return parseRoomModeration(await call(roomPath(room), { method: "PUT", body }), room);
+}
+
+/**
+ * A keyword added to a list: trimmed, and not added twice (compared as the server's filter
+ * compares: NFKC, case folded). Answers the list unchanged when there is nothing to add.
+ */
+export function addKeyword(list: readonly string[], word: string): string[] {
+  const w = word.trim();
+  if (w === "") return [...list];
+  const fold = (s: string) => s.normalize("NFKC").toLowerCase();
+  if (list.some((k) => fold(k) === fold(w))) return [...list];
+  return [...list, w];
+}
+
+// --- cue presets, kept on this device -------------------------------------------------------
+
+export const DEFAULT_CUE_PRESETS: readonly string[] = ["讲尺码", "催单", "报库存", "福袋提醒"];
+export const CUE_PRESETS_KEY = "liveops.fc.cuePresets";
+const PRESETS_MAX = 12;
+const PRESET_MAX_CHARS = 40;
+
+/** The presets kept in storage, or the defaults when none (or unreadable ones) are kept. */
+export function loadPresets(storage: Pick<Storage, "getItem"> | null): string[] {
+  try {
+    const raw = storage?.getItem(CUE_PRESETS_KEY);
+    if (raw === null || raw === undefined) return [...DEFAULT_CUE_PRESETS];
+    const parsed = JSON.parse(raw) as unknown;
+    if (!Array.isArray(parsed)) return [...DEFAULT_CUE_PRESETS];
+    return cleanPresets(parsed.filter((p): p is string => typeof p === "string"));
+  } catch {
+    return [...DEFAULT_CUE_PRESETS];
+  }
+}
+
+export function cleanPresets(list: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of list) {
+    const t = p.trim().slice(0, PRESET_MAX_CHARS);
+    if (t !== "" && !out.includes(t)) out.push(t);
+  }
+  return out.slice(0, PRESETS_MAX);
+}
+
+export function savePresets(storage: Pick<Storage, "setItem"> | null, list: readonly string[]): string[] {
+  const clean = cleanPresets(list);
+  try {
+    storage?.setItem(CUE_PRESETS_KEY, JSON.stringify(clean));
+  } catch {
+    // A full or disabled storage: the list still holds for this page.
+  }
+  return clean;
+}
+
+export function localStore(): Storage | null {
+  try {
+    return typeof localStorage !== "undefined" ? localStorage : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who did it, as a person reads it. */
+export function actorText(by: Actor): string {
+  return by.label !== "" ? by.label : by.role;
+}
