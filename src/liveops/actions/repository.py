@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, distinct, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.storage.models import (
@@ -157,3 +157,52 @@ async def held_due(session: AsyncSession, now: datetime, limit: int) -> Sequence
 
 async def show(session: AsyncSession, show_id: str) -> Show | None:
     return await session.get(Show, show_id)
+
+
+async def window_counts(
+    session: AsyncSession, show_id: str, start_us: int, end_us: int, sku: str | None
+) -> dict[str, int]:
+    """Counts in [start_us, end_us) for the action impact (actions/impact.py): joins,
+    impressions, clicks (of `sku` when given), buyers and viewers seen."""
+    in_window = and_(Event.show_id == show_id, Event.ts_us >= start_us, Event.ts_us < end_us)
+    product_scope = Event.sku == sku if sku is not None else true()
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(Event.type == "viewer.join"),
+                func.coalesce(
+                    func.sum(Event.quantity).filter(
+                        Event.type == "product.impression", product_scope
+                    ),
+                    0,
+                ),
+                func.count().filter(Event.type == "product.click", product_scope),
+                func.count(distinct(Event.viewer_id)).filter(Event.type == "order.created"),
+                func.count(distinct(Event.viewer_id)),
+            ).where(in_window)
+        )
+    ).one()
+    joins, impressions, clicks, buyers, viewers = (int(v or 0) for v in row)
+    return {
+        "joins": joins,
+        "impressions": impressions,
+        "clicks": clicks,
+        "buyers": buyers,
+        "viewers": viewers,
+    }
+
+
+async def applied_of_types(
+    session: AsyncSession, show_id: str, types: Iterable[str], limit: int
+) -> Sequence[ShowAction]:
+    query = select(ShowAction).where(
+        ShowAction.show_id == show_id,
+        ShowAction.type.in_(list(types)),
+        ShowAction.state == "applied",
+    )
+    return (await session.scalars(query.order_by(ShowAction.id).limit(limit))).all()
+
+
+async def oldest_first(session: AsyncSession, show_id: str, *, limit: int) -> Sequence[ShowAction]:
+    query = select(ShowAction).where(ShowAction.show_id == show_id)
+    return (await session.scalars(query.order_by(ShowAction.id).limit(limit))).all()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 
 from liveops.actions import commerce, held, log, preview, repository, service
 from liveops.actions.schemas import (
+    ActionImpacts,
     ActionIn,
     ActionList,
     ActionPreview,
@@ -77,6 +78,22 @@ async def undo_action(
     async with rt.transaction() as session:
         row = await held.undo(session, show_id, action_id, principal, datetime.now(UTC))
         return log.action_json(row)
+
+
+@router.get("/{show_id}/actions/impact", response_model=ActionImpacts)
+async def action_impacts(
+    show_id: ShowId,
+    principal: PrincipalDep,
+    rt: RuntimeDep,
+    window_minutes: Annotated[int, Query(ge=1, le=60)] = 5,
+) -> Any:
+    """For each applied pin, price change, coupon and lucky bag: entry rate, click rate and
+    conversion in the `window_minutes` after it against those before (docs/actions.md)."""
+    require(principal, Action.ACTIONS_READ, show_id)
+    async with rt.read() as session:
+        show = await service.existing_show(session, show_id)
+        rows = await service.impacts(session, show, window_minutes, datetime.now(UTC))
+    return {"window_minutes": window_minutes, "actions": rows}
 
 
 @router.get("/{show_id}/commerce", response_model=CommerceState)

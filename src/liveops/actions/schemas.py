@@ -273,3 +273,25 @@ class CommerceState(BaseModel):
     coupons: list[CouponRow]
     lucky_bags: list[LuckyBagRow]
     held: list[ActionRead] = Field(description="money-moving actions still in their undo window")
+
+
+class Rates(BaseModel):
+    entry_rate: float | None = Field(description="viewer.join events a minute")
+    click_rate: float | None = Field(
+        description="clicks ÷ impressions (of the action's SKU when it names one)"
+    )
+    conversion: float | None = Field(description="viewers who ordered ÷ viewers seen")
+
+
+class ActionImpact(BaseModel):
+    action: ActionRead
+    before: Rates
+    after: Rates
+    change: Rates = Field(description="after ÷ before − 1 (null when unknown)")
+    after_minutes: float = Field(description="how much of the after window has passed")
+    partial: bool = Field(description="the after window is not complete yet (or the show ended)")
+
+
+class ActionImpacts(BaseModel):
+    window_minutes: int
+    actions: list[ActionImpact]

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liveops.actions import effects, log, repository
+from liveops.actions import effects, impact, log, repository
 from liveops.actions.schemas import ActionBody, CouponIssueAction, PriceSetAction
 from liveops.auth.principal import Action, Principal, allowed
 from liveops.errors import Conflict, Forbidden, NotFound
@@ -109,3 +109,50 @@ async def check_holdable(session: AsyncSession, show: Show, body: ActionBody) ->
         for waiting in await repository.held(session, show.id):
             if waiting.type == body.type and waiting.fields.get("coupon_id") == body.coupon_id:
                 raise Conflict(f"coupon {body.coupon_id!r} is already waiting to be issued")
+
+
+IMPACT_ACTIONS_MAX = 500
+
+
+async def impacts(
+    session: AsyncSession, show: Show, window_minutes: int, now: datetime
+) -> list[dict[str, Any]]:
+    """Each applied pin, price change, coupon and lucky bag with its impact (actions/impact.py),
+    oldest first. The after window stops at the show's end, or now while it runs."""
+    until = show.ended_at or now
+    until_us = int(until.timestamp() * 1_000_000)
+    out = []
+    rows = await repository.applied_of_types(session, show.id, impact.MEASURED, IMPACT_ACTIONS_MAX)
+    for row in rows:
+        pivot = row.applies_at or row.at
+        before, after = impact.windows(int(pivot.timestamp() * 1_000_000), window_minutes, until_us)
+        sku = row.fields.get("sku")
+        counted = []
+        for start, end in (before, after):
+            counts = await repository.window_counts(session, show.id, start, end, sku)
+            counted.append(impact.WindowCounts(minutes=(end - start) / impact.MINUTE_US, **counts))
+        out.append(
+            {
+                "action": log.action_json(row),
+                **impact.impact(counted[0], counted[1], window_minutes),
+            }
+        )
+    return out
+
+
+REVIEW_ACTIONS_MAX = 5000
+
+
+async def review(session: AsyncSession, show: Show, now: datetime) -> list[dict[str, Any]]:
+    """The review's `actions` table: every action, oldest first, a measured one (a pin, a
+    price, a coupon, a lucky bag) with its `impact` over 5 minutes."""
+    measured = {row["action"]["id"]: row for row in await impacts(session, show, 5, now)}
+    rows = await repository.oldest_first(session, show.id, limit=REVIEW_ACTIONS_MAX)
+    out = []
+    for row in rows:
+        record = log.action_json(row)
+        found = measured.get(row.id)
+        if found is not None:
+            record["impact"] = {k: v for k, v in found.items() if k != "action"}
+        out.append(record)
+    return out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.actions import service as actions_service
 from liveops.alerts import service as alerts_service
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
@@ -47,4 +49,5 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "events": recount.events,
         "stock": await inventory_service.review(session, show_id),
         "alerts": await alerts_service.review(session, show_id),
+        "actions": await actions_service.review(session, show, datetime.now(UTC)),
     }
