@@ -5,8 +5,9 @@
  * The envelope (`type`, `epoch`, `offset`) is checked strictly because ordering and resume
  * depend on it. Payloads are read leniently (missing numbers become 0, unknown keys are
  * dropped) so that a server that adds a field, or a frame with one odd value, never blanks
- * the whole console during a show. Stock rows, alerts and cues are the exception: they are
- * checked strictly, field by field (see "stock, alerts, cues and actions" below).
+ * the whole console during a show. Stock rows, alerts, cues, actions and the commerce state
+ * are the exception: they are checked strictly, field by field (see "stock, alerts, cues and
+ * actions" below).
  *
  * A frame with a stream position is always taken as a publication, even when its type is
  * unknown or its payload unusable (`ignored`), so that the position advances and a resume
@@ -355,6 +356,61 @@ export interface ActionRecord {
   fields: Record<string, unknown>;
 }
 
+/** A product's price as the room sees it (`commerce.prices`); money in fen. */
+export interface PriceRow {
+  sku: string;
+  name: string;
+  list_price: number;
+  live_price: number;
+}
+
+/** A coupon issued in the show (`commerce.coupons`); money in fen. */
+export interface CouponRow {
+  coupon_id: string;
+  amount_off: number;
+  /** Spend at least this much (fen) to use it; null: no threshold. */
+  threshold: number | null;
+  quantity: number;
+  state: "issued" | "stopped";
+  /** RFC 3339. */
+  issued_at: string;
+  /** RFC 3339; null while issued. */
+  stopped_at: string | null;
+}
+
+/** A lucky bag (福袋) of the show (`commerce.lucky_bags`), with its draw once drawn. */
+export interface LuckyBagRow {
+  bag_id: string;
+  prize: string;
+  winners: number;
+  condition: "comment" | "follow";
+  state: "running" | "drawn";
+  /** RFC 3339. */
+  started_at: string;
+  /** RFC 3339; null until drawn. */
+  drawn_at: string | null;
+  /** The draw's seed (re-run it with the candidates); null until drawn. */
+  seed: number | null;
+  /** How many viewers met the condition at the draw; null until drawn. */
+  candidates: number | null;
+  winner_ids: string[];
+}
+
+/**
+ * What the room's viewers see now, as actions left it (contract §10; `GET …/commerce` and the
+ * live `commerce` message): the pinned product, the live prices, coupons, lucky bags, the
+ * announcement, and the money-moving actions still in their undo window (`held`, whose
+ * `fields.state` is "held" and `fields.applies_at` the end of the window).
+ */
+export interface CommerceState {
+  pinned_sku: string | null;
+  announcement: string | null;
+  prices: PriceRow[];
+  coupons: CouponRow[];
+  lucky_bags: LuckyBagRow[];
+  held: ActionRecord[];
+}
+
 export interface SnapshotMessage extends Positioned {
   type: "snapshot";
   server_time: string;
@@ -376,7 +432,12 @@ export interface SnapshotMessage extends Positioned {
   prompter: PrompterView | null;
   /** Recent cues, oldest first: the open ones and recently acknowledged ones. */
   cues: Cue[];
-  /** How many stock rows, alerts or cues were malformed and left out. */
+  /**
+   * What the room's viewers see (pinned product, prices, coupons, lucky bags, held actions);
+   * null until the server first read it, from a server before the field, or when malformed.
+   */
+  commerce: CommerceState | null;
+  /** How many stock rows, alerts, cues or commerce states were malformed and left out. */
   rejected: number;
 }
 
@@ -427,6 +488,16 @@ export interface CueMessage extends Positioned {
   type: "cue";
   server_time: string;
   cue: Cue;
+}
+
+/**
+ * The pinned product, prices, coupons, lucky bags, announcement or held actions changed:
+ * replace the whole commerce state held.
+ */
+export interface CommerceMessage extends Positioned {
+  type: "commerce";
+  server_time: string;
+  commerce: CommerceState;
 }
 
 /** An operator action was performed. */
@@ -494,6 +565,7 @@ export type Publication =
   | PrompterMessage
   | CueMessage
   | ActionMessage
+  | CommerceMessage
   | SkipMessage
   | IgnoredPublication;
 
@@ -1006,6 +1078,75 @@ export const parseAction = strictly((o): ActionRecord => {
   };
 });
 
+const isMoney = isUnits;
+
+const readPriceRow = (v: unknown): PriceRow => {
+  if (!isObject(v)) throw new Malformed("price: not an object");
+  return {
+    sku: need(v, "sku", isText),
+    name: need(v, "name", isString),
+    list_price: need(v, "list_price", isMoney),
+    live_price: need(v, "live_price", isMoney),
+  };
+};
+
+const readCouponRow = (v: unknown): CouponRow => {
+  if (!isObject(v)) throw new Malformed("coupon: not an object");
+  return {
+    coupon_id: need(v, "coupon_id", isText),
+    amount_off: need(v, "amount_off", isMoney),
+    threshold: needOrNull(v, "threshold", isMoney),
+    quantity: need(v, "quantity", isUnits),
+    state: need(v, "state", oneOf(["issued", "stopped"] as const)),
+    issued_at: needTime(v, "issued_at"),
+    stopped_at: timeOrNull(v, "stopped_at"),
+  };
+};
+
+const readLuckyBagRow = (v: unknown): LuckyBagRow => {
+  if (!isObject(v)) throw new Malformed("lucky bag: not an object");
+  const winnerIds = need(v, "winner_ids", Array.isArray);
+  return {
+    bag_id: need(v, "bag_id", isText),
+    prize: need(v, "prize", isString),
+    winners: need(v, "winners", isUnits),
+    condition: need(v, "condition", oneOf(["comment", "follow"] as const)),
+    state: need(v, "state", oneOf(["running", "drawn"] as const)),
+    started_at: needTime(v, "started_at"),
+    drawn_at: timeOrNull(v, "drawn_at"),
+    seed: needOrNull(v, "seed", isUnits),
+    candidates: needOrNull(v, "candidates", isUnits),
+    winner_ids: (winnerIds as unknown[]).map((w) => {
+      if (!isText(w)) throw new Malformed("winner_ids: not a list of ids");
+      return w;
+    }),
+  };
+};
+
+function readList<T>(o: Json, key: string, read: (v: unknown) => T): T[] {
+  return (need(o, key, Array.isArray) as unknown[]).map(read);
+}
+
+/**
+ * The commerce state (CommerceState), or null when any part of it is malformed. It is read
+ * strictly and whole: it says what price the room pays and which coupon is live, so a
+ * console shows all of it as sent, or keeps what it had, never a half-read price list.
+ */
+export const parseCommerce = strictly((o): CommerceState => {
+  return {
+    pinned_sku: needOrNull(o, "pinned_sku", isText),
+    announcement: needOrNull(o, "announcement", isString),
+    prices: readList(o, "prices", readPriceRow),
+    coupons: readList(o, "coupons", readCouponRow),
+    lucky_bags: readList(o, "lucky_bags", readLuckyBagRow),
+    held: readList(o, "held", (v) => {
+      const action = parseAction(v);
+      if (action === null) throw new Malformed("held: malformed action");
+      return action;
+    }),
+  };
+});
+
 /** A list of strictly parsed items: the good ones, and how many were left out. */
 function parseStrictList<T>(v: unknown, parse: (item: unknown) => T | null): { items: T[]; rejected: number } {
   if (v === undefined) return { items: [], rejected: 0 }; // a server from before the field
@@ -1064,6 +1205,9 @@ export function parseServerMessage(data: string): ServerMessage | null {
       const stock = parseStrictList(raw.stock, parseStockLevels);
       const alerts = parseStrictList(raw.alerts, parseAlert);
       const cues = parseStrictList(raw.cues, parseCue);
+      // Absent (a server from before the field) or null (not read yet): none, not an error.
+      const commerce = raw.commerce === undefined || raw.commerce === null ? null : parseCommerce(raw.commerce);
+      const commerceRejected = raw.commerce !== undefined && raw.commerce !== null && commerce === null ? 1 : 0;
       return {
         type: "snapshot",
         ...pos,
@@ -1080,7 +1224,8 @@ export function parseServerMessage(data: string): ServerMessage | null {
         alerts: alerts.items,
         prompter: parsePrompter(raw.prompter),
         cues: cues.items,
-        rejected: stock.rejected + alerts.rejected + cues.rejected,
+        commerce,
+        rejected: stock.rejected + alerts.rejected + cues.rejected + commerceRejected,
       };
     }
     case "metrics": {
@@ -1145,6 +1290,13 @@ export function parseServerMessage(data: string): ServerMessage | null {
       if (action === null) return ignored(pos, serverTime, "action", "malformed action");
       return { type: "action", ...pos, server_time: serverTime, action };
     }
+    case "commerce": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const commerce = parseCommerce(raw.commerce);
+      if (commerce === null) return ignored(pos, serverTime, "commerce", "malformed commerce");
+      return { type: "commerce", ...pos, server_time: serverTime, commerce };
+    }
     case "skip": {
       const pos = position(raw);
       return pos === null ? null : { type: "skip", ...pos };
@@ -1177,6 +1329,7 @@ const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
   "prompter",
   "cue",
   "action",
+  "commerce",
   "skip",
   "ignored",
 ]);

@@ -11,6 +11,7 @@ import { boundCues, compareCues, mergeCues } from "./cues";
 import type {
   ActionRecord,
   Alert,
+  CommerceState,
   AlertMessage,
   Cue,
   CommentItem,
@@ -60,8 +61,25 @@ export interface LiveState {
   prompterAt: number | null;
   /** Recent cues, oldest first, at most `maxCues` (open ones are dropped last). */
   cues: readonly Cue[];
-  /** The most recent operator actions, oldest first, at most `maxActions`. */
+  /**
+   * The most recent operator actions (contract §10), by id (oldest first), at most
+   * `maxActions` (200 by default): one record per id, the newest news of it (a held
+   * `price.set` is replaced by its `undone`, `applied` or `failed` record). What the trend
+   * chart's action markers and the consoles' action lists read.
+   */
   actions: readonly ActionRecord[];
+  /**
+   * What the room's viewers see, as actions left it (pinned product, prices, coupons, lucky
+   * bags, announcement, held actions): the latest `commerce` message or snapshot, replaced
+   * whole; null until the server first sent one.
+   */
+  commerce: CommerceState | null;
+  /**
+   * Viewers banned in this show as far as the actions seen say (`viewer.ban` not followed by
+   * `viewer.unban`): viewer id → the ban's `at` (RFC 3339). Their comments from `at` on are
+   * dropped from `comments`; their orders stay (the order tape flags them).
+   */
+  bannedViewers: ReadonlyMap<string, string>;
   /** Stock rows and alerts that failed the strict check, plus publications of unknown types. */
   rejected: number;
   /** serverNow ≈ Date.now() + clockOffsetMs (from the last `server_time` seen). */
@@ -170,6 +188,8 @@ export class LiveStore implements LiveSink {
   private prompterAt: number | null = null;
   private cueMap = new Map<number, Cue>();
   private actionList: ActionRecord[] = [];
+  private commerce: CommerceState | null = null;
+  private bans = new Map<string, string>();
   private rejected = 0;
   private clockOffsetMs = 0;
   private resyncReason: string | null = null;
@@ -184,6 +204,7 @@ export class LiveStore implements LiveSink {
   private alertsDirty = false;
   private cuesDirty = false;
   private actionsDirty = false;
+  private bansDirty = false;
 
   private state: LiveState;
 
@@ -192,7 +213,7 @@ export class LiveStore implements LiveSink {
     this.maxOrders = options.maxOrders ?? 200;
     this.maxAlerts = options.maxAlerts ?? 100;
     this.maxCues = options.maxCues ?? 50;
-    this.maxActions = options.maxActions ?? 20;
+    this.maxActions = options.maxActions ?? 200;
     this.schedule = options.schedule ?? animationFrameScheduler;
     this.state = this.build(null);
   }
@@ -234,6 +255,10 @@ export class LiveStore implements LiveSink {
     if (msg.prompter !== null) mergeCues(this.cueMap, msg.prompter.cues);
     boundCues(this.cueMap, this.maxCues);
     this.actionList = [];
+    // null: the server has not read it yet; what was held stays until it does.
+    if (msg.commerce !== null) this.commerce = msg.commerce;
+    // The snapshot's feed is shown as the server filters it; the bans seen still hold.
+    this.dropBannedComments();
     this.rejected += msg.rejected;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
     this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = true;
@@ -280,8 +305,10 @@ export class LiveStore implements LiveSink {
         this.takeCues([msg.cue]);
         break;
       case "action":
-        pushBounded(this.actionList, [msg.action], this.maxActions);
-        this.actionsDirty = true;
+        this.takeActions([msg.action]);
+        break;
+      case "commerce":
+        this.commerce = msg.commerce;
         break;
       case "ignored":
         this.rejected += 1;
@@ -308,6 +335,9 @@ export class LiveStore implements LiveSink {
     this.prompterAt = null;
     this.cueMap = new Map();
     this.actionList = [];
+    this.commerce = null;
+    this.bans = new Map();
+    this.bansDirty = true;
     this.resyncReason = reason;
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = true;
     this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = true;
@@ -334,6 +364,22 @@ export class LiveStore implements LiveSink {
       this.alertsDirty = true;
       this.changed();
     }
+  }
+
+  /**
+   * Actions as an HTTP answer gave them (one just performed or undone here, or a page of the
+   * audit log, `GET …/actions`): folded in as a live `action` message would be, so a held
+   * action shows at once and a console opened late still knows the bans and hides.
+   */
+  actions(actions: readonly ActionRecord[]): void {
+    this.takeActions(actions);
+    this.changed();
+  }
+
+  /** The commerce state as an HTTP answer gave it (`GET …/commerce`): replaces what is held. */
+  takeCommerce(commerce: CommerceState): void {
+    this.commerce = commerce;
+    this.changed();
   }
 
   status(status: ConnStatus): void {
@@ -364,6 +410,56 @@ export class LiveStore implements LiveSink {
     this.cuesDirty = true;
   }
 
+  /**
+   * Actions in, one per id (a later record of the same id replaces it: held → undone,
+   * applied, failed), kept in id order and bounded. `comment.hide` drops that comment;
+   * `viewer.ban` drops the viewer's comments from the ban's time on (the server stops sending
+   * them); `viewer.unban` lifts the ban for what comes next.
+   */
+  private takeActions(actions: readonly ActionRecord[]): void {
+    if (actions.length === 0) return;
+    for (const action of actions) {
+      const at = this.actionList.findIndex((a) => a.id === action.id);
+      if (at >= 0) this.actionList[at] = action;
+      else {
+        let i = this.actionList.length;
+        while (i > 0 && (this.actionList[i - 1]?.id ?? 0) > action.id) i -= 1;
+        this.actionList.splice(i, 0, action);
+      }
+      this.foldModeration(action);
+    }
+    if (this.actionList.length > this.maxActions) this.actionList.splice(0, this.actionList.length - this.maxActions);
+    this.actionsDirty = true;
+  }
+
+  private foldModeration(action: ActionRecord): void {
+    const f = action.fields;
+    if (f.state !== undefined && f.state !== "applied") return; // held/undone/failed: nothing happened
+    if (action.type === "comment.hide" && typeof f.event_id === "string") {
+      const before = this.commentList.length;
+      this.commentList = this.commentList.filter((c) => c.id !== f.event_id);
+      if (this.commentList.length !== before) this.commentsDirty = true;
+    } else if (action.type === "viewer.ban" && typeof f.viewer_id === "string") {
+      const held = this.bans.get(f.viewer_id);
+      if (held === undefined || Date.parse(action.at) < Date.parse(held)) this.bans.set(f.viewer_id, action.at);
+      this.bansDirty = true;
+      this.dropBannedComments();
+    } else if (action.type === "viewer.unban" && typeof f.viewer_id === "string") {
+      if (this.bans.delete(f.viewer_id)) this.bansDirty = true;
+    }
+  }
+
+  /** Drop the comments of banned viewers made at or after their ban. */
+  private dropBannedComments(): void {
+    if (this.bans.size === 0) return;
+    const before = this.commentList.length;
+    this.commentList = this.commentList.filter((c) => {
+      const at = this.bans.get(c.viewer_id);
+      return at === undefined || Date.parse(c.ts) < Date.parse(at);
+    });
+    if (this.commentList.length !== before) this.commentsDirty = true;
+  }
+
   private appendFeed(items: readonly FeedItem[]): void {
     const comments: CommentItem[] = [];
     const orders: OrderItem[] = [];
@@ -374,6 +470,7 @@ export class LiveStore implements LiveSink {
     if (comments.length > 0) {
       pushBounded(this.commentList, comments, this.maxComments);
       this.commentsDirty = true;
+      this.dropBannedComments();
     }
     if (orders.length > 0) {
       pushBounded(this.orderList, orders, this.maxOrders);
@@ -435,13 +532,15 @@ export class LiveStore implements LiveSink {
       prompterAt: this.prompterAt,
       cues: this.cuesDirty || prev === null ? [...this.cueMap.values()].sort(compareCues) : prev.cues,
       actions: this.actionsDirty || prev === null ? this.actionList.slice() : prev.actions,
+      commerce: this.commerce,
+      bannedViewers: this.bansDirty || prev === null ? new Map(this.bans) : prev.bannedViewers,
       rejected: this.rejected,
       clockOffsetMs: this.clockOffsetMs,
       resyncReason: this.resyncReason,
       applied: this.applied,
     };
     this.productsDirty = this.seriesDirty = this.commentsDirty = this.ordersDirty = false;
-    this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = false;
+    this.stockDirty = this.alertsDirty = this.cuesDirty = this.actionsDirty = this.bansDirty = false;
     return state;
   }
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { getMe } from "../lib/api";
 import { LiveClient, liveUrl } from "./client";
-import type { Alert, Cue } from "./protocol";
+import type { ActionRecord, Alert, CommerceState, Cue } from "./protocol";
 import { LiveStore, type LiveState } from "./store";
 
 export interface LiveHandle {
@@ -13,6 +13,13 @@ export interface LiveHandle {
   takeCue: (cue: Cue) => void;
   /** An alert from an HTTP answer (acknowledged or resolved here): shown before the server's. */
   takeAlert: (alert: Alert) => void;
+  /**
+   * Actions from an HTTP answer (one performed or undone here, or a page of `GET …/actions`):
+   * folded into `state.actions` (and bans, hides) before the server's echo.
+   */
+  takeActions: (actions: readonly ActionRecord[]) => void;
+  /** The commerce state from `GET …/commerce`: replaces `state.commerce`. */
+  takeCommerce: (commerce: CommerceState) => void;
 }
 
 /**
@@ -45,6 +52,8 @@ export function useLive(showId: string): LiveHandle {
       retryNow: () => client.retryNow(),
       takeCue: (cue: Cue) => store.cue(cue),
       takeAlert: (alert: Alert) => store.alert(alert),
+      takeActions: (actions: readonly ActionRecord[]) => store.actions(actions),
+      takeCommerce: (commerce: CommerceState) => store.takeCommerce(commerce),
     }),
     [state, client, store],
   );

@@ -76,7 +76,17 @@ export type WireConformance = [
       C.SnapshotMessage,
       W.SnapshotMessage,
       "rejected",
-      Time | "metrics_at" | "show" | "products" | "series" | "feed" | "feeds" | "stream_health" | "alerts" | "prompter"
+      | Time
+      | "metrics_at"
+      | "show"
+      | "products"
+      | "series"
+      | "feed"
+      | "feeds"
+      | "stream_health"
+      | "alerts"
+      | "prompter"
+      | "commerce"
     >
   >,
   None<
@@ -112,6 +122,7 @@ export type WireConformance = [
   None<Drift<C.PrompterMessage, W.PrompterMessage, never, Time | "prompter">>,
   None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
   None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
+  None<Drift<C.CommerceMessage, W.CommerceMessage, never, Time | "commerce">>,
   None<Drift<C.ShowMessage, W.ShowMessage, never, Time | "show">>,
   None<Drift<C.SkipMessage, W.SkipMessage>>,
   None<Drift<C.ResumedMessage, W.ResumedMessage>>,
@@ -149,4 +160,9 @@ export type WireConformance = [
   None<Drift<C.Actor, W.Actor>>,
   // `fields`: the record's other keys, gathered by the parser.
   None<Drift<C.ActionRecord, W.ActionRead, "fields">>,
+  // `held`: action records, read as ActionRecord (checked above).
+  None<Drift<C.CommerceState, W.CommerceState, never, "held">>,
+  None<Drift<C.PriceRow, W.PriceRow>>,
+  None<Drift<C.CouponRow, W.CouponRow>>,
+  None<Drift<C.LuckyBagRow, W.LuckyBagRow>>,
 ];
