@@ -266,6 +266,14 @@ class TestConsolePages:
             page = await client.get("/no/such/page", headers=html)
             api = await client.get("/api/v1/no-such-thing", headers=html)
             script = await client.get("/no-such.js", headers=html)
+            pages = [
+                await client.get(f"/shows/s1/{name}", headers=html)
+                for name in ("anchor", "assistant", "setup")
+            ]
+            unknown_show_page = await client.get("/shows/s1/nonsense", headers=html)
+        assert [p.status_code for p in pages] == [200, 200, 200]
+        assert all(p.text == index.text for p in pages)
+        assert unknown_show_page.status_code == 404
         assert page.status_code == 404
         assert page.headers["content-type"].startswith("text/html")
         assert page.text == index.text

@@ -39,6 +39,9 @@ def _index(status_code: int = 200) -> Response:
     return FileResponse(page, status_code=status_code, headers={"Cache-Control": "no-cache"})
 
 
+SHOW_PAGES = frozenset({"anchor", "assistant", "setup"})
+
+
 def console_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -51,9 +54,11 @@ def console_router() -> APIRouter:
     async def console(show_id: str) -> Response:
         return _index()
 
-    @router.get("/shows/{show_id}/anchor", response_model=None)
-    async def anchor_view(show_id: str) -> Response:
-        return _index()
+    # The console's own pages of a show (frontend/src/lib/route.ts): the anchor's view, the
+    # assistant's console, the setup page.
+    @router.get("/shows/{show_id}/{page}", response_model=None)
+    async def show_page(show_id: str, page: str) -> Response:
+        return _index(200 if page in SHOW_PAGES else 404)
 
     return router
 
