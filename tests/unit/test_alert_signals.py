@@ -11,6 +11,7 @@ from liveops.alerts.signals import (
     Reading,
     complaint_reading,
     is_complaint,
+    pace_reading,
     stale_reading,
     stock_readings,
     stream_reading,
@@ -126,3 +127,35 @@ def test_complaints_are_counted_within_the_window() -> None:
 def test_the_low_stock_share(available: int, allocated: int, low_value: float) -> None:
     readings = {r.rule: r.value for r in stock_readings([row("A", available, allocated)])}
     assert readings == {"sold_out": available, "low_stock": low_value}
+
+
+MINUTE_MS = 60_000
+
+
+@pytest.mark.parametrize(
+    ("target", "planned", "elapsed_min", "gmv", "expected"),
+    [
+        (None, 120, 60, 0, None),  # no GMV target: no pace
+        (1_000_000, None, 60, 0, None),  # no planned length: no pace
+        (1_000_000, 120, 4, 0, None),  # within the grace minutes
+        (1_000_000, 120, 60, 500_000, 0.0),  # exactly on the line
+        (1_000_000, 120, 60, 600_000, 0.0),  # ahead: never negative
+        (1_000_000, 120, 60, 250_000, 0.5),  # half the expected 500,000
+        (1_000_000, 120, 180, 800_000, 0.2),  # past the planned end: against the whole target
+        (1_000_000, 120, 30, 0, 1.0),
+    ],
+)
+def test_gmv_pace(
+    target: int | None, planned: int | None, elapsed_min: float, gmv: int, expected: float | None
+) -> None:
+    start = 1_700_000_000_000
+    found = pace_reading(target, planned, start, start + int(elapsed_min * MINUTE_MS), gmv)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found.rule, found.subject, found.value) == ("gmv_pace", "", expected)
+
+
+def test_gmv_pace_needs_a_live_show() -> None:
+    assert pace_reading(1_000_000, 120, None, 10 * MINUTE_MS, 0) is None

@@ -32,6 +32,7 @@ from liveops.alerts.signals import (
     OnlineHistory,
     Reading,
     complaint_reading,
+    pace_reading,
     stale_reading,
     stock_readings,
     stream_reading,
@@ -94,6 +95,16 @@ def readings(
     complaints = rules.get("complaint_spike")
     if complaints is not None:
         found.append(complaint_reading(values.get("feed") or [], now_ms, complaints.window_seconds))
+    pace = values.get("pace") or {}
+    behind = pace_reading(
+        pace.get("target_gmv"),
+        pace.get("planned_minutes"),
+        values.get("live_since_ms"),
+        now_ms,
+        int(pace.get("gmv_paid") or 0),
+    )
+    if behind is not None:
+        found.append(behind)
     return found
 
 

@@ -65,6 +65,30 @@ def stale_reading(
     return Reading("stale_feed", "", max(0.0, (now_ms - since) / 1000))
 
 
+# Pace is not judged in a show's first minutes: one early order, or none, says nothing yet.
+PACE_GRACE_MINUTES = 5.0
+
+
+def pace_reading(
+    target_gmv: float | None,
+    planned_minutes: float | None,
+    live_since_ms: int | None,
+    now_ms: int,
+    gmv_paid: int,
+) -> Reading | None:
+    """`gmv_pace`: the share (0–1) by which paid GMV runs behind a straight line from 0 at the
+    start to the GMV target at the planned end (the target, once past the planned end). None
+    without a target, a planned length, or before the grace minutes of a live show."""
+    if not target_gmv or not planned_minutes or live_since_ms is None:
+        return None
+    elapsed = (now_ms - live_since_ms) / 60_000
+    if elapsed < PACE_GRACE_MINUTES:
+        return None
+    expected = target_gmv * min(1.0, elapsed / planned_minutes)
+    behind = max(0.0, 1 - gmv_paid / expected)
+    return Reading("gmv_pace", "", round(behind, 4), {"expected": round(expected), "gmv": gmv_paid})
+
+
 class OnlineHistory:
     """Viewers online over the last `window_seconds`, one sample a second at most."""
 

@@ -192,7 +192,8 @@ class ShowLive:
     def live_values(self) -> dict[str, Any]:
         """What the projections read of the live state: the stock rows, viewers online (under
         `metrics`, as in a snapshot), the recent feed, the newest stream-health report, since
-        when the show is live and when its newest event arrived (ms; None when not)."""
+        when the show is live and when its newest event arrived (ms; None when not), and what
+        the GMV pace needs."""
         show = self.show
         started = show.get("started_at") if show.get("status") == "live" else None
         received = [received for _, received in self.state.freshness.values()]
@@ -203,6 +204,12 @@ class ShowLive:
             "stream_health": self.state.stream_health,
             "live_since_ms": None if started is None else ms_from_iso(started),
             "last_event_ms": max(received) // 1000 if received else None,
+            # `gmv_pace` (alerts/signals.py): paid GMV against the target's straight line.
+            "pace": {
+                "target_gmv": (show.get("targets") or {}).get("gmv"),
+                "planned_minutes": show.get("planned_minutes"),
+                "gmv_paid": self.state.gmv_paid,
+            },
         }
 
     # ---- pacing --------------------------------------------------------------------------
