@@ -96,7 +96,10 @@ class TestServices:
     async def test_hide_a_comment(self, running: Running) -> None:
         server, rt = running.server, running.rt
         show = await new_show(server)
-        long_text = "这件羊绒围巾有没有XL码，我想给我妈妈买一条，颜色要深一点的那种，谢谢主播，今天还有福袋吗"
+        long_text = (
+            "这件羊绒围巾有没有XL码，我想给我妈妈买一条，"
+            + "颜色要深一点的那种，谢谢主播，今天还有福袋吗"
+        )
         await ingest(
             server,
             show,
@@ -341,3 +344,42 @@ class TestUserCard:
             token = await token_for(server, of, role)
             got = await call(server, "GET", path, token)
             assert got.status_code == status, (role, got.text)
+
+
+class TestThroughActions:
+    """The services behind POST …/actions: refusals and the audit log's value before."""
+
+    async def test_refusals_and_the_audit_log(self, running: Running) -> None:
+        server = running.server
+        roomless = await new_show(server)
+        field = await token_for(server, roomless, "field_control", "场控小王")
+        assistant = await token_for(server, roomless, "assistant", "助播")
+        await ingest(server, roomless, comment("c1", "v1", "加微信", at(1)))
+
+        async def act(token: str, **body: Any) -> Any:
+            return await call(server, "POST", f"/api/v1/shows/{roomless}/actions", token, json=body)
+
+        missing = await act(field, type="comment.hide", event_id="nope")
+        assert missing.status_code == 404, missing.text
+        assert "has no comment" in missing.json()["detail"]
+        no_room = await act(field, type="viewer.ban", viewer_id="v1", scope="room")
+        assert no_room.status_code == 409, no_room.text
+        assert "scope 'show'" in no_room.json()["detail"]
+        refused = await act(assistant, type="viewer.ban", viewer_id="v1", scope="show")
+        assert refused.status_code == 403, refused.text
+        hidden = await act(assistant, type="comment.hide", event_id="c1")
+        assert hidden.status_code == 201, hidden.text
+        banned = await act(field, type="viewer.ban", viewer_id="v1", scope="show")
+        assert banned.status_code == 201, banned.text
+
+        log = await call(server, "GET", f"/api/v1/shows/{roomless}/actions", field)
+        assert log.status_code == 200, log.text
+        records = {a["type"]: a for a in log.json()["actions"]}
+        hide = records["comment.hide"]
+        assert (hide["event_id"], hide["viewer_id"], hide["text"]) == ("c1", "v1", "加微信")
+        assert hide["by"] == {"label": "助播", "role": "assistant"}
+        ban = records["viewer.ban"]
+        assert (ban["viewer_id"], ban["scope"], ban["room"]) == ("v1", "show", None)
+        assert isinstance(ban["ban_id"], int)
+        # Nothing was stored for the refused ones.
+        assert set(records) == {"comment.hide", "viewer.ban"}
