@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { AnchorConsole } from "./components/anchor/AnchorConsole";
+import { AssistantConsole } from "./components/assistant/AssistantConsole";
 import { ConsolePage } from "./components/ConsolePage";
 import { ShowList } from "./components/ShowList";
 import { SignIn } from "./components/SignIn";
@@ -64,13 +65,18 @@ export function App() {
       return <ShowList me={auth.me} />;
     case "console":
     case "anchor":
-      // The anchor gets its prompter; the others field control's console, or the anchor's
-      // view when they ask for it (to check what the anchor sees).
-      return consoleFor(route.page, auth.me.role) === "anchor" ? (
-        <AnchorConsole key={`anchor:${route.showId}`} showId={route.showId} me={auth.me} />
-      ) : (
-        <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />
-      );
+    case "assistant": {
+      // The anchor gets its prompter, the assistant its console (助播台); the others field
+      // control's console, or the anchor's or assistant's view when they ask for it.
+      const which = consoleFor(route.page, auth.me.role);
+      if (which === "anchor") {
+        return <AnchorConsole key={`anchor:${route.showId}`} showId={route.showId} me={auth.me} />;
+      }
+      if (which === "assistant") {
+        return <AssistantConsole key={`assistant:${route.showId}`} showId={route.showId} me={auth.me} />;
+      }
+      return <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />;
+    }
     case "setup":
       return <ShowSetup key={`setup:${route.showId}`} showId={route.showId} me={auth.me} />;
     case "not_found":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anchorPath, consoleFor, parseRoute, setupPath, showPath } from "./route";
+import { anchorPath, assistantPath, consoleFor, parseRoute, setupPath, showPath } from "./route";
 
 describe("routes", () => {
   it("reads the show list, a show's console and its anchor view", () => {
@@ -31,10 +31,26 @@ describe("routes", () => {
     expect(parseRoute("/shows/%E0%A4%A/setup")).toEqual({ page: "not_found", path: "/shows/%E0%A4%A/setup" });
   });
 
+  it("reads a show's assistant console", () => {
+    expect(parseRoute("/shows/s1/assistant")).toEqual({ page: "assistant", showId: "s1" });
+    expect(parseRoute(assistantPath("a/b c"))).toEqual({ page: "assistant", showId: "a/b c" });
+    expect(parseRoute("/shows/s1/assistant/x")).toEqual({ page: "not_found", path: "/shows/s1/assistant/x" });
+  });
+
+  it("gives the assistant its console at the show's page, anyone it when they ask, an anchor never", () => {
+    expect(consoleFor("console", "assistant")).toBe("assistant");
+    expect(consoleFor("assistant", "assistant")).toBe("assistant");
+    expect(consoleFor("assistant", "field_control")).toBe("assistant");
+    expect(consoleFor("assistant", "admin")).toBe("assistant");
+    expect(consoleFor("assistant", "anchor")).toBe("anchor");
+    expect(consoleFor("anchor", "assistant")).toBe("anchor");
+    expect(consoleFor("console", "operations")).toBe("field_control");
+  });
+
   it("gives an anchor the anchor's view everywhere, the others field control's unless they ask", () => {
     expect(consoleFor("console", "anchor")).toBe("anchor");
     expect(consoleFor("console", "field_control")).toBe("field_control");
-    expect(consoleFor("console", "assistant")).toBe("field_control");
+    expect(consoleFor("console", "assistant")).toBe("assistant");
     expect(consoleFor("console", "admin")).toBe("field_control");
     expect(consoleFor("anchor", "operations")).toBe("anchor");
     expect(consoleFor("anchor", "field_control")).toBe("anchor");

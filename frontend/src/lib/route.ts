@@ -2,8 +2,9 @@
  * A few pages need no router library: `/` (show list), `/shows/{id}` (the show's console for
  * the signed-in role: the anchor's prompter for an anchor, field control's console for the
  * others), `/shows/{id}/anchor` (the anchor's view, for anyone who wants to check what the
- * anchor sees) and `/shows/{id}/setup` (lineup, targets, start and end). The server answers
- * these paths with index.html.
+ * anchor sees), `/shows/{id}/setup` (lineup, targets, start and end) and `/shows/{id}/assistant`
+ * (the assistant's console, 助播台: prices, coupons, lucky bags, flash sales, flagged orders; an
+ * assistant's `/shows/{id}` opens it too). The server answers these paths with index.html.
  *
  * A new page of a show is one entry in SHOW_PAGES, one member of Route, and a path helper.
  */
@@ -14,6 +15,7 @@ export type Route =
   | { page: "console"; showId: string }
   | { page: "anchor"; showId: string }
   | { page: "setup"; showId: string }
+  | { page: "assistant"; showId: string }
   | { page: "not_found"; path: string };
 
 /** The pages of one show, by what follows `/shows/{id}` ("" is the show's own page). */
@@ -21,6 +23,7 @@ const SHOW_PAGES = {
   "": "console",
   anchor: "anchor",
   setup: "setup",
+  assistant: "assistant",
 } as const satisfies Record<string, Extract<Route, { showId: string }>["page"]>;
 
 type ShowPageSuffix = keyof typeof SHOW_PAGES;
@@ -62,6 +65,11 @@ export function setupPath(showId: string): string {
   return `${showPath(showId)}/setup`;
 }
 
+/** The assistant's console (助播台) of a show, whatever the signed-in role. */
+export function assistantPath(showId: string): string {
+  return `${showPath(showId)}/assistant`;
+}
+
 const NAVIGATE_EVENT = "liveops:navigate";
 
 export function navigate(path: string): void {
@@ -93,9 +101,15 @@ export function useRoute(): Route {
 
 /**
  * Which console a show page opens: an anchor always gets the anchor's view (its hands are
- * busy, the prompter is all it needs); every other role gets field control's console at
- * `/shows/{id}` and the anchor's view at `/shows/{id}/anchor`.
+ * busy, the prompter is all it needs); the assistant gets the assistant's console (助播台) at
+ * `/shows/{id}`; every other role gets field control's console there. Anyone else asks for the
+ * anchor's view at `/shows/{id}/anchor` and the assistant's at `/shows/{id}/assistant`.
  */
-export function consoleFor(page: "console" | "anchor", role: string): "anchor" | "field_control" {
-  return page === "anchor" || role === "anchor" ? "anchor" : "field_control";
+export function consoleFor(
+  page: "console" | "anchor" | "assistant",
+  role: string,
+): "anchor" | "field_control" | "assistant" {
+  if (page === "anchor" || role === "anchor") return "anchor";
+  if (page === "assistant" || role === "assistant") return "assistant";
+  return "field_control";
 }

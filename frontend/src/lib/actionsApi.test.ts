@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import type { ActionRecord } from "../live/protocol";
+import {
+  actionState,
+  drawSeed,
+  heldActions,
+  heldWindow,
+  parsePreview,
+  parseRunsheet,
+  parseWhole,
+  parseYuan,
+} from "./actionsApi";
+
+function action(id: number, fields: Record<string, unknown> = {}, at = "2025-11-11T12:00:00Z"): ActionRecord {
+  return { id, type: "price.set", by: { label: "助播", role: "assistant" }, at, fields };
+}
+
+describe("parseYuan", () => {
+  it.each([
+    ["79", 7_900],
+    ["79.9", 7_990],
+    ["79.90", 7_990],
+    ["¥1,299.00", 129_900],
+    ["￥0.01", 1],
+    ["７９", 7_900],
+    [" 0 ", 0],
+  ])("%s → %i fen", (text, fen) => {
+    expect(parseYuan(text)).toEqual({ ok: true, fen });
+  });
+
+  it.each(["", "abc", "-1", "1.234", "1e3", "12..3"])("refuses %j", (text) => {
+    expect(parseYuan(text).ok).toBe(false);
+  });
+});
+
+describe("parseWhole", () => {
+  it("reads whole counts at or above the minimum", () => {
+    expect(parseWhole("100")).toEqual({ ok: true, n: 100 });
+    expect(parseWhole("0").ok).toBe(false);
+    expect(parseWhole("0", 0)).toEqual({ ok: true, n: 0 });
+    expect(parseWhole("2.5").ok).toBe(false);
+  });
+});
+
+describe("held actions", () => {
+  it("reads a record's state; no state is applied", () => {
+    expect(actionState(action(1))).toBe("applied");
+    expect(actionState(action(1, { state: "held" }))).toBe("held");
+    expect(actionState(action(1, { state: "failed", error: "x" }))).toBe("failed");
+  });
+
+  it("measures the undo window from at to applies_at", () => {
+    const a = action(1, { state: "held", applies_at: "2025-11-11T12:00:10Z" });
+    const t0 = Date.parse("2025-11-11T12:00:00Z");
+    expect(heldWindow(a, t0 + 4_000)).toEqual({ appliesAt: t0 + 10_000, leftMs: 6_000, fraction: 0.6 });
+    expect(heldWindow(a, t0 + 12_000)?.leftMs).toBe(0);
+    expect(heldWindow(action(2), t0)).toBeNull();
+  });
+
+  it("shows the commerce state's held actions and this console's, minus those a newer record settled", () => {
+    const held = (id: number) => action(id, { state: "held", applies_at: "2025-11-11T12:00:10Z" });
+    const fromCommerce = [held(1), held(2)];
+    const seen = [held(3), action(2, { state: "undone" }), action(4, { state: "applied" })];
+    expect(heldActions(fromCommerce, seen).map((a) => a.id)).toEqual([1, 3]);
+    expect(heldActions([], [])).toEqual([]);
+  });
+});
+
+describe("answers", () => {
+  it("reads a preview, warnings as strings only", () => {
+    expect(
+      parsePreview({
+        type: "price.set",
+        undo_seconds: 10,
+        summary: "口红：¥99 → ¥79",
+        before: { live_price: 9_900 },
+        after: { live_price: 7_900 },
+        warnings: ["高于原价", 3],
+      }),
+    ).toEqual({
+      type: "price.set",
+      undo_seconds: 10,
+      summary: "口红：¥99 → ¥79",
+      before: { live_price: 9_900 },
+      after: { live_price: 7_900 },
+      warnings: ["高于原价"],
+    });
+    expect(parsePreview({ summary: "x" })).toBeNull();
+  });
+
+  it("reads the run-sheet's segments and the one on air", () => {
+    expect(
+      parseRunsheet({
+        current_segment_id: "s2",
+        segments: [{ id: "s1", title: "暖场", sku: null }, { id: "s2", title: "口红", sku: "A1" }, { title: "x" }],
+      }),
+    ).toEqual({
+      current_segment_id: "s2",
+      segments: [
+        { id: "s1", title: "暖场", sku: null },
+        { id: "s2", title: "口红", sku: "A1" },
+      ],
+    });
+    expect(parseRunsheet(null)).toEqual({ current_segment_id: null, segments: [] });
+  });
+
+  it("draws seeds a browser shows exactly", () => {
+    expect(drawSeed(() => 0.999999999999)).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    expect(Number.isSafeInteger(drawSeed())).toBe(true);
+  });
+});
