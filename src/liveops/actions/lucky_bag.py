@@ -17,7 +17,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-SEED_MAX = 2**63 - 1
+# Seeds stay exact in JSON and in a browser (a JavaScript number): up to 2^53 − 1.
+SEED_MAX = 2**53 - 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 
+from liveops.actions.lucky_bag import SEED_MAX
 from liveops.fields import COUNT_MAX, MONEY_MAX, Integral, Money, Printable
 from liveops.ingest.schemas import EventId, Ident
 from liveops.rundown.schemas import Actor, SegmentId
@@ -100,7 +101,7 @@ class LuckyBagDrawAction(_Action):
 
     type: Literal["lucky_bag.draw"]
     bag_id: PromoId
-    seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1), Integral] | None = Field(
+    seed: Annotated[int, Strict(), Field(ge=0, le=SEED_MAX), Integral] | None = Field(
         default=None, description="the draw's seed; absent: the server picks one at random"
     )
 
