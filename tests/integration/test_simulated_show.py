@@ -151,6 +151,8 @@ async def test_a_short_show_plays_on_air_by_its_run_sheet(tmp_path: Path) -> Non
         assert played.segment_moves == len(segments) - 1  # the start put the first on air
         assert played.cues_sent >= 3
         assert played.cues_acked == played.cues_sent
+        assert played.pins == sum(s.product is not None for s in segments)
+        assert played.lucky_bags_drawn == sum(s.beat == "welfare" for s in segments) >= 1
 
         async with server.client() as client:
             sheet = (await client.get(f"/api/v1/shows/{show}/runsheet")).json()

@@ -555,6 +555,14 @@ def test_runner_plays_field_control_and_the_anchor() -> None:
     assert [a["segment_id"] for a in gotos] == [s.id for s in planned.segments[1:]]
     cues = [a for a in server.actions if a["type"] == "cue"]
     assert [a["text"] for a in cues] == [c.text for c in planned.cues]
+    # The product of each product segment pinned as it goes on air.
+    pins = [a["sku"] for a in server.actions if a["type"] == "product.pin"]
+    assert pins == [s.product.sku for s in planned.segments if s.product is not None]
+    # A lucky bag in each welfare segment: started, then drawn.
+    welfare = [f"bag-{s.id}" for s in planned.segments if s.beat == "welfare"]
+    assert welfare
+    for kind in ("lucky_bag.start", "lucky_bag.draw"):
+        assert [a["bag_id"] for a in server.actions if a["type"] == kind] == welfare
     assert {a["auth"] for a in server.actions} == {"Bearer t-field_control"}
     # Every cue acknowledged once, by the anchor.
     assert sorted(cue_id for cue_id, _ in server.acks) == [a["id"] for a in cues]
@@ -565,6 +573,8 @@ def test_runner_plays_field_control_and_the_anchor() -> None:
     assert played.problems == []
     assert played.segment_moves == len(planned.segments) - 1
     assert played.cues_sent == played.cues_acked == len(planned.cues) >= 4
+    assert played.pins == len(pins)
+    assert played.lucky_bags_drawn == len(welfare)
     assert any("run-sheet v1 saved" in line for line in lines)
     assert report.transcript_lines > 0
 

@@ -1,8 +1,10 @@
 """The simulated field control (场控) and anchor (主播) of a show, over the public API.
 
 Before the start, field control saves the run-sheet; during the show it moves from segment to
-segment on the run-sheet's timing (`segment.goto`), sends cues and runs the 秒杀 (schedules
-it, so that consoles count down, and stops it when its window is over), and the anchor
+segment on the run-sheet's timing (`segment.goto`), pins the product a segment is about
+(`product.pin`), runs a lucky bag in each welfare segment (`lucky_bag.start` at its start,
+`lucky_bag.draw` at its end, among the viewers who commented), sends cues and runs the 秒杀
+(schedules it, so that consoles count down, and stops it when its window is over), and the anchor
 acknowledges each cue a few seconds later. Each plays with a token of its own role, minted by the
 simulator's admin token, so that the audit log and the cue list say who did what; a token that
 may not mint (operations) plays both parts itself.
@@ -30,6 +32,8 @@ OVERRIDE_REASON = "模拟演示：脚本未按本部署的合规规则复核，�
 _TOKEN_MARGIN_SECONDS = 900
 _TOKEN_MAX_SECONDS = 366 * 86_400
 _PROBLEMS_SAID = 3
+LUCKY_BAG_PRIZE = "福袋：品牌保温杯"
+LUCKY_BAG_WINNERS = 3
 
 
 class SimulationError(RuntimeError):
@@ -63,9 +67,18 @@ class OnAirReport:
     segment_moves: int = 0
     cues_sent: int = 0
     cues_acked: int = 0
+    pins: int = 0
+    lucky_bags_drawn: int = 0
     sales_started: int = 0  # flash sales scheduled or started (POST …/flash-sale)
     sales_stopped: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+def _subject(action: dict[str, Any]) -> str:
+    for key in ("segment_id", "sku", "bag_id", "text"):
+        if key in action:
+            return str(action[key])
+    return ""
 
 
 def _excerpt(response: httpx.Response) -> str:
@@ -181,8 +194,15 @@ class Control:
         if not self.enabled:
             return
         for index, segment in enumerate(rundown.segments):
+            start, end = segment.window.start_ms / 1000, segment.window.end_ms / 1000
             if index or goto_first:
-                self._push(segment.window.start_ms / 1000, "goto", segment.id)
+                self._push(start, "goto", segment.id)
+            if segment.product is not None:
+                self._push(start, "pin", segment.product.sku)
+            if segment.beat == "welfare":
+                bag = f"bag-{segment.id}"
+                self._push(start, "bag.start", bag)
+                self._push(end, "bag.draw", bag)
         for cue in rundown.cues:
             self._push(cue.at, "cue", cue)
 
@@ -241,11 +261,24 @@ class Control:
             else:
                 self._refused(response, f"acknowledge cue {cue_id}")
             return
+        action: dict[str, Any]
         if kind == "goto":
-            action: dict[str, Any] = {"type": "segment.goto", "segment_id": payload}
+            action = {"type": "segment.goto", "segment_id": payload}
+        elif kind == "pin":
+            action = {"type": "product.pin", "sku": payload}
+        elif kind == "bag.start":
+            action = {
+                "type": "lucky_bag.start",
+                "bag_id": payload,
+                "prize": LUCKY_BAG_PRIZE,
+                "winners": LUCKY_BAG_WINNERS,
+                "condition": "comment",
+            }
+        elif kind == "bag.draw":
+            action = {"type": "lucky_bag.draw", "bag_id": payload}
         else:
             action = {"type": "cue", "text": payload.text}
-        what = f"{action['type']} {action.get('segment_id') or action.get('text')}"
+        what = f"{action['type']} {_subject(action)}"
         response = await self.sender.request(
             "POST", f"{base}/actions", orjson.dumps(action), what, self.field_token
         )
@@ -254,6 +287,12 @@ class Control:
             return
         if kind == "goto":
             self.report.segment_moves += 1
+            return
+        if kind == "pin":
+            self.report.pins += 1
+            return
+        if kind.startswith("bag."):
+            self.report.lucky_bags_drawn += kind == "bag.draw"
             return
         self.report.cues_sent += 1
         cue: PlannedCue = payload

@@ -483,6 +483,7 @@ async def run_simulation(
         played = report.on_air
         out(
             f"on air: {played.segments} segments, {played.segment_moves} moves,"
+            f" {played.pins} pins, {played.lucky_bags_drawn} lucky bags drawn,"
             f" {played.cues_sent} cues ({played.cues_acked} acknowledged),"
             f" {len(played.problems)} problems"
         )
