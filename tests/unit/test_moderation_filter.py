@@ -107,6 +107,8 @@ def test_a_ban_survives_the_bus() -> None:
         ([], []),
         (["加微信", " VX ", "vx", "ＶＸ", "代购"], ["加微信", "VX", "代购"]),  # folded, first kept
         (["a" * 50], ["a" * 50]),
+        (["   ", "代购", " "], ["代购"]),  # blank lines dropped
+        (["全角　空格"], ["全角　空格"]),  # an ideographic space is a character like any
     ],
 )
 def test_keyword_lists_are_cleaned(given: list[str], kept: list[str]) -> None:
@@ -116,9 +118,9 @@ def test_keyword_lists_are_cleaned(given: list[str], kept: list[str]) -> None:
 @pytest.mark.parametrize(
     ("given", "says"),
     [
-        (["   "], "1 to 50 characters"),
-        (["a" * 51], "1 to 50 characters"),
+        (["a" * 51], "at most 50 characters"),
         (["ok", "tab\there"], "keyword 1 holds a control"),
+        (["ok", "nul\x00"], "keyword 1 holds a control"),
         ([f"k{i}" for i in range(KEYWORDS_MAX + 1)], "at most 500"),
     ],
 )

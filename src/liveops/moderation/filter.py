@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from liveops.fields import is_printable
+
 Reason = Literal["hidden", "banned", "keyword"]
 
 KEYWORDS_MAX = 500  # keywords per room
@@ -33,21 +35,23 @@ def fold(text: str) -> str:
 
 def clean_keywords(keywords: Iterable[str]) -> list[str]:
     """A keyword list as stored: each stripped of surrounding spaces, in the order given, with
-    duplicates (equal once folded) folded into their first occurrence. Raises ValueError, with
-    a sentence for a person, for an empty, over-long or unprintable keyword, or too many."""
+    blank ones dropped and duplicates (equal once folded) folded into their first occurrence,
+    so that a pasted list with repeats or an empty line just works. Raises ValueError, with a
+    sentence for a person, for an over-long keyword, one with a control character (the API's
+    schema refuses both first), or too many."""
     kept: list[str] = []
     seen: set[str] = set()
     for index, raw in enumerate(keywords):
         keyword = raw.strip()
-        if not 1 <= len(keyword) <= KEYWORD_MAX_CHARS:
+        if len(keyword) > KEYWORD_MAX_CHARS:
             raise ValueError(
-                f"keyword {index} must be 1 to {KEYWORD_MAX_CHARS} characters "
-                f"(spaces around it do not count); it has {len(keyword)}"
+                f"keyword {index} must be at most {KEYWORD_MAX_CHARS} characters; "
+                f"it has {len(keyword)}"
             )
-        if not keyword.isprintable():
-            raise ValueError(f"keyword {index} holds a control or non-printable character")
+        if not is_printable(keyword):
+            raise ValueError(f"keyword {index} holds a control character")
         key = fold(keyword)
-        if key not in seen:
+        if keyword and key not in seen:
             seen.add(key)
             kept.append(keyword)
     if len(kept) > KEYWORDS_MAX:

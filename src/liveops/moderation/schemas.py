@@ -6,17 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from liveops.fields import Version
+from liveops.fields import Printable, Version
 from liveops.moderation.filter import KEYWORD_MAX_CHARS, KEYWORDS_MAX, Reason, clean_keywords
 
-Keyword = Annotated[str, Field(min_length=1, max_length=KEYWORD_MAX_CHARS)]
+Keyword = Annotated[str, Field(min_length=1, max_length=KEYWORD_MAX_CHARS), Printable]
 
 
 class RoomKeywordsIn(BaseModel):
-    """Replace the room's keyword filter. Each keyword is 1–50 printable characters (spaces
-    around it are dropped); at most 500. Duplicates, compared as the filter compares (NFKC,
-    case folded), are folded into their first occurrence rather than refused. `base_version`,
-    when given, is the version the editor started from: a save over a newer one answers 409."""
+    """Replace the room's keyword filter. Each keyword is 1–50 characters without control
+    characters; at most 500. Spaces around a keyword are dropped, and a keyword of spaces
+    only with them; duplicates, compared as the filter compares (NFKC, case folded), are
+    folded into their first occurrence rather than refused. `base_version`, when given, is the
+    version the editor started from: a save over a newer one answers 409."""
 
     model_config = ConfigDict(extra="forbid")
 
