@@ -145,6 +145,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
         actions={state.actions}
         serverNow={serverNow}
         nameOf={nameOf}
+        priceOf={(sku) => commerce?.prices.find((p) => p.sku === sku)?.live_price ?? null}
         onUndone={(a) => takeActions([a])}
       />
 

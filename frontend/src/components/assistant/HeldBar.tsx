@@ -4,10 +4,16 @@ import { formatMoney } from "../../lib/format";
 import type { ActionRecord } from "../../live/protocol";
 
 /** One line for a money-moving action: "口红 直播价 → ¥79", "优惠券 Q1 满¥100减¥10 ×100". */
-export function describeMoney(a: ActionRecord, nameOf: (sku: string) => string): string {
+export function describeMoney(
+  a: ActionRecord,
+  nameOf: (sku: string) => string,
+  priceOf: (sku: string) => number | null = () => null,
+): string {
   const f = a.fields;
   if (a.type === "price.set" && typeof f.sku === "string") {
-    const before = typeof f.live_price_before === "number" ? `${formatMoney(f.live_price_before)} → ` : "→ ";
+    // Applied: the record says what it was; held: what the room pays now.
+    const was = typeof f.live_price_before === "number" ? f.live_price_before : priceOf(f.sku);
+    const before = was !== null ? `${formatMoney(was)} → ` : "→ ";
     return `改价 ${nameOf(f.sku)} 直播价 ${before}${formatMoney(typeof f.live_price === "number" ? f.live_price : null)}`;
   }
   if (a.type === "coupon.issue") {
@@ -41,6 +47,8 @@ interface Props {
   actions: readonly ActionRecord[];
   serverNow: number;
   nameOf: (sku: string) => string;
+  /** The live price the room pays now (fen), for a held price change's "before". */
+  priceOf: (sku: string) => number | null;
   onUndone: (a: ActionRecord) => void;
 }
 
@@ -49,7 +57,7 @@ interface Props {
  * button, on every assistant console (from `commerce.held`, so it survives a reload), then
  * for a few seconds what became of it (applied, undone, failed with the server's error).
  */
-export function HeldBar({ showId, held, actions, serverNow, nameOf, onUndone }: Props) {
+export function HeldBar({ showId, held, actions, serverNow, nameOf, priceOf, onUndone }: Props) {
   const [pending, setPending] = useState<number | null>(null);
   const [errors, setErrors] = useState<Record<number, string>>({});
   const heldIds = new Set(held.map((a) => a.id));
@@ -82,7 +90,7 @@ export function HeldBar({ showId, held, actions, serverNow, nameOf, onUndone }: 
         return (
           <div key={a.id} className="as-held__item" data-testid="held-action" data-action-id={a.id}>
             <div className="as-held__text">
-              <strong>{describeMoney(a, nameOf)}</strong>
+              <strong>{describeMoney(a, nameOf, priceOf)}</strong>
               <span className="as-held__count" data-testid="held-countdown">
                 {secs === null ? "待生效" : secs > 0 ? `${secs} 秒后生效` : "正在生效…"}
                 <span className="en"> {secs !== null && secs > 0 ? `applies in ${secs}s` : "applying"}</span>
