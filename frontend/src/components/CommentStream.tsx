@@ -1,5 +1,6 @@
 import { memo, useLayoutEffect, useRef, useState } from "react";
 import { formatClock, shortId } from "../lib/format";
+import { actionErrorText, type BanScope } from "../lib/moderationApi";
 import type { CommentItem } from "../live/protocol";
 
 /** A stable hue per viewer so that a repeat commenter is recognisable at a glance. */
@@ -7,6 +8,20 @@ function viewerHue(viewerId: string): number {
   let h = 0;
   for (let i = 0; i < viewerId.length; i++) h = (h * 31 + viewerId.charCodeAt(i)) >>> 0;
   return h % 360;
+}
+
+/**
+ * What field control can do to a comment from the stream. Each call resolves once the server
+ * stored the action and rejects with its error; the stream shows either in place.
+ */
+export interface CommentModeration {
+  /** Whether bans are offered (field control, admin, operations; not the assistant). */
+  canBan: boolean;
+  /** Whether the show has a room (a room ban needs one). */
+  hasRoom: boolean;
+  hide: (comment: CommentItem) => Promise<void>;
+  ban: (viewerId: string, scope: BanScope) => Promise<void>;
+  openViewer: (viewerId: string) => void;
 }
 
 /** Pixels from the bottom within which the list counts as "following" new comments. */
@@ -19,9 +34,17 @@ const STICK_PX = 40;
  * plain DOM rows are cheap enough without virtualisation.
  */
 // memo: the page re-renders every second for the age clocks; this only needs new data.
-export const CommentStream = memo(function CommentStream({ comments }: { comments: readonly CommentItem[] }) {
+export const CommentStream = memo(function CommentStream({
+  comments,
+  moderation = null,
+}: {
+  comments: readonly CommentItem[];
+  moderation?: CommentModeration | null;
+}) {
   const listRef = useRef<HTMLOListElement | null>(null);
   const [following, setFollowing] = useState(true);
+  // The one comment whose tools are open (hide, ban): one strip, however busy the stream.
+  const [selected, setSelected] = useState<string | null>(null);
   // Id of the newest comment the operator has seen; counts what arrived while scrolled up.
   const [seenId, setSeenId] = useState<string | null>(null);
   const newest = comments.length > 0 ? comments[comments.length - 1] : undefined;
@@ -34,6 +57,12 @@ export const CommentStream = memo(function CommentStream({ comments }: { comment
   useLayoutEffect(() => {
     if (following) setSeenId(newest?.id ?? null);
   }, [newest, following]);
+
+  function select(id: string | null) {
+    setSelected(id);
+    // Acting on a comment: stop following, so that it does not scroll away under the finger.
+    if (id !== null) setFollowing(false);
+  }
 
   function onScroll() {
     const el = listRef.current;
@@ -62,24 +91,21 @@ export const CommentStream = memo(function CommentStream({ comments }: { comment
       <ol className="comments__list" ref={listRef} onScroll={onScroll}>
         {comments.length === 0 && <li className="comments__empty muted">暂无评论 No comments yet</li>}
         {comments.map((c, i) => (
-          <li key={c.id || `i${i}`} className="comment" data-testid="comment">
-            <span className="comment__time num">{formatClock(c.ts)}</span>
-            <span
-              className="comment__viewer"
-              style={{ color: `hsl(${viewerHue(c.viewer_id)} 70% 68%)` }}
-              title={c.viewer_id}
-            >
-              {shortId(c.viewer_id, 10)}
-            </span>
-            <span className="comment__text">{c.text}</span>
-          </li>
+          <CommentRow
+            key={c.id || `i${i}`}
+            comment={c}
+            moderation={moderation}
+            open={moderation !== null && c.id !== "" && c.id === selected}
+            onSelect={select}
+          />
         ))}
       </ol>
-      {!following && (
+      {!following && selected === null && (
         <button
           type="button"
           className="btn btn--small comments__jump"
           onClick={() => {
+            setSelected(null);
             setFollowing(true);
           }}
         >
@@ -89,3 +115,200 @@ export const CommentStream = memo(function CommentStream({ comments }: { comment
     </section>
   );
 });
+
+/** One comment; memo: a new comment re-renders only itself, not the 500 before it. */
+const CommentRow = memo(function CommentRow({
+  comment: c,
+  moderation,
+  open,
+  onSelect,
+}: {
+  comment: CommentItem;
+  moderation: CommentModeration | null;
+  open: boolean;
+  onSelect: (id: string | null) => void;
+}) {
+  const color = `hsl(${viewerHue(c.viewer_id)} 70% 68%)`;
+  return (
+    <li
+      className={`comment${moderation !== null ? " comment--tools" : ""}${open ? " comment--open" : ""}`}
+      data-testid="comment"
+      data-id={c.id}
+      data-viewer={c.viewer_id}
+    >
+      <span className="comment__time num">{formatClock(c.ts)}</span>
+      {moderation !== null ? (
+        <button
+          type="button"
+          className="comment__viewer comment__viewer--link"
+          style={{ color }}
+          title={`${c.viewer_id} · 用户卡片 user card`}
+          onClick={() => moderation.openViewer(c.viewer_id)}
+          data-testid="comment-viewer"
+        >
+          {shortId(c.viewer_id, 10)}
+        </button>
+      ) : (
+        <span className="comment__viewer" style={{ color }} title={c.viewer_id}>
+          {shortId(c.viewer_id, 10)}
+        </span>
+      )}
+      <span className="comment__text">{c.text}</span>
+      {moderation !== null && c.id !== "" && (
+        <button
+          type="button"
+          className="comment__more"
+          aria-expanded={open}
+          aria-label="管理这条评论 moderate"
+          onClick={() => onSelect(open ? null : c.id)}
+          data-testid="comment-more"
+        >
+          {open ? "×" : "⋯"}
+        </button>
+      )}
+      {open && moderation !== null && (
+        <CommentTools comment={c} moderation={moderation} onClose={() => onSelect(null)} />
+      )}
+    </li>
+  );
+});
+
+type Step = { kind: "menu" } | { kind: "scope" } | { kind: "confirm"; scope: BanScope };
+
+/** Hide, or ban (pick 本场 / 直播间, then confirm); the result in place. */
+function CommentTools({
+  comment,
+  moderation,
+  onClose,
+}: {
+  comment: CommentItem;
+  moderation: CommentModeration;
+  onClose: () => void;
+}) {
+  const [step, setStep] = useState<Step>({ kind: "menu" });
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const run = async (send: () => Promise<void>, okText: string) => {
+    setBusy(true);
+    setResult(null);
+    try {
+      await send();
+      setResult({ ok: true, text: okText });
+      setStep({ kind: "menu" });
+    } catch (err) {
+      setResult({ ok: false, text: actionErrorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const who = shortId(comment.viewer_id, 10);
+  const ref = useRef<HTMLDivElement | null>(null);
+  useLayoutEffect(() => {
+    // The strip opens under its comment: keep it on screen inside the list.
+    ref.current?.scrollIntoView({ block: "nearest" });
+  }, [step]);
+
+  return (
+    <div
+      className="comment__tools"
+      data-testid="comment-tools"
+      ref={ref}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onClose();
+      }}
+    >
+      {step.kind === "menu" && (
+        <>
+          <button
+            type="button"
+            className="btn ctool"
+            disabled={busy}
+            onClick={() => void run(() => moderation.hide(comment), "已隐藏 ✓")}
+            data-testid="comment-hide"
+          >
+            隐藏 <span className="en">Hide</span>
+          </button>
+          {moderation.canBan && (
+            <button
+              type="button"
+              className="btn ctool ctool--bad"
+              disabled={busy}
+              onClick={() => setStep({ kind: "scope" })}
+              data-testid="comment-ban"
+            >
+              禁言 <span className="en">Ban</span>
+            </button>
+          )}
+          <button
+            type="button"
+            className="btn ctool"
+            onClick={() => moderation.openViewer(comment.viewer_id)}
+            data-testid="comment-card"
+          >
+            用户卡 <span className="en">Card</span>
+          </button>
+        </>
+      )}
+      {step.kind === "scope" && (
+        <>
+          <span className="ctool__ask">禁言 {who}：</span>
+          <button
+            type="button"
+            className="btn ctool"
+            onClick={() => setStep({ kind: "confirm", scope: "show" })}
+            data-testid="ban-scope-show"
+          >
+            本场 <span className="en">show</span>
+          </button>
+          <button
+            type="button"
+            className="btn ctool"
+            disabled={!moderation.hasRoom}
+            title={moderation.hasRoom ? undefined : "本场没有直播间 the show has no room"}
+            onClick={() => setStep({ kind: "confirm", scope: "room" })}
+            data-testid="ban-scope-room"
+          >
+            直播间 <span className="en">room</span>
+          </button>
+          <button type="button" className="btn ctool" onClick={() => setStep({ kind: "menu" })}>
+            取消
+          </button>
+        </>
+      )}
+      {step.kind === "confirm" && (
+        <>
+          <span className="ctool__ask">
+            确认禁言 {who}（{step.scope === "show" ? "本场" : "整个直播间"}）？
+          </span>
+          <button
+            type="button"
+            className="btn ctool ctool--bad"
+            disabled={busy}
+            onClick={() =>
+              void run(
+                () => moderation.ban(comment.viewer_id, step.scope),
+                step.scope === "show" ? "已禁言本场 ✓" : "已禁言直播间 ✓",
+              )
+            }
+            data-testid="ban-confirm"
+          >
+            确认禁言
+          </button>
+          <button type="button" className="btn ctool" disabled={busy} onClick={() => setStep({ kind: "menu" })}>
+            取消
+          </button>
+        </>
+      )}
+      {result !== null && (
+        <span
+          className={`ctool__result${result.ok ? "" : " ctool__result--bad"}`}
+          role={result.ok ? "status" : "alert"}
+          data-testid="comment-result"
+        >
+          {result.ok ? result.text : `✗ ${result.text}`}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,12 +1,19 @@
-import { useEffect } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import "../fieldcontrol.css";
 import type { Me } from "../lib/api";
 import { useNow } from "../lib/hooks";
+import { mergeActions, type MarkerNames } from "../lib/markers";
+import { act, getCommerce, getRunsheet, getShowRoom, recentActions, type BanScope } from "../lib/moderationApi";
 import { useLineup } from "../lib/useLineup";
+import type { ActionRecord, CommentItem } from "../live/protocol";
 import { useLive } from "../live/useLive";
 import { AlertFeed } from "./AlertFeed";
-import { CommentStream } from "./CommentStream";
+import { CommentStream, type CommentModeration } from "./CommentStream";
 import { ConsoleHeader } from "./ConsoleHeader";
 import { CuePanel } from "./CuePanel";
+import { ActionBar } from "./fieldcontrol/ActionBar";
+import { KeywordFilter } from "./fieldcontrol/KeywordFilter";
+import { UserCard } from "./fieldcontrol/UserCard";
 import { KpiGrid } from "./KpiGrid";
 import { OrderTape } from "./OrderTape";
 import { ProductTable } from "./ProductTable";
@@ -16,14 +23,96 @@ import { StockPanel } from "./StockPanel";
 import { StreamHealthBadge } from "./StreamHealthBadge";
 import { TrendChart } from "./TrendChart";
 
+/** Roles that act from the console (contract §10), and those that also ban and edit the room's filter. */
+const ACT_ROLES: ReadonlySet<string> = new Set(["field_control", "assistant", "admin", "operations"]);
+const MODERATE_ROLES: ReadonlySet<string> = new Set(["field_control", "admin", "operations"]);
+
 /** The field-control (场控) console for one show; the assistant (助播), operations and admin get it too. */
 export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
-  const { state, restart, retryNow, takeCue, takeAlert } = useLive(showId);
+  const { state, restart, retryNow, takeCue, takeAlert, takeActions, takeCommerce } = useLive(showId);
   // One clock for every age on the page, on the server's time base.
   const serverNow = useNow(1000) + state.clockOffsetMs;
   const { conn, show } = state;
   const showEnded = show?.status === "ended";
   const lineup = useLineup(showId, show);
+  const canAct = ACT_ROLES.has(me.role);
+  const canModerate = MODERATE_ROLES.has(me.role);
+
+  const [room, setRoom] = useState<string | null>(null);
+  const [history, setHistory] = useState<readonly ActionRecord[]>([]);
+  const [segmentNames, setSegmentNames] = useState<ReadonlyMap<string, string>>(new Map());
+  const [viewer, setViewer] = useState<string | null>(null);
+  const [keywordsOpen, setKeywordsOpen] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    getShowRoom(showId).then(
+      (r) => !cancelled && setRoom(r),
+      () => {},
+    );
+    recentActions(showId).then(
+      (list) => !cancelled && setHistory(list),
+      () => {},
+    );
+    getCommerce(showId).then(
+      (c) => !cancelled && c !== null && takeCommerce(c),
+      () => {},
+    );
+    getRunsheet(showId).then(
+      (rs) => !cancelled && setSegmentNames(new Map(rs.segments.map((s) => [s.id, s.title]))),
+      () => {},
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [showId]);
+
+  // An action answered here is folded at once (a hidden comment leaves the stream, a banned
+  // viewer's later comments are dropped) before the server's echo; a pin or an announcement
+  // reads the room's commerce state again so that the badge never waits for the stream.
+  const onActed = useCallback(
+    (a: ActionRecord) => {
+      takeActions([a]);
+      if (a.type === "product.pin" || a.type === "product.unpin" || a.type === "announcement.set") {
+        getCommerce(showId).then(
+          (c) => c !== null && takeCommerce(c),
+          () => {},
+        );
+      }
+    },
+    [showId, takeActions, takeCommerce],
+  );
+
+  const markerActions = useMemo(() => mergeActions(history, state.actions), [history, state.actions]);
+  const markerNames = useMemo<MarkerNames>(
+    () => ({ products: new Map(lineup.map((p) => [p.sku, p.name])), segments: segmentNames }),
+    [lineup, segmentNames],
+  );
+
+  const ban = useCallback(
+    async (viewerId: string, scope: BanScope, lift = false) => {
+      const stored = await act(showId, { type: lift ? "viewer.unban" : "viewer.ban", viewer_id: viewerId, scope });
+      if (stored !== null) onActed(stored);
+    },
+    [showId, onActed],
+  );
+  const moderation = useMemo<CommentModeration | null>(
+    () =>
+      canAct
+        ? {
+            canBan: canModerate,
+            hasRoom: room !== null,
+            hide: async (c: CommentItem) => {
+              const stored = await act(showId, { type: "comment.hide", event_id: c.id });
+              if (stored !== null) onActed(stored);
+            },
+            ban: (viewerId: string, scope: BanScope) => ban(viewerId, scope),
+            openViewer: setViewer,
+          }
+        : null,
+    [canAct, canModerate, room, showId, onActed, ban],
+  );
+  const closeViewer = useCallback(() => setViewer(null), []);
 
   useEffect(() => {
     document.title = show !== null ? `${show.title} · LiveOps 场控台` : "LiveOps 场控台";
@@ -75,6 +164,20 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
         hotkey
       />
 
+      {canAct && (
+        <ActionBar
+          showId={showId}
+          role={me.role}
+          lineup={lineup}
+          pinnedSku={state.commerce?.pinned_sku ?? null}
+          announcement={state.commerce?.announcement ?? null}
+          currentSegmentId={state.prompter?.segment?.id ?? null}
+          onActed={onActed}
+          onCue={takeCue}
+          onOpenKeywords={canModerate && room !== null ? () => setKeywordsOpen(true) : null}
+        />
+      )}
+
       <main className="console__grid">
         <section className="console__main">
           <PrompterPreview
@@ -100,7 +203,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             serverNow={serverNow}
             rejected={state.rejected}
           />
-          <TrendChart series={state.series} />
+          <TrendChart series={state.series} actions={markerActions} names={markerNames} />
           <ProductTable products={state.products} alerts={state.alerts} lineup={lineup} />
         </section>
         <aside className="console__side">
@@ -114,10 +217,22 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
               onSent={takeCue}
             />
           </div>
-          <CommentStream comments={state.comments} />
+          <CommentStream comments={state.comments} moderation={moderation} />
           <OrderTape orders={state.orders} />
         </aside>
       </main>
+
+      {viewer !== null && (
+        <UserCard
+          showId={showId}
+          viewerId={viewer}
+          canBan={canModerate}
+          hasRoom={room !== null}
+          onBan={ban}
+          onClose={closeViewer}
+        />
+      )}
+      {keywordsOpen && room !== null && <KeywordFilter room={room} onClose={() => setKeywordsOpen(false)} />}
     </div>
   );
 }

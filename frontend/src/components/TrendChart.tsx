@@ -8,10 +8,14 @@ import {
   formatMoneyShort,
 } from "../lib/format";
 import { useElementWidth } from "../lib/hooks";
-import type { SeriesPoint } from "../live/protocol";
+import { markerLine, placeMarkers, type MarkerNames } from "../lib/markers";
+import type { ActionRecord, SeriesPoint } from "../live/protocol";
 
-const HEIGHT = 190;
-const MARGIN = { top: 12, right: 64, bottom: 24, left: 56 };
+const HEIGHT = 200;
+/** The top margin holds the action markers (issue #11): a row of small badges above the plot. */
+const MARGIN = { top: 26, right: 64, bottom: 24, left: 56 };
+const MARKER_R = 9;
+const NO_ACTIONS: readonly ActionRecord[] = [];
 const MINUTE = 60_000;
 /** Show at most the last hour; a control room looks at now, the review looks at the rest. */
 const WINDOW_MINUTES = 60;
@@ -39,10 +43,20 @@ interface Slot {
 
 /**
  * Online viewers (line, left axis) and paid GMV (bars, right axis) per minute. Plain SVG,
- * no animation: it redraws on every metrics frame and must never lag or ease.
+ * no animation: it redraws on every metrics frame and must never lag or ease. Above the plot,
+ * a marker at each minute in which an action that moves sales happened (pin, price, coupon,
+ * lucky bag, announcement, segment): its tooltip and the line under the chart say what, and who.
  */
 // memo: the page re-renders every second for the age clocks; this only needs new data.
-export const TrendChart = memo(function TrendChart({ series }: { series: readonly SeriesPoint[] }) {
+export const TrendChart = memo(function TrendChart({
+  series,
+  actions = NO_ACTIONS,
+  names,
+}: {
+  series: readonly SeriesPoint[];
+  actions?: readonly ActionRecord[];
+  names?: MarkerNames;
+}) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
 
@@ -63,6 +77,11 @@ export const TrendChart = memo(function TrendChart({ series }: { series: readonl
     });
   }, [series]);
 
+  const markers = useMemo(
+    () => (slots.length === 0 ? [] : placeMarkers(actions, slots[0]?.t ?? 0, slots.length)),
+    [actions, slots],
+  );
+
   const plotW = Math.max(0, width - MARGIN.left - MARGIN.right);
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const maxOnline = niceMax(Math.max(MIN_ONLINE_AXIS, ...slots.map((s) => s.point?.online ?? 0)));
@@ -81,6 +100,8 @@ export const TrendChart = memo(function TrendChart({ series }: { series: readonl
   const hovered = hover !== null ? slots[hover] : undefined;
   const latest = [...slots].reverse().find((s) => s.point !== undefined);
   const shown = hovered ?? latest;
+  // The markers' words: those of the hovered minute, else the newest marked minute's.
+  const markerShown = hover !== null ? markers.find((m) => m.slot === hover) : markers[markers.length - 1];
 
   function onMove(ev: MouseEvent<SVGSVGElement>) {
     if (slotW <= 0) return;
@@ -175,10 +196,42 @@ export const TrendChart = memo(function TrendChart({ series }: { series: readonl
                   y2={MARGIN.top + plotH}
                 />
               )}
+              {markers.map((m) => {
+                const x = xMid(m.slot);
+                const lines = m.actions.map((a) => markerLine(a, names));
+                return (
+                  <g
+                    key={m.slot}
+                    className={`trend__marker${hover === m.slot ? " trend__marker--on" : ""}`}
+                    data-testid="trend-marker"
+                    data-types={m.actions.map((a) => a.type).join(" ")}
+                    onClick={() => setHover(m.slot)}
+                  >
+                    <title>{lines.join("\n")}</title>
+                    <line className="trend__marker-line" x1={x} x2={x} y1={MARGIN.top} y2={MARGIN.top + plotH} />
+                    <circle cx={x} cy={MARGIN.top - MARKER_R - 2} r={MARKER_R} />
+                    <text x={x} y={MARGIN.top - MARKER_R + 2} textAnchor="middle">
+                      {m.glyph}
+                    </text>
+                    {m.actions.length > 1 && (
+                      <text className="trend__marker-count" x={x + MARKER_R + 1} y={MARGIN.top - MARKER_R - 4}>
+                        {m.actions.length}
+                      </text>
+                    )}
+                  </g>
+                );
+              })}
             </svg>
           )
         )}
       </div>
+      {markerShown !== undefined && (
+        <ol className="trend__actions small" data-testid="trend-marker-label">
+          {markerShown.actions.slice(-3).map((a) => (
+            <li key={a.id}>{markerLine(a, names)}</li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 });

@@ -58,7 +58,9 @@ describe("labels", () => {
     expect(markerWhat(action(1, "price.set", T0, { sku: "A", live_price: 7900, live_price_before: 9900 }), names)).toBe(
       "改价 纯棉中筒袜 ¥99.00 → ¥79.00",
     );
-    expect(markerWhat(action(1, "coupon.issue", T0, { amount_off: 1000, threshold: 9900 }))).toBe("发券 满¥99.00减¥10.00");
+    expect(markerWhat(action(1, "coupon.issue", T0, { amount_off: 1000, threshold: 9900 }))).toBe(
+      "发券 满¥99.00减¥10.00",
+    );
     expect(markerWhat(action(1, "segment.goto", T0, { segment_id: "s2" }), names)).toBe("切环节 爆款讲解");
     expect(markerWhat(action(1, "announcement.set", T0, { text: "" }))).toBe("清空公告");
     expect(markerWhat(action(1, "announcement.set", T0, { text: "今晚8点福袋" }))).toBe("公告 “今晚8点福袋”");

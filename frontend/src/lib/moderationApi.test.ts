@@ -7,7 +7,6 @@ import {
   addKeyword,
   cleanPresets,
   loadPresets,
-  parseCommerce,
   parseRoomModeration,
   parseRunsheet,
   parseViewerCard,
@@ -79,11 +78,7 @@ describe("parseViewerCard", () => {
 });
 
 describe("other answers", () => {
-  it("reads the commerce state, the run-sheet and the room's filter", () => {
-    expect(parseCommerce({ pinned_sku: "A", announcement: null, prices: [] })).toEqual({
-      pinned_sku: "A",
-      announcement: null,
-    });
+  it("reads the run-sheet and the room's filter", () => {
     const rs = parseRunsheet({
       current_segment_id: "s2",
       segments: [{ id: "s1", title: "暖场", sku: null, planned_seconds: 60 }, { id: "" }, { id: "s2" }],
@@ -101,7 +96,9 @@ describe("other answers", () => {
   });
 
   it("says why an action failed in the server's words", () => {
-    expect(actionErrorText(new HttpError(409, "no segment s9 in the run-sheet"))).toBe("no segment s9 in the run-sheet");
+    expect(actionErrorText(new HttpError(409, "no segment s9 in the run-sheet"))).toBe(
+      "no segment s9 in the run-sheet",
+    );
     expect(actionErrorText(new HttpError(403, "the anchor role may not act"))).toMatch(/^无权限/);
     expect(actionErrorText(new TypeError("Failed to fetch"))).toMatch(/网络错误/);
   });

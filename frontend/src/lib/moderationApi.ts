@@ -5,7 +5,7 @@
  * (`GET|PUT /rooms/{room}/moderation`). Answers are read leniently: a field the console does
  * not know is dropped, a missing one becomes null, so a newer server never blanks a panel.
  */
-import { parseAction, type ActionRecord, type Actor } from "../live/protocol";
+import { parseAction, parseCommerce, type ActionRecord, type Actor, type CommerceState } from "../live/protocol";
 import { HttpError, detailOf } from "./api";
 
 async function call(path: string, init: RequestInit = {}): Promise<unknown> {
@@ -73,18 +73,8 @@ export async function recentActions(showId: string, limit = 500): Promise<Action
   return out.reverse();
 }
 
-/** What the room's viewers see now, as far as the action bar needs it. */
-export interface CommerceView {
-  pinned_sku: string | null;
-  announcement: string | null;
-}
-
-export function parseCommerce(v: unknown): CommerceView {
-  const o = obj(v);
-  return { pinned_sku: str(o.pinned_sku), announcement: str(o.announcement) };
-}
-
-export async function getCommerce(showId: string): Promise<CommerceView> {
+/** What the room's viewers see now (`GET …/commerce`), parsed as the live `commerce` message is; null if malformed. */
+export async function getCommerce(showId: string): Promise<CommerceState | null> {
   return parseCommerce(await call(show(showId, "commerce")));
 }
 
