@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from liveops.actions.lucky_bag import population
+from liveops.platforms.recording import RecordingPlatform
 from tests.conftest import Server
+from tests.integration import test_moderation_api
+from tests.integration.test_moderation_api import Running
 from tests.integration.test_runsheet_api import (
     LINEUP,
     action,
@@ -23,6 +26,8 @@ from tests.integration.test_runsheet_api import (
 from tests.timestamps import at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]
+# A real server with its runtime, to reach the platform it acts on.
+running_with_runtime = test_moderation_api.running
 
 ROLES = ("admin", "operations", "field_control", "assistant", "anchor", "integrator")
 # Contract §10's table: who may, besides admin and operations.
@@ -306,3 +311,45 @@ class TestActions:
         assert isinstance(drawn2["seed"], int)
         assert drawn2["candidates"] == 0
         assert drawn2["winner_ids"] == []
+
+
+class TestPlatform:
+    async def test_what_viewers_see_goes_through_the_platform(
+        self, running_with_runtime: Running
+    ) -> None:
+        server, platform = running_with_runtime.server, running_with_runtime.rt.platform
+        assert isinstance(platform, RecordingPlatform)
+        show = await planned_show(server)
+        assert (await action(server, show, type="product.pin", sku="A1")).status_code == 201
+        assert (await action(server, show, type="cue", text="讲尺码")).status_code == 201
+        calls = platform.for_show(show)
+        assert [(c.operation, c.detail) for c in calls] == [("product.pin", {"sku": "A1"})]
+        assert calls[0].room.platform == "douyin"
+
+    async def test_a_refusal_stores_nothing(self, running_with_runtime: Running) -> None:
+        server, platform = running_with_runtime.server, running_with_runtime.rt.platform
+        assert isinstance(platform, RecordingPlatform)
+        show = await planned_show(server)
+        platform.refusing.add("price.set")
+        refused = await action(server, show, type="price.set", sku="A1", live_price=100)
+        assert refused.status_code == 502, refused.text
+        assert refused.json()["code"] == "platform_refused"
+        logged = (await call(server, "GET", f"/api/v1/shows/{show}/actions")).json()["actions"]
+        assert logged == []
+        state = (await call(server, "GET", f"/api/v1/shows/{show}/commerce")).json()
+        assert {p["sku"]: p["live_price"] for p in state["prices"]}["A1"] == 9_900
+        # A held one the platform refuses when its window ends is stored as failed, with why.
+        held = await action(
+            server, show, type="price.set", sku="A1", live_price=100, undo_seconds=1
+        )
+        assert held.status_code == 201, held.text
+        for _ in range(100):
+            logged = (await call(server, "GET", f"/api/v1/shows/{show}/actions")).json()
+            if logged["actions"][0]["state"] != "held":
+                break
+            await asyncio.sleep(0.1)
+        record = logged["actions"][0]
+        assert record["state"] == "failed"
+        assert "refused price.set" in record["error"]
+        state = (await call(server, "GET", f"/api/v1/shows/{show}/commerce")).json()
+        assert {p["sku"]: p["live_price"] for p in state["prices"]}["A1"] == 9_900

@@ -21,7 +21,7 @@ from liveops.actions.service import check_may, existing_show
 from liveops.auth.principal import Principal
 from liveops.errors import Conflict, LiveOpsError, NotFound
 from liveops.events import iso
-from liveops.platforms.base import Platform, PlatformError
+from liveops.platforms.base import Platform
 from liveops.storage.db import Transaction
 from liveops.storage.models import ShowAction
 
@@ -67,7 +67,7 @@ async def apply_due(session: AsyncSession, now: datetime, platform: Platform, li
             async with session.begin_nested():
                 acting = effects.Acting(session, show, actor, now, platform, row.id)
                 extra = await effects.apply(acting, body)
-        except (LiveOpsError, PlatformError) as exc:
+        except LiveOpsError as exc:  # PlatformError among them
             row.state = "failed"
             row.fields = {**row.fields, "error": str(exc)}
         else:

@@ -21,7 +21,7 @@ from liveops.auth.principal import Action, Principal
 from liveops.deps import RuntimeDep, ShowId
 from liveops.errors import NotFound
 from liveops.fields import VERSION_MAX
-from liveops.openapi import CONFLICT
+from liveops.openapi import CONFLICT, error
 from liveops.shows import repository as shows_repository
 
 router = APIRouter()
@@ -37,7 +37,15 @@ async def acting_principal(show_id: ShowId, principal: PrincipalDep) -> Principa
 ActorDep = Annotated[Principal, Depends(acting_principal)]
 
 
-@router.post("/{show_id}/actions", response_model=ActionRead, status_code=201, responses=CONFLICT)
+PLATFORM_REFUSED: dict[int | str, dict[str, Any]] = {
+    **CONFLICT,
+    502: error("the live platform refused the action or could not be reached: nothing stored"),
+}
+
+
+@router.post(
+    "/{show_id}/actions", response_model=ActionRead, status_code=201, responses=PLATFORM_REFUSED
+)
 async def perform_action(
     show_id: ShowId, body: Annotated[ActionIn, Body()], principal: ActorDep, rt: RuntimeDep
 ) -> Any:

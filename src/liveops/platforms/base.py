@@ -7,9 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from liveops.errors import LiveOpsError
 
-class PlatformError(Exception):
-    """The platform refused or could not be reached: the action did not happen there."""
+
+class PlatformError(LiveOpsError):
+    """The platform refused or could not be reached: the action did not happen there, and is
+    not stored (502)."""
+
+    status_code = 502
+    code = "platform_refused"
 
 
 @dataclass(frozen=True, slots=True)
