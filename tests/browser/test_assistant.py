@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from tests.browser.helpers import (
+    ARTIFACTS,
     ERP_VERSION,
     Liveops,
     assert_no_sideways_scroll,
@@ -117,6 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def _assistant(context: BrowserContext, server: Server) -> Page:
     """The assistant signed in with its labelled token, on the show's page: its console."""
+    ARTIFACTS.mkdir(exist_ok=True)
     answer = context.request.post(
         f"{server.base_url}/api/v1/auth/login", data={"token": server.tokens["assistant"]}
     )
@@ -161,7 +163,18 @@ def test_a_price_change_previewed_then_undone_never_applies(
         assert skus == QUEUE_ORDER
         expect(_product(page, "SC-01")).to_contain_text("讲解中")
 
-        card = _change_price(page, sku, "59")
+        # Above the list price (¥129): the preview warns, in red; nothing is sent.
+        card = _change_price(page, sku, "150")
+        warnings = card.get_by_test_id("preview-warnings")
+        expect(warnings).to_contain_text("高于划线价")
+        assert warnings.evaluate("el => getComputedStyle(el).color") == "rgb(254, 202, 202)"
+        card.get_by_test_id("preview").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "assistant-preview-warning-390.png"))
+        card.get_by_role("button", name="取消").click()
+        expect(card.get_by_test_id("preview")).to_have_count(0)
+
+        card.get_by_test_id("price-input").fill("59")
+        card.get_by_test_id("preview-button").click()
         summary = card.get_by_test_id("preview-summary")
         expect(summary).to_contain_text("59")
         expect(card.get_by_test_id("preview")).to_contain_text("秒内可撤销")

@@ -6,6 +6,7 @@ import {
   heldActions,
   heldWindow,
   parsePreview,
+  previewRows,
   parseRunsheet,
   parseWhole,
   parseYuan,
@@ -107,5 +108,59 @@ describe("answers", () => {
   it("draws seeds a browser shows exactly", () => {
     expect(drawSeed(() => 0.999999999999)).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
     expect(Number.isSafeInteger(drawSeed())).toBe(true);
+  });
+});
+
+describe("previewRows", () => {
+  const base = { undo_seconds: 10, summary: "", warnings: [] };
+
+  it("reads a price change: live price before → after, the change, and the list price", () => {
+    const rows = previewRows({
+      ...base,
+      type: "price.set",
+      before: { live_price: 6_900, list_price: 12_900 },
+      after: { live_price: 15_000, change: 8_100, change_ratio: 1.1739, discount_from_list: -0.1628 },
+    });
+    expect(rows).toEqual([
+      { label: "直播价", before: "¥69.00", after: "¥150.00" },
+      { label: "变动", before: null, after: "+¥81.00（+117.4%）" },
+      { label: "原价", before: null, after: "¥129.00（高于原价 16.3%）", warn: true },
+    ]);
+  });
+
+  it("reads a price cut below the list price", () => {
+    const rows = previewRows({
+      ...base,
+      type: "price.set",
+      before: { live_price: 6_900, list_price: 12_900 },
+      after: { live_price: 5_900, change: -1_000, change_ratio: -0.1449, discount_from_list: 0.5426 },
+    });
+    expect(rows.map((r) => r.after)).toEqual(["¥59.00", "−¥10.00（−14.5%）", "¥129.00（比原价低 54.3%）"]);
+  });
+
+  it("reads a coupon: its id, the most it can cost, each product's price with it", () => {
+    const rows = previewRows({
+      ...base,
+      type: "coupon.issue",
+      before: {},
+      after: {
+        coupon_id: "Q1",
+        max_cost: 50_000,
+        products: [
+          { sku: "A1", name: "口红", live_price: 9_900, with_coupon: 8_900 },
+          { sku: "B2", name: "", live_price: 1_000, with_coupon: 0 },
+        ],
+      },
+    });
+    expect(rows).toEqual([
+      { label: "券号", before: null, after: "Q1" },
+      { label: "最多让利", before: null, after: "¥500.00" },
+      { label: "用券 口红", before: "¥99.00", after: "¥89.00", warn: false },
+      { label: "用券 B2", before: "¥10.00", after: "¥0.00", warn: true },
+    ]);
+  });
+
+  it("leaves out what it does not know", () => {
+    expect(previewRows({ ...base, type: "product.pin", before: { pinned_sku: "A1" }, after: {} })).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
   type StockLevels,
 } from "../live/protocol";
 import { detailOf, HttpError } from "./api";
+import { formatMoney } from "./format";
 
 // --- the bodies ---------------------------------------------------------------------------
 
@@ -276,4 +277,81 @@ export function newPromoId(prefix: string, now = Date.now()): string {
  */
 export function drawSeed(random: () => number = Math.random): number {
   return Math.floor(random() * Number.MAX_SAFE_INTEGER);
+}
+
+/** One line of a preview's detail: a label, what it was (if it says), what it will be. */
+export interface PreviewRow {
+  label: string;
+  before: string | null;
+  after: string;
+  /** Worth a second look (a price above the list price). */
+  warn?: boolean;
+}
+
+function fen(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function signedMoney(v: number): string {
+  return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${formatMoney(Math.abs(v))}`;
+}
+
+function percent(v: number): string {
+  return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v * 100).toFixed(1)}%`;
+}
+
+/**
+ * A preview's before/after as lines a person reads in a second, per type (the keys of
+ * `POST …/actions/preview`, src/liveops/actions/preview.py); keys it does not know are left out
+ * (the summary and warnings still say what matters).
+ */
+export function previewRows(p: ActionPreview): PreviewRow[] {
+  const rows: PreviewRow[] = [];
+  if (p.type === "price.set") {
+    const was = fen(p.before.live_price);
+    const now = fen(p.after.live_price);
+    const list = fen(p.before.list_price);
+    if (now !== null)
+      rows.push({ label: "直播价", before: was === null ? null : formatMoney(was), after: formatMoney(now) });
+    const change = fen(p.after.change);
+    const ratio = fen(p.after.change_ratio);
+    if (change !== null) {
+      rows.push({
+        label: "变动",
+        before: null,
+        after: signedMoney(change) + (ratio === null ? "" : `（${percent(ratio)}）`),
+      });
+    }
+    if (list !== null) {
+      const off = fen(p.after.discount_from_list);
+      const vs =
+        off === null
+          ? ""
+          : off < 0
+            ? `（高于原价 ${percent(-off).slice(1)}）`
+            : `（比原价低 ${percent(off).slice(1)}）`;
+      rows.push({ label: "原价", before: null, after: formatMoney(list) + vs, warn: off !== null && off < 0 });
+    }
+  } else if (p.type === "coupon.issue") {
+    if (typeof p.after.coupon_id === "string") rows.push({ label: "券号", before: null, after: p.after.coupon_id });
+    const cost = fen(p.after.max_cost);
+    if (cost !== null) rows.push({ label: "最多让利", before: null, after: formatMoney(cost) });
+    const products = Array.isArray(p.after.products) ? p.after.products : [];
+    for (const item of products.slice(0, 6)) {
+      if (typeof item !== "object" || item === null) continue;
+      const o = item as Record<string, unknown>;
+      const live = fen(o.live_price);
+      const withCoupon = fen(o.with_coupon);
+      if (withCoupon === null) continue;
+      const name = typeof o.name === "string" && o.name !== "" ? o.name : String(o.sku ?? "");
+      rows.push({
+        label: `用券 ${name}`,
+        before: live === null ? null : formatMoney(live),
+        after: formatMoney(withCoupon),
+        warn: withCoupon === 0,
+      });
+    }
+    if (products.length > 6) rows.push({ label: "…", before: null, after: `另 ${products.length - 6} 个商品` });
+  }
+  return rows;
 }

@@ -4,8 +4,14 @@
  * action shows in the undo bar (HeldBar) until it applies or is undone.
  */
 import { useCallback, useState } from "react";
-import { errorText, performAction, previewAction, type ActionPreview, type MoneyBody } from "../../lib/actionsApi";
-import { formatMoney } from "../../lib/format";
+import {
+  errorText,
+  performAction,
+  previewAction,
+  previewRows,
+  type ActionPreview,
+  type MoneyBody,
+} from "../../lib/actionsApi";
 import type { ActionRecord } from "../../live/protocol";
 
 export type MoneyFlow =
@@ -46,24 +52,6 @@ export function useMoneyFlow(showId: string, onSent: (a: ActionRecord) => void) 
   return { flow, preview, confirm, cancel };
 }
 
-/** A preview's before/after value, readable: money keys in yuan. */
-export function previewValue(key: string, v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "number" && /price|amount|threshold/.test(key)) return formatMoney(v);
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
-}
-
-const KEY_LABEL: Record<string, string> = {
-  live_price: "直播价",
-  list_price: "原价",
-  amount_off: "面额",
-  threshold: "门槛",
-  quantity: "数量",
-  coupon_id: "券号",
-  state: "状态",
-};
-
 /** The preview card: what will change, the warnings in red, confirm / cancel. */
 export function PreviewCard({
   flow,
@@ -81,7 +69,7 @@ export function PreviewCard({
     return <p className="as-preview as-preview--loading">正在预览… previewing…</p>;
   }
   const p = flow.preview;
-  const keys = p === null ? [] : [...new Set([...Object.keys(p.before), ...Object.keys(p.after)])];
+  const rows = p === null ? [] : previewRows(p);
   return (
     <div className="as-preview" data-testid="preview" role="group" aria-label="预览 preview">
       {p !== null && (
@@ -89,15 +77,19 @@ export function PreviewCard({
           <p className="as-preview__summary" data-testid="preview-summary">
             {p.summary}
           </p>
-          {keys.length > 0 && (
+          {rows.length > 0 && (
             <dl className="as-preview__diff">
-              {keys.map((k) => (
-                <div key={k} className="as-preview__row">
-                  <dt>{KEY_LABEL[k] ?? k}</dt>
+              {rows.map((r, i) => (
+                <div key={i} className={`as-preview__row${r.warn === true ? " as-preview__row--warn" : ""}`}>
+                  <dt>{r.label}</dt>
                   <dd>
-                    <span className="as-preview__before">{previewValue(k, p.before[k])}</span>
-                    <span aria-hidden="true"> → </span>
-                    <strong className="as-preview__after">{previewValue(k, p.after[k])}</strong>
+                    {r.before !== null && (
+                      <>
+                        <span className="as-preview__before">{r.before}</span>
+                        <span aria-hidden="true"> → </span>
+                      </>
+                    )}
+                    <strong className="as-preview__after">{r.after}</strong>
                   </dd>
                 </div>
               ))}
