@@ -290,6 +290,35 @@ def test_c_a_coupon_issued_and_a_lucky_bag_started_and_drawn(
         context.close()
 
 
+@pytest.mark.timeout(120)
+def test_c2_pin_and_a_flash_sale_from_the_queue(server: Server, chromium: Browser) -> None:
+    sku = "SK-04"
+    context = new_context(chromium, 390, 844)
+    try:
+        page = _assistant(context, server)
+        card = _product(page, sku)
+        card.get_by_test_id("pin").click()
+        expect(card.get_by_test_id("pinned-badge")).to_be_visible()
+        assert server.call("GET", server.show("commerce"))["pinned_sku"] == sku
+
+        card.get_by_test_id("flash-open").click()
+        form = card.get_by_test_id("flash-form")
+        form.get_by_role("textbox").fill("10")
+        form.get_by_role("button", name="立即开始秒杀").click()
+        expect(card).to_contain_text("秒杀 · 进行中 · 剩 10 / 10")
+        expect(card.get_by_test_id("available")).to_have_text("10")
+
+        card.get_by_test_id("flash-open").click()
+        card.get_by_role("button", name="停止秒杀").click()
+        expect(card).not_to_contain_text("秒杀 · ")
+        stock = server.call("GET", server.show("stock"))["items"]
+        assert next(r for r in stock if r["sku"] == sku)["flash_sale"] is None
+        card.get_by_test_id("pin").click()
+        expect(card.get_by_test_id("pinned-badge")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def _flagged_orders(server: Server) -> None:
     """A large order, a viewer who cancels twice, and a banned viewer's order."""
 

@@ -165,6 +165,32 @@ describe("the live state's commerce and actions", () => {
     expect(s.getSnapshot().actions.map((a) => a.id)).toEqual([11, 12, 13]);
   });
 
+  it("keeps actions over a snapshot (a reconnect that could not resume), drops them on a resync", () => {
+    const s = store();
+    s.snapshot(snap(), 0);
+    s.publication(pub(actionFrame("E1", 2, 10)), 0);
+    s.snapshot(snap(), 0);
+    s.flush();
+    expect(s.getSnapshot().actions.map((a) => a.id)).toEqual([10]);
+    s.resync("gone");
+    s.flush();
+    expect(s.getSnapshot().actions).toEqual([]);
+  });
+
+  it("takes an HTTP answer's commerce state only while the stream has sent none", () => {
+    const s = store();
+    s.snapshot(snap(), 0);
+    const answer = parseCommerce(commerceJson({ announcement: "from HTTP" }));
+    if (answer === null) throw new Error("bad fixture");
+    s.takeCommerce(answer);
+    s.flush();
+    expect(s.getSnapshot().commerce?.announcement).toBe("from HTTP");
+    s.publication(pub(commerceFrame(2, commerceJson({ announcement: "live" }))), 0);
+    s.takeCommerce(answer); // an answer that arrives after the message is older than it
+    s.flush();
+    expect(s.getSnapshot().commerce?.announcement).toBe("live");
+  });
+
   it("holds 200 actions by default", () => {
     const s = store();
     s.snapshot(snap(), 0);

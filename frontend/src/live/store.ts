@@ -254,7 +254,8 @@ export class LiveStore implements LiveSink {
     mergeCues(this.cueMap, msg.cues);
     if (msg.prompter !== null) mergeCues(this.cueMap, msg.prompter.cues);
     boundCues(this.cueMap, this.maxCues);
-    this.actionList = [];
+    // Actions are facts of the show, not of the stream: a snapshot (a reconnect that could not
+    // resume) keeps them; only a resync, a new history, drops them.
     // null: the server has not read it yet; what was held stays until it does.
     if (msg.commerce !== null) this.commerce = msg.commerce;
     // The snapshot's feed is shown as the server filters it; the bans seen still hold.
@@ -376,8 +377,12 @@ export class LiveStore implements LiveSink {
     this.changed();
   }
 
-  /** The commerce state as an HTTP answer gave it (`GET …/commerce`): replaces what is held. */
+  /**
+   * The commerce state as an HTTP answer gave it (`GET …/commerce`): taken only while the
+   * stream has not sent one, since a message that follows it is newer than the answer.
+   */
   takeCommerce(commerce: CommerceState): void {
+    if (this.commerce !== null) return;
     this.commerce = commerce;
     this.changed();
   }

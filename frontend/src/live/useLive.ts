@@ -18,7 +18,7 @@ export interface LiveHandle {
    * folded into `state.actions` (and bans, hides) before the server's echo.
    */
   takeActions: (actions: readonly ActionRecord[]) => void;
-  /** The commerce state from `GET …/commerce`: replaces `state.commerce`. */
+  /** The commerce state from `GET …/commerce`: `state.commerce` until the stream sends one. */
   takeCommerce: (commerce: CommerceState) => void;
 }
 

@@ -60,7 +60,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
     );
     getCommerce(showId).then(
       (c) => {
-        if (!cancelled && c !== null && state.commerce === null) takeCommerce(c);
+        if (!cancelled && c !== null) takeCommerce(c); // only while the stream has sent none
       },
       () => undefined,
     );
