@@ -375,5 +375,11 @@ def test_d_the_console_fits_every_screen_with_flagged_orders(
                 assert box["height"] >= 44, box
                 assert box["width"] >= 44, box
             save_screenshot(page, f"assistant-{width}")
+            if width == 390:
+                tall = page.evaluate("document.documentElement.scrollHeight")
+                for i, top in enumerate(range(0, tall, 1400)):
+                    clip = {"x": 0, "y": top, "width": width, "height": min(1400, tall - top)}
+                    shot = ARTIFACTS / f"assistant-390-part{i}.png"
+                    page.screenshot(path=str(shot), full_page=True, clip=clip)
         finally:
             context.close()

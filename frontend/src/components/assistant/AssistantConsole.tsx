@@ -184,7 +184,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
           <AnnouncementEditor showId={showId} commerce={commerce} onActions={onActions} />
         </section>
         <aside className="as-col as-col--orders">
-          <FlaggedOrders orders={state.orders} unitPrice={unitPrice} banned={state.bannedViewers} />
+          <FlaggedOrders orders={state.orders} unitPrice={unitPrice} banned={state.bannedViewers} nameOf={nameOf} />
         </aside>
       </main>
     </div>

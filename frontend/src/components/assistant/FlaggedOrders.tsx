@@ -14,9 +14,12 @@ export function FlaggedOrders({
   orders,
   unitPrice,
   banned,
+  nameOf,
 }: {
   orders: readonly OrderItem[];
   unitPrice: (sku: string) => number | null;
+  /** The product's name (the SKU when none is known). */
+  nameOf: (sku: string) => string;
   banned: ReadonlyMap<string, string>;
 }) {
   const [onlyFlagged, setOnlyFlagged] = useState(false);
@@ -51,8 +54,11 @@ export function FlaggedOrders({
           >
             <span className="num muted">{formatClock(o.ts)}</span>
             <span className="as-order__event">{EVENT_LABEL[o.event]}</span>
-            <span className="mono as-order__what" title={`订单 ${o.order_id}`}>
-              {o.sku ?? shortId(o.order_id, 12)}
+            <span
+              className="mono as-order__what"
+              title={`订单 ${o.order_id}${o.sku !== undefined ? ` · ${o.sku}` : ""}`}
+            >
+              {o.sku !== undefined ? nameOf(o.sku) : shortId(o.order_id, 12)}
               {o.qty !== undefined ? ` ×${o.qty}` : ""}
             </span>
             <span className="num as-order__amount">{o.amount !== undefined ? formatMoney(o.amount) : ""}</span>
