@@ -72,6 +72,25 @@ async def test_a_frame_at_or_before_the_position_reached_is_dropped() -> None:
 
 
 @pytest.mark.anyio
+async def test_the_first_frames_come_before_publications_held_while_they_were_fetched() -> None:
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    connection = ConsoleConnection(send, max_frames=10)
+    connection.hold()
+    # Live publications reach the console while its snapshot (at offset 5) and the gap after
+    # it are read from Redis: some the gap covers, some newer.
+    for offset in (6, 7, 8):
+        connection.push(f"live{offset}", offset)
+    connection.push_backlog([(5, "snapshot"), (6, "gap6")])
+    connection.release()
+    await _drain(connection)
+    assert sent == ["snapshot", "gap6", "live7", "live8"]
+
+
+@pytest.mark.anyio
 async def test_overflow_closes_the_console_instead_of_growing() -> None:
     async def send(frame: str) -> None:
         await asyncio.sleep(3600)  # a console that never reads

@@ -81,13 +81,17 @@ class ConsoleConnection:
 
     def push_backlog(self, frames: list[tuple[int | None, str]]) -> None:
         """Queue a console's first frames (snapshot, or the gap it resumes). They are bounded
-        by the stream's history, and do not count against the lag allowed afterwards."""
+        by the stream's history, and do not count against the lag allowed afterwards. They go
+        ahead of the publications held meanwhile (`release` then drops the ones they cover):
+        a console's first frame is its snapshot, never a publication after it."""
+        held, self._held = self._held, None
         self._admitting_backlog = True
         try:
             for offset, frame in frames:
                 self.push(frame, offset)
         finally:
             self._admitting_backlog = False
+            self._held = held
         self._backlog = len(self._queue)
         self._backlog_bytes = self._queued_bytes
 
