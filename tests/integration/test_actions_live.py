@@ -31,8 +31,7 @@ async def test_a_price_change_reaches_every_console(server: Server) -> None:
     async with console(server, show, assistant) as ws:
         snapshot = await receive(ws)
         assert snapshot["type"] == "snapshot"
-        if snapshot["commerce"] is None:  # read off the hot path just after the show loads
-            await until(ws, lambda m: m["type"] == "commerce")
+        assert snapshot["commerce"]["prices"][0]["live_price"] == 9_900  # read with the show
         sent = await action(server, show, assistant, type="price.set", sku="A1", live_price=7_900)
         assert sent.status_code == 201, sent.text
         got, _ = await until(ws, lambda m: m["type"] == "action")

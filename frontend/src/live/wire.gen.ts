@@ -572,7 +572,8 @@ export interface SnapshotMessage {
    */
   readonly cues: readonly CueRead[];
   /**
-   * what the room's viewers see, as actions left it (as `GET …/commerce`); null until first read
+   * what the room's viewers see, as actions left it (as `GET …/commerce`), read with the show's
+   * events
    */
   readonly commerce?: CommerceState | null;
 }

@@ -36,17 +36,15 @@ class CommerceProjection:
         self,
         *,
         show_id: str,
+        state: Message | None,
         load: Callable[[], Awaitable[Message | None]],
         publish: Callable[[Message], None],
     ) -> None:
-        self._state: Message | None = None
+        self._state = state  # read with the show's events, so snapshots hold it from the first
         self._publish = publish
         self._reloader: Reloader[Message | None] = Reloader(
             f"show {show_id}'s commerce state", load, self._loaded
         )
-
-    def start(self) -> None:
-        self._reloader.request()
 
     def apply_change(self, change: ShowChange) -> None:
         if isinstance(change, ActionTaken):

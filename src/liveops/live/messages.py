@@ -201,8 +201,8 @@ class SnapshotMessage(_Positioned):
     )
     commerce: CommerceState | None = Field(
         default=None,
-        description="what the room's viewers see, as actions left it (as `GET …/commerce`); "
-        "null until first read",
+        description="what the room's viewers see, as actions left it (as `GET …/commerce`), "
+        "read with the show's events",
     )
 
 

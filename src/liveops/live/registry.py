@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from liveops.actions.commerce import state_if_any as commerce_state_if_any
+from liveops.actions.commerce import state as commerce_state, state_if_any as commerce_state_if_any
 from liveops.actions.live import CommerceProjection
 from liveops.alerts import service as alerts_service
 from liveops.alerts.board import AlertBoard
@@ -56,6 +56,7 @@ class LoadedShow:
     alert_rules: dict[str, Rule] | None = None  # None: the shipped defaults
     open_alerts: list[dict[str, Any]] = field(default_factory=list)
     moderation: ModerationState = field(default_factory=ModerationState)
+    commerce: dict[str, Any] | None = None  # what viewers see (actions/commerce.py)
 
 
 async def load_show(
@@ -99,6 +100,7 @@ async def load_show(
         await show_rules(session, show_id, settings),
         [a.model_dump(mode="json") for a in await alerts_service.open_alerts(session, show_id)],
         moderation,
+        await commerce_state(session, show),
     )
 
 
@@ -190,13 +192,13 @@ def make_live(
     )
     commerce = CommerceProjection(
         show_id=show_id,
+        state=loaded.commerce,
         load=in_own_session(sessionmaker, lambda s: commerce_state_if_any(s, show_id)),
         publish=live.publish_message,
     )
     live.projections += [alerts, prompter, moderation, commerce]
     alerts.start()
     prompter.start()
-    commerce.start()
     return live
 
 
