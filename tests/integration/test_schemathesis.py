@@ -36,7 +36,9 @@ from liveops.storage.db import create_engine, create_sessionmaker, unit_of_work
 from tests.conftest import Server, running_server
 
 log = logging.getLogger(__name__)
-pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(300)]
+# Two runs of up to RUN_SECONDS each, and the server around them.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(720)]
+RUN_SECONDS = 330
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 SEED = 20261204
@@ -146,7 +148,7 @@ async def run(server: Server, token: str, config_file: Path, max_examples: int) 
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    output, _ = await asyncio.wait_for(process.communicate(), 240)
+    output, _ = await asyncio.wait_for(process.communicate(), RUN_SECONDS)
     return f"{output.decode(errors='replace')}\nexit code {process.returncode}"
 
 
