@@ -27,9 +27,20 @@ interface Props {
   onRetryNow: () => void;
   /** Stream-health badge, rendered beside the show title. */
   health: ReactNode;
+  /** Which console this is, beside the brand (场控台 unless said). */
+  consoleName?: string;
 }
 
-export function ConsoleHeader({ showId, show, conn, me, serverNow, onRetryNow, health }: Props) {
+export function ConsoleHeader({
+  showId,
+  show,
+  conn,
+  me,
+  serverNow,
+  onRetryNow,
+  health,
+  consoleName = "场控台",
+}: Props) {
   const label = CONN_LABEL[conn.state];
   const retryIn = conn.nextRetryAt !== null ? Math.max(0, Math.ceil((conn.nextRetryAt - Date.now()) / 1000)) : null;
   const pos = conn.position;
@@ -37,7 +48,7 @@ export function ConsoleHeader({ showId, show, conn, me, serverNow, onRetryNow, h
   return (
     <header className="topbar">
       <a className="brand" href="/" onClick={(e) => onLinkClick(e, "/")} title="返回场次列表 back to shows">
-        LiveOps <span className="brand__sub">场控台</span>
+        LiveOps <span className="brand__sub">{consoleName}</span>
       </a>
       <div className="topbar__show">
         <h1 className="topbar__title" data-testid="show-title" title={showId}>

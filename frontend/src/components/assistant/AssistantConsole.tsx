@@ -104,6 +104,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
         me={me}
         serverNow={serverNow}
         onRetryNow={retryNow}
+        consoleName="助播台"
         health={
           <StreamHealthBadge
             health={state.streamHealth}
