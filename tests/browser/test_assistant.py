@@ -14,7 +14,11 @@ assistant console. Then
 - (d) the page at 390×844, 1280×800 and 1920×1080 with flagged orders (a large order, a viewer
   who cancelled twice, a banned viewer): nothing wider than the screen, buttons big enough to
   tap; screenshots docs/screenshots/assistant-{390,1280,1920}.png and assistant-undo-390.png
-  (the undo bar counting down on a phone).
+  (the undo bar counting down on a phone);
+- (e) the action impact: a pin with impressions and clicks of its product in the half-minute
+  before it and just after it; the 效果 panel lists the pin (fetched again as it arrives) with
+  the click rate before → after, marked 进行中 while its after window runs, and shows the
+  clicks after it once it fetches again (every 30 s); screenshot assistant-impact-390.png.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -383,3 +387,84 @@ def test_d_the_console_fits_every_screen_with_flagged_orders(
                     page.screenshot(path=str(shot), full_page=True, clip=clip)
         finally:
             context.close()
+
+
+def _stamp(at: datetime) -> str:
+    """An event's `ts` to the millisecond (the helpers' `ingest` dates to whole seconds)."""
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _product_events(sku: str, at: datetime, impressions: int, clicks: int) -> list[dict[str, Any]]:
+    def event(**fields: Any) -> dict[str, Any]:
+        return {"id": f"t-{uuid.uuid4().hex[:12]}", "ts": _stamp(at), "source": "test", **fields}
+
+    batch = [event(type="product.impression", sku=sku, count=impressions)]
+    batch += [
+        event(type="product.click", sku=sku, viewer_id=f"dy_click_{i}") for i in range(clicks)
+    ]
+    return batch
+
+
+@pytest.mark.timeout(150)
+def test_e_the_impact_panel_shows_a_pin_with_its_click_rate(
+    server: Server, chromium: Browser
+) -> None:
+    sku = "GL-02"
+    width = 390
+    context = new_context(chromium, width, 844)
+    try:
+        page = _assistant(context, server)
+        panel = page.get_by_test_id("impact-panel")
+        expect(panel).to_contain_text("不是对照实验")
+        # In the half-minute before the pin: 200 impressions of the product, 10 clicks (5%).
+        now = datetime.now(UTC)
+        before = [
+            *_product_events(sku, now - timedelta(seconds=25), 120, 6),
+            *_product_events(sku, now - timedelta(seconds=10), 80, 4),
+        ]
+        server.call("POST", server.show("events"), {"events": before})
+
+        card = _product(page, sku)
+        card.get_by_test_id("pin").click()
+        expect(card.get_by_test_id("pinned-badge")).to_be_visible()
+        pin = next(a for a in reversed(server.actions("product.pin")) if a["sku"] == sku)
+        # The pin arrives in the live state: the panel fetches again and lists it, newest first.
+        row = panel.locator(f"[data-testid='impact-row'][data-action-id='{pin['id']}']")
+        expect(row).to_be_visible(timeout=10_000)
+        expect(panel.get_by_test_id("impact-row").first).to_have_attribute(
+            "data-action-id", str(pin["id"])
+        )
+        expect(row).to_contain_text(f"挂车 {sku}")
+        click = row.get_by_test_id("impact-click_rate")
+        expect(click).to_contain_text("5.0% →")
+        expect(row.get_by_test_id("impact-partial")).to_contain_text("进行中 (")
+        expect(row.get_by_test_id("impact-partial")).to_contain_text("/5 分钟)")
+
+        # Just after the pin: 100 impressions, 12 clicks (12%); the next fetch (within 30 s)
+        # has them in the after window.
+        time.sleep(0.05)
+        server.call(
+            "POST",
+            server.show("events"),
+            {"events": _product_events(sku, datetime.now(UTC), 100, 12)},
+        )
+        expect(click.get_by_test_id("impact-after")).to_have_text("12%", timeout=40_000)
+        expect(click.locator("[data-direction='up']")).to_have_text("↑ +140%")
+        impact = server.call("GET", server.show("actions/impact?window_minutes=5"))
+        measured = next(r for r in impact["actions"] if r["action"]["id"] == pin["id"])
+        assert measured["before"]["click_rate"] == 0.05, measured
+        assert measured["after"]["click_rate"] == 0.12, measured
+        assert measured["partial"] is True, measured
+
+        assert_no_sideways_scroll(page, width)
+        panel.scroll_into_view_if_needed()
+        row.scroll_into_view_if_needed()
+        save_screenshot(page, "assistant-impact-390")
+        panel.screenshot(path=str(ARTIFACTS / "assistant-impact-panel-390.png"))
+        # Below 1500 px the panel spans the page: a row on one line.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        expect(row).to_contain_text("12%")
+        assert_no_sideways_scroll(page, 1280)
+        panel.screenshot(path=str(ARTIFACTS / "assistant-impact-panel-1280.png"))
+    finally:
+        context.close()

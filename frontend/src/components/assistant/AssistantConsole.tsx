@@ -12,6 +12,7 @@ import { StockPanel } from "../StockPanel";
 import { StreamHealthBadge } from "../StreamHealthBadge";
 import { FlaggedOrders } from "./FlaggedOrders";
 import { HeldBar } from "./HeldBar";
+import { ImpactPanel } from "./ImpactPanel";
 import { ProductQueue, productQueue } from "./ProductQueue";
 import { AnnouncementEditor, CouponPanel, LuckyBagPanel } from "./Promotions";
 import "../../assistant.css";
@@ -186,6 +187,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
         </section>
         <aside className="as-col as-col--orders">
           <FlaggedOrders orders={state.orders} unitPrice={unitPrice} banned={state.bannedViewers} nameOf={nameOf} />
+          <ImpactPanel showId={showId} actions={state.actions} />
         </aside>
       </main>
     </div>
