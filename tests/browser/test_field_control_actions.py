@@ -6,8 +6,12 @@ control signed in on two consoles with a token labelled 场控小王, the anchor
 - a viewer banned from the user card: their next comment (ingested after the ban) shows on
   neither console, while another viewer's comment does; the card says who banned them;
 - pin from the action bar: the pinned badge shows the product, and a marker appears on the
-  trend chart at that minute; a cue from the action bar (opened with the key C) reaches the
-  anchor's view;
+  trend chart at that minute; the key C brings up the cue panel's text box (the one place to
+  compose a cue; the bar has no cue tab), and a cue typed there reaches the anchor's view;
+  its presets are one tap, and edited presets are kept in the browser;
+- on a phone and on wide screens the key C scrolls the cue panel into view with the focus
+  in its text box; the composer's buttons are finger-sized on a phone (a shot of the panel,
+  presets being edited, goes to test-artifacts/cue-panel-*.png);
 - screenshots of the console with the action bar and a comment's tools open at 390, 1280 and
   1920 px wide, and of the user card on a phone (docs/screenshots/field-control-actions-*.png,
   user-card-390.png): nothing wider than the screen, tap targets of at least 40 px.
@@ -25,6 +29,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from tests.browser.helpers import (
+    ARTIFACTS,
     ERP_VERSION,
     Liveops,
     assert_no_sideways_scroll,
@@ -238,21 +243,44 @@ def test_pin_and_cue_from_the_action_bar(server: Server, chromium: Browser) -> N
         expect(bar.get_by_test_id("action-status")).to_contain_text("已切到 主推 · 羊绒围巾")
         expect(bar.get_by_test_id("segment-push-scarf")).to_have_attribute("aria-current", "step")
 
-        # Cue: the key C opens the cue tab with the focus in its text box.
+        # Cue: the bar has no cue tab; the key C focuses the cue panel's text box.
+        expect(bar.get_by_test_id("bar-tab-cue")).to_have_count(0)
         fc.locator("body").click(position={"x": 5, "y": 5})
         fc.keyboard.press("c")
-        cue_input = bar.get_by_test_id("fc-cue-input")
+        panel = fc.get_by_test_id("cue-panel")
+        cue_input = panel.get_by_test_id("cue-input")
         expect(cue_input).to_be_focused()
+        expect(cue_input).to_have_value("")  # the C itself is not typed
         text = _unique("讲一下尺码")
         fc.keyboard.type(text)
         fc.keyboard.press("Enter")
-        expect(bar.get_by_test_id("action-status")).to_contain_text(f"已发送给主播：{text}")
         expect(cue_input).to_have_value("")
+        sent = panel.get_by_test_id("cue-item").filter(has_text=text)
+        expect(sent).to_have_attribute("data-state", "open")
+        expect(sent.get_by_test_id("cue-state")).to_contain_text("未确认")
         expect(anchor.get_by_test_id("cue-banner").get_by_test_id("cue-text")).to_have_text(text)
 
         # A preset is one tap.
-        bar.get_by_test_id("fc-cue-preset").filter(has_text="催单").click()
-        expect(bar.get_by_test_id("action-status")).to_contain_text("已发送给主播：催单")
+        panel.get_by_test_id("cue-preset").filter(has_text="催单").click()
+        expect(panel.get_by_test_id("cue-item").first).to_contain_text("催单")
+
+        # Presets are edited in place and kept in this browser (a reload keeps them).
+        preset = _unique("福袋")
+        panel.get_by_test_id("cue-presets-edit").click()
+        panel.get_by_test_id("cue-preset-new").fill(preset)
+        panel.get_by_test_id("cue-preset-new").press("Enter")
+        panel.get_by_test_id("cue-preset-edit").filter(has_text="放慢语速").get_by_role(
+            "button"
+        ).click()
+        panel.get_by_test_id("cue-presets-edit").click()
+        presets = panel.get_by_test_id("cue-preset")
+        expect(presets.filter(has_text=preset)).to_have_count(1)
+        expect(presets.filter(has_text="放慢语速")).to_have_count(0)
+        fc.reload()
+        expect(fc.get_by_test_id("conn-state")).to_have_attribute("data-state", "live")
+        presets = fc.get_by_test_id("cue-panel").get_by_test_id("cue-preset")
+        expect(presets.filter(has_text=preset)).to_have_count(1)
+        expect(presets.filter(has_text="放慢语速")).to_have_count(0)
 
         # Unpin: the badge says so.
         bar.get_by_test_id("bar-tab-pin").click()
@@ -301,6 +329,41 @@ def _too_small(page: Page, scope: Locator) -> list[Any]:
           .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
           .filter(([, h]) => h < 39.5)"""
     )
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}" for w, _ in SCREENS])
+def test_the_key_c_brings_up_the_cue_composer(
+    server: Server, chromium: Browser, width: int, height: int
+) -> None:
+    context = new_context(chromium, width, height)
+    try:
+        page = _sign_in(context, server, "field_control")
+        panel = page.get_by_test_id("cue-panel")
+        cue_input = panel.get_by_test_id("cue-input")
+        expect(panel.get_by_test_id("cue-preset").first).to_be_visible()
+        page.evaluate("window.scrollTo(0, 0)")
+        page.locator("body").click(position={"x": 5, "y": 5})
+        page.keyboard.press("c")
+        expect(cue_input).to_be_focused()
+        expect(cue_input).to_be_in_viewport()
+        expect(panel.get_by_test_id("cue-send")).to_be_in_viewport()
+        assert_no_sideways_scroll(page, width)
+        if width == 390:
+            assert _too_small(page, panel.locator("button")) == []
+
+        # The presets' editor fits too.
+        panel.get_by_test_id("cue-presets-edit").click()
+        expect(panel.get_by_test_id("cue-preset-new")).to_be_visible()
+        assert_no_sideways_scroll(page, width)
+        if width == 390:
+            assert _too_small(page, panel.locator("button")) == []
+        time.sleep(1)  # the flash and the smooth scroll end
+        ARTIFACTS.mkdir(exist_ok=True)
+        panel.screenshot(path=str(ARTIFACTS / f"cue-panel-{width}.png"))
+        panel.get_by_test_id("cue-presets-edit").click()
+    finally:
+        context.close()
 
 
 @pytest.mark.timeout(180)

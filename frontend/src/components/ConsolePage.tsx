@@ -173,7 +173,6 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
           announcement={state.commerce?.announcement ?? null}
           currentSegmentId={state.prompter?.segment?.id ?? null}
           onActed={onActed}
-          onCue={takeCue}
           onOpenKeywords={canModerate && room !== null ? () => setKeywordsOpen(true) : null}
         />
       )}
@@ -215,6 +214,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
               alerts={state.alerts}
               serverNow={serverNow}
               onSent={takeCue}
+              hotkey
             />
           </div>
           <CommentStream comments={state.comments} moderation={moderation} />

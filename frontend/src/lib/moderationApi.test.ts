@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HttpError } from "./api";
-import {
-  CUE_PRESETS_KEY,
-  DEFAULT_CUE_PRESETS,
-  actionErrorText,
-  addKeyword,
-  cleanPresets,
-  loadPresets,
-  parseRoomModeration,
-  parseRunsheet,
-  parseViewerCard,
-  savePresets,
-} from "./moderationApi";
+import { actionErrorText, addKeyword, parseRoomModeration, parseRunsheet, parseViewerCard } from "./moderationApi";
 
 // A user card as src/liveops/moderation/schemas.py (ViewerCard) writes it.
 const CARD = {
@@ -109,33 +98,5 @@ describe("keywords", () => {
     expect(addKeyword(["加微信"], "  VX ")).toEqual(["加微信", "VX"]);
     expect(addKeyword(["vx"], "ＶＸ")).toEqual(["vx"]);
     expect(addKeyword(["a"], "   ")).toEqual(["a"]);
-  });
-});
-
-describe("cue presets", () => {
-  function memory(initial: string | null) {
-    let value = initial;
-    return {
-      getItem: (k: string) => (k === CUE_PRESETS_KEY ? value : null),
-      setItem: (_k: string, v: string) => {
-        value = v;
-      },
-      get value() {
-        return value;
-      },
-    };
-  }
-
-  it("defaults when nothing (or garbage) is kept", () => {
-    expect(loadPresets(memory(null))).toEqual([...DEFAULT_CUE_PRESETS]);
-    expect(loadPresets(memory("{oops"))).toEqual([...DEFAULT_CUE_PRESETS]);
-    expect(loadPresets(null)).toEqual([...DEFAULT_CUE_PRESETS]);
-  });
-
-  it("keeps an edited list, cleaned", () => {
-    const store = memory(null);
-    expect(savePresets(store, [" 讲尺码 ", "催单", "催单", ""])).toEqual(["讲尺码", "催单"]);
-    expect(loadPresets(store)).toEqual(["讲尺码", "催单"]);
-    expect(cleanPresets(Array.from({ length: 20 }, (_, i) => `p${i}`))).toHaveLength(12);
   });
 });

@@ -305,53 +305,6 @@ export function addKeyword(list: readonly string[], word: string): string[] {
   return [...list, w];
 }
 
-// --- cue presets, kept on this device -------------------------------------------------------
-
-export const DEFAULT_CUE_PRESETS: readonly string[] = ["讲尺码", "催单", "报库存", "福袋提醒"];
-export const CUE_PRESETS_KEY = "liveops.fc.cuePresets";
-const PRESETS_MAX = 12;
-const PRESET_MAX_CHARS = 40;
-
-/** The presets kept in storage, or the defaults when none (or unreadable ones) are kept. */
-export function loadPresets(storage: Pick<Storage, "getItem"> | null): string[] {
-  try {
-    const raw = storage?.getItem(CUE_PRESETS_KEY);
-    if (raw === null || raw === undefined) return [...DEFAULT_CUE_PRESETS];
-    const parsed = JSON.parse(raw) as unknown;
-    if (!Array.isArray(parsed)) return [...DEFAULT_CUE_PRESETS];
-    return cleanPresets(parsed.filter((p): p is string => typeof p === "string"));
-  } catch {
-    return [...DEFAULT_CUE_PRESETS];
-  }
-}
-
-export function cleanPresets(list: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of list) {
-    const t = p.trim().slice(0, PRESET_MAX_CHARS);
-    if (t !== "" && !out.includes(t)) out.push(t);
-  }
-  return out.slice(0, PRESETS_MAX);
-}
-
-export function savePresets(storage: Pick<Storage, "setItem"> | null, list: readonly string[]): string[] {
-  const clean = cleanPresets(list);
-  try {
-    storage?.setItem(CUE_PRESETS_KEY, JSON.stringify(clean));
-  } catch {
-    // A full or disabled storage: the list still holds for this page.
-  }
-  return clean;
-}
-
-export function localStore(): Storage | null {
-  try {
-    return typeof localStorage !== "undefined" ? localStorage : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Who did it, as a person reads it. */
 export function actorText(by: Actor): string {
   return by.label !== "" ? by.label : by.role;

@@ -1,33 +1,24 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type RefObject } from "react";
+import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { LineupProduct } from "../../lib/api";
-import { sendCue } from "../../lib/api";
 import { formatClock } from "../../lib/format";
-import {
-  act,
-  actionErrorText,
-  getRunsheet,
-  loadPresets,
-  localStore,
-  savePresets,
-  type FieldAction,
-  type SegmentOption,
-} from "../../lib/moderationApi";
-import type { ActionRecord, Cue } from "../../live/protocol";
+import { act, actionErrorText, getRunsheet, type FieldAction, type SegmentOption } from "../../lib/moderationApi";
+import type { ActionRecord } from "../../live/protocol";
 
-export type BarTab = "pin" | "cue" | "notice" | "segment";
+export type BarTab = "pin" | "notice" | "segment";
 
-/** One key per tab, outside text fields (A stays the alert feed's). */
-const TAB_KEYS: Readonly<Record<string, BarTab>> = { P: "pin", C: "cue", N: "notice", G: "segment" };
+/**
+ * One key per tab, outside text fields. A stays the alert feed's, C the cue panel's (cues are
+ * composed and followed there, components/CuePanel.tsx, not here).
+ */
+const TAB_KEYS: Readonly<Record<string, BarTab>> = { P: "pin", N: "notice", G: "segment" };
 const TABS: readonly { id: BarTab; label: string; en: string; key: string }[] = [
   { id: "pin", label: "挂车", en: "Pin", key: "P" },
-  { id: "cue", label: "提示", en: "Cue", key: "C" },
   { id: "notice", label: "公告", en: "Notice", key: "N" },
   { id: "segment", label: "环节", en: "Segment", key: "G" },
 ];
 
 /** Roles that may run segments (contract §10: field control, besides admin and operations). */
 const SEGMENT_ROLES: ReadonlySet<string> = new Set(["field_control", "admin", "operations"]);
-const CUE_MAX = 200;
 const NOTICE_MAX = 500;
 
 function isTextEntry(target: EventTarget | null): boolean {
@@ -54,15 +45,14 @@ interface Props {
   currentSegmentId: string | null;
   /** The stored action, as the server answered it (the console folds it before its echo). */
   onActed: (action: ActionRecord) => void;
-  onCue: (cue: Cue) => void;
   onOpenKeywords: (() => void) | null;
 }
 
 /**
- * Field control's action bar: pin a lineup product, cue the anchor, set the room's
- * announcement, put a run-sheet segment on air. One tab open at a time so that the bar stays
- * one or two rows high and never pushes the live numbers off the screen; every action says
- * what happened right under its buttons (sent ✓, or the server's words).
+ * Field control's action bar: pin a lineup product, set the room's announcement, put a
+ * run-sheet segment on air. One tab open at a time so that the bar stays one or two rows high
+ * and never pushes the live numbers off the screen; every action says what happened right
+ * under its buttons (sent ✓, or the server's words). Cues to the anchor are the cue panel's.
  */
 export function ActionBar({
   showId,
@@ -72,12 +62,10 @@ export function ActionBar({
   announcement,
   currentSegmentId,
   onActed,
-  onCue,
   onOpenKeywords,
 }: Props) {
   const [tab, setTab] = useState<BarTab>("pin");
   const [status, setStatus] = useState<Partial<Record<BarTab, Status>>>({});
-  const cueRef = useRef<HTMLInputElement | null>(null);
   const noticeRef = useRef<HTMLInputElement | null>(null);
   const tabs = TABS.filter((t) => t.id !== "segment" || SEGMENT_ROLES.has(role));
 
@@ -106,7 +94,6 @@ export function ActionBar({
     setTab(t);
     // Focus the text box of the tab that has one, after it renders.
     requestAnimationFrame(() => {
-      if (t === "cue") cueRef.current?.focus();
       if (t === "notice") noticeRef.current?.focus();
     });
   }, []);
@@ -175,18 +162,6 @@ export function ActionBar({
             onPin={(p) => void perform("pin", `已挂车 ${p.name || p.sku}`, { type: "product.pin", sku: p.sku })}
             onUnpin={(sku) => void perform("pin", "已取消挂车", { type: "product.unpin", sku })}
             busy={st?.state === "sending"}
-          />
-        )}
-        {tab === "cue" && (
-          <CueTab
-            inputRef={cueRef}
-            busy={st?.state === "sending"}
-            onSend={(text) =>
-              run("cue", `已发送给主播：${text}`, async () => {
-                const cue = await sendCue(showId, text);
-                if (cue !== null) onCue(cue);
-              })
-            }
           />
         )}
         {tab === "notice" && (
@@ -270,117 +245,6 @@ function PinTab({
           </span>
         );
       })}
-    </div>
-  );
-}
-
-function CueTab({
-  inputRef,
-  busy,
-  onSend,
-}: {
-  inputRef: RefObject<HTMLInputElement | null>;
-  busy: boolean;
-  onSend: (text: string) => Promise<boolean>;
-}) {
-  const [text, setText] = useState("");
-  const [presets, setPresets] = useState<string[]>(() => loadPresets(localStore()));
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState("");
-
-  const submit = (ev: FormEvent) => {
-    ev.preventDefault();
-    const t = text.trim();
-    if (t === "" || busy) return;
-    void onSend(t).then((ok) => {
-      if (ok) setText("");
-    });
-  };
-  const keep = (list: string[]) => setPresets(savePresets(localStore(), list));
-
-  return (
-    <div className="fcbar__cue">
-      <form className="fcbar__row" onSubmit={submit}>
-        <input
-          ref={inputRef}
-          className="input fcbar__input"
-          value={text}
-          maxLength={CUE_MAX}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="提示主播，回车发送 / cue, Enter"
-          aria-label="提示内容 cue text"
-          enterKeyHint="send"
-          data-testid="fc-cue-input"
-        />
-        <button
-          type="submit"
-          className="btn btn--primary fcbar__send"
-          disabled={busy || text.trim() === ""}
-          data-testid="fc-cue-send"
-        >
-          发送
-        </button>
-      </form>
-      <div className="fcbar__chips">
-        {presets.map((p) =>
-          editing ? (
-            <span key={p} className="fcbar__preset-edit">
-              {p}
-              <button
-                type="button"
-                className="btn fcbar__x"
-                aria-label={`删除 ${p}`}
-                onClick={() => keep(presets.filter((x) => x !== p))}
-              >
-                ×
-              </button>
-            </span>
-          ) : (
-            <button
-              key={p}
-              type="button"
-              className="btn fcbar__chip"
-              disabled={busy}
-              onClick={() => void onSend(p)}
-              data-testid="fc-cue-preset"
-            >
-              {p}
-            </button>
-          ),
-        )}
-        {editing && (
-          <form
-            className="fcbar__preset-add"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (draft.trim() === "") return;
-              keep([...presets, draft]);
-              setDraft("");
-            }}
-          >
-            <input
-              className="input fcbar__input fcbar__input--short"
-              value={draft}
-              maxLength={40}
-              onChange={(e) => setDraft(e.target.value)}
-              placeholder="新预设 new preset"
-              aria-label="新预设 new preset"
-            />
-            <button type="submit" className="btn fcbar__chip">
-              添加
-            </button>
-          </form>
-        )}
-        <button
-          type="button"
-          className="btn fcbar__chip fcbar__chip--ghost"
-          onClick={() => setEditing((e) => !e)}
-          data-testid="fc-presets-edit"
-          aria-pressed={editing}
-        >
-          {editing ? "完成 Done" : "编辑预设 Edit"}
-        </button>
-      </div>
     </div>
   );
 }
