@@ -17,6 +17,7 @@ import { formatClock, formatDuration } from "../lib/format";
 import { roleLabel, sellable } from "../lib/stock";
 import type { Alert } from "../live/protocol";
 import type { StockRow } from "../live/store";
+import { isTextEntry } from "../lib/keys";
 
 interface Props {
   showId: string;
@@ -51,14 +52,6 @@ const MOVE_TEXT: Record<Move, { idle: string; busy: string; failed: string }> = 
 const ACK_TITLE = `确认：我来处理，所有控制台显示已确认 / acknowledge: you are on it`;
 const KEY_TITLE = `${ACK_TITLE}\n快捷键 ${ACK_KEY}：确认最新一条未确认的提醒（光标不在输入框时）/ key ${ACK_KEY}: the newest unacknowledged alert, outside text fields`;
 const RESOLVE_TITLE = "解决：已处理完，移出待处理列表 / resolve: dealt with, off the open list";
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
-  if (target.tagName !== "INPUT") return false;
-  const type = (target as HTMLInputElement).type;
-  return !["button", "checkbox", "radio", "submit", "reset", "range", "color"].includes(type);
-}
 
 function errorText(err: unknown): string {
   if (err instanceof HttpError) return err.detail;

@@ -11,6 +11,7 @@ import {
 import { senderName } from "../lib/prompter";
 import { compareCues, openSeconds } from "../live/cues";
 import type { Alert, Cue } from "../live/protocol";
+import { isTextEntry } from "../lib/keys";
 
 const MAX_CHARS = 200;
 /** The key that brings the composer up, outside text fields (A is the alert feed's). */
@@ -30,14 +31,6 @@ interface Props {
   onSent: (cue: Cue) => void;
   /** The key C (outside text fields) focuses the text box and scrolls the panel into view. */
   hotkey?: boolean;
-}
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
-  if (target.tagName !== "INPUT") return false;
-  const type = (target as HTMLInputElement).type;
-  return !["button", "checkbox", "radio", "submit", "reset", "range", "color", "file"].includes(type);
 }
 
 /** The ids of cues the server escalated (a `cue_unacked` alert): left open too long. */

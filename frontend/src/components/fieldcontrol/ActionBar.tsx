@@ -3,6 +3,7 @@ import type { LineupProduct } from "../../lib/api";
 import { formatClock } from "../../lib/format";
 import { act, actionErrorText, getRunsheet, type FieldAction, type SegmentOption } from "../../lib/moderationApi";
 import type { ActionRecord } from "../../live/protocol";
+import { isTextEntry } from "../../lib/keys";
 
 export type BarTab = "pin" | "notice" | "segment";
 
@@ -20,14 +21,6 @@ const TABS: readonly { id: BarTab; label: string; en: string; key: string }[] = 
 /** Roles that may run segments (contract §10: field control, besides admin and operations). */
 const SEGMENT_ROLES: ReadonlySet<string> = new Set(["field_control", "admin", "operations"]);
 const NOTICE_MAX = 500;
-
-function isTextEntry(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
-  if (target.tagName !== "INPUT") return false;
-  const type = (target as HTMLInputElement).type;
-  return !["button", "checkbox", "radio", "submit", "reset", "range", "color", "file"].includes(type);
-}
 
 interface Status {
   state: "sending" | "ok" | "error";
