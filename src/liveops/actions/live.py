@@ -9,24 +9,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from liveops.actions.schemas import TYPES
 from liveops.live.changes import ActionTaken, AllocationChanged, ShowChange, ShowEdited
 from liveops.live.projection import Moved
 from liveops.live.reload import Reloader
 
 Message = dict[str, Any]
-# The action types whose news changes the commerce state (a held one's too: `held` lists it).
-COMMERCE_TYPES = frozenset(
-    {
-        "product.pin",
-        "product.unpin",
-        "price.set",
-        "coupon.issue",
-        "coupon.stop",
-        "lucky_bag.start",
-        "lucky_bag.draw",
-        "announcement.set",
-    }
-)
+# The action types whose news changes the commerce state (a held one's too: `held` lists it):
+# all but those about the anchor's desk and moderation.
+COMMERCE_TYPES = frozenset(TYPES) - {
+    "cue",
+    "segment.goto",
+    "comment.hide",
+    "viewer.ban",
+    "viewer.unban",
+}
 
 
 class CommerceProjection:
