@@ -121,10 +121,9 @@ class TestServices:
     async def test_ban_and_unban(self, running: Running) -> None:
         server, rt = running.server, running.rt
         roomless = await new_show(server)
-        with pytest.raises(Conflict, match="use scope 'show'"):
-            await perform(rt, roomless, service.ban_viewer, "v1", "room")
-        banned = await perform(rt, roomless, service.ban_viewer, "v1", "show")
-        assert banned["room"] is None
+        # A show with no room is a room of its own: its room ban is a show ban.
+        banned = await perform(rt, roomless, service.ban_viewer, "v1", "room")
+        assert (banned["room"], banned["scope_applied"]) == (None, "show")
         assert isinstance(banned["ban_id"], int)
         again = await perform(rt, roomless, service.ban_viewer, "v1", "show")
         assert again == {"room": None, "already_banned": True, "ban_ids": [banned["ban_id"]]}
@@ -363,15 +362,21 @@ class TestThroughActions:
         missing = await act(field, type="comment.hide", event_id="nope")
         assert missing.status_code == 404, missing.text
         assert "has no comment" in missing.json()["detail"]
-        no_room = await act(field, type="viewer.ban", viewer_id="v1", scope="room")
-        assert no_room.status_code == 409, no_room.text
-        assert "scope 'show'" in no_room.json()["detail"]
         refused = await act(assistant, type="viewer.ban", viewer_id="v1", scope="show")
         assert refused.status_code == 403, refused.text
         hidden = await act(assistant, type="comment.hide", event_id="c1")
         assert hidden.status_code == 201, hidden.text
         banned = await act(field, type="viewer.ban", viewer_id="v1", scope="show")
         assert banned.status_code == 201, banned.text
+        # A show with no room is a room of its own: a room ban there holds for the show.
+        v2 = await act(field, type="viewer.ban", viewer_id="v2", scope="room")
+        assert v2.status_code == 201, v2.text
+        assert (v2.json()["scope"], v2.json()["scope_applied"]) == ("room", "show")
+        card = await call(server, "GET", f"/api/v1/shows/{roomless}/viewers/v2", field)
+        assert card.status_code == 200, card.text
+        lifted = await act(field, type="viewer.unban", viewer_id="v2", scope="room")
+        assert lifted.status_code == 201, lifted.text
+        assert lifted.json()["lifted"] == [v2.json()["ban_id"]]
 
         log = await call(server, "GET", f"/api/v1/shows/{roomless}/actions", field)
         assert log.status_code == 200, log.text
@@ -379,8 +384,9 @@ class TestThroughActions:
         hide = records["comment.hide"]
         assert (hide["event_id"], hide["viewer_id"], hide["text"]) == ("c1", "v1", "加微信")
         assert hide["by"] == {"label": "助播", "role": "assistant"}
-        ban = records["viewer.ban"]
+        bans = [a for a in log.json()["actions"] if a["type"] == "viewer.ban"]
+        ban = bans[-1]  # newest first: v1's is the older
         assert (ban["viewer_id"], ban["scope"], ban["room"]) == ("v1", "show", None)
         assert isinstance(ban["ban_id"], int)
         # Nothing was stored for the refused ones.
-        assert set(records) == {"comment.hide", "viewer.ban"}
+        assert set(records) == {"comment.hide", "viewer.ban", "viewer.unban"}

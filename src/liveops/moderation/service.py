@@ -117,12 +117,13 @@ async def hide_comment(
     return before
 
 
-def _room_needed(show: Show, scope: Scope, verb: str) -> None:
+def _in_effect(show: Show, scope: Scope) -> tuple[Scope, dict[str, Any]]:
+    """The scope a ban or unban takes, and what the record says of it. A show with no room is
+    a room of its own: a `room` ban there holds for the show (there is no other show of its
+    room to remember it for), and the record says `scope_applied: "show"`."""
     if scope == "room" and show.room is None:
-        raise Conflict(
-            f"show {show.id} belongs to no room, so there is no room to {verb} the viewer "
-            f"for: use scope 'show' (or give the show a room first)"
-        )
+        return "show", {"scope_applied": "show"}
+    return scope, {}
 
 
 async def ban_viewer(
@@ -138,7 +139,7 @@ async def ban_viewer(
     for the room's later shows). Their comments from then on are stored but not shown. A ban
     already in force (for the show, or for the room, which covers the show) changes nothing
     and answers `already_banned` with its ids."""
-    _room_needed(show, scope, "ban")
+    scope, said = _in_effect(show, scope)
     in_force = list(await repository.active_bans(session, viewer_id, show.id, show.room, "room"))
     if scope == "show":
         in_force += await repository.active_bans(session, viewer_id, show.id, show.room, "show")
@@ -147,6 +148,7 @@ async def ban_viewer(
             "room": show.room,
             "already_banned": True,
             "ban_ids": [b.id for b in in_force],
+            **said,
         }
     row = await repository.add_ban(
         session,
@@ -162,7 +164,7 @@ async def ban_viewer(
     )
     for target in await _targets(session, show, scope):
         stage(session, ModerationChanged(target, bans=[ban_of(row).to_json()]))
-    return {"room": show.room, "ban_id": row.id}
+    return {"room": show.room, "ban_id": row.id, **said}
 
 
 async def unban_viewer(
@@ -178,7 +180,7 @@ async def unban_viewer(
     comments from `now` on are shown again; those written while banned stay hidden. Answers
     the ids `lifted` (empty, with `not_banned`, when there was none). 409 when only a ban of
     the other scope holds them, which this would not lift."""
-    _room_needed(show, scope, "unban")
+    scope, said = _in_effect(show, scope)
     rows = await repository.active_bans(session, viewer_id, show.id, show.room, scope)
     if not rows:
         other: Scope = "show" if scope == "room" else "room"
@@ -190,7 +192,7 @@ async def unban_viewer(
                 f"viewer {viewer_id} is banned for {where}, not with scope {scope!r}: "
                 f"unban with scope {other!r}"
             )
-        return {"room": show.room, "lifted": [], "not_banned": True}
+        return {"room": show.room, "lifted": [], "not_banned": True, **said}
     for row in rows:
         row.lifted_at = now
         row.lifted_by_label = actor.label
@@ -198,7 +200,7 @@ async def unban_viewer(
     lifted = [ban_of(row).to_json() for row in rows]
     for target in await _targets(session, show, scope):
         stage(session, ModerationChanged(target, bans=lifted))
-    return {"room": show.room, "lifted": [row.id for row in rows]}
+    return {"room": show.room, "lifted": [row.id for row in rows], **said}
 
 
 # ---- the live side's state -----------------------------------------------------------------
