@@ -260,6 +260,18 @@ class TestActions:
 
     async def test_a_lucky_bag_draw_can_be_re_run_from_its_record(self, server: Server) -> None:
         show = await planned_show(server)
+        # Commented before any bag started: counts for a bag open to the whole show only.
+        early = {
+            "id": "k-early",
+            "type": "comment",
+            "ts": at(1),
+            "viewer_id": "early",
+            "text": "在",
+        }
+        answer = await call(
+            server, "POST", f"/api/v1/shows/{show}/events", json={"events": [early]}
+        )
+        assert answer.json()["accepted"] == 1, answer.text
         bag = {
             "type": "lucky_bag.start",
             "bag_id": "b1",
@@ -267,28 +279,24 @@ class TestActions:
             "winners": 3,
             "condition": "comment",
         }
+        password = {**bag, "bag_id": "b-pass", "entries_from": "start"}
+        assert (await action(server, show, **password)).status_code == 201
         started = await action(server, show, **bag)
         assert started.status_code == 201, started.text
-        # Comments stamped after the start count; a `like` does not; the banned viewer does not.
+        assert started.json()["entries_from"] == "show"  # the default
+        # Comments after the start count; a `like` does not; the banned viewer does not.
         await asyncio.sleep(0.01)
+        later = started.json()["at"]
         now_events = [
             {
                 "id": f"k{i}",
                 "type": "comment",
-                "ts": started.json()["at"],
+                "ts": later,
                 "viewer_id": f"fan{i % 7}",
                 "text": "想要",
             }
             for i in range(20)
-        ] + [
-            {
-                "id": "like1",
-                "type": "like",
-                "ts": started.json()["at"],
-                "viewer_id": "liker",
-                "count": 1,
-            }
-        ]
+        ] + [{"id": "like1", "type": "like", "ts": later, "viewer_id": "liker", "count": 1}]
         answer = await call(
             server, "POST", f"/api/v1/shows/{show}/events", json={"events": now_events}
         )
@@ -298,19 +306,30 @@ class TestActions:
         drawn = await action(server, show, type="lucky_bag.draw", bag_id="b1", seed=20261204)
         assert drawn.status_code == 201, drawn.text
         record = drawn.json()
-        expected_pool = population(f"fan{i}" for i in range(1, 7))
-        assert record["candidates"] == len(expected_pool) == 6
+        expected_pool = population(["early", *(f"fan{i}" for i in range(1, 7))])
+        assert record["candidates"] == len(expected_pool) == 7
         assert record["seed"] == 20261204
         rerun = random.Random(record["seed"]).sample(expected_pool, 3)
         assert record["winner_ids"] == rerun
         again = await action(server, show, type="lucky_bag.draw", bag_id="b1")
         assert again.status_code == 409
-        unseeded = {**bag, "bag_id": "b2", "winners": 2}
+        # The password bag: only comments stamped at or after its start.
+        pw = await action(server, show, type="lucky_bag.draw", bag_id="b-pass", seed=7)
+        assert pw.json()["candidates"] == 6, pw.text
+        assert "early" not in pw.json()["winner_ids"]
+        assert pw.json()["entries_from"] == "start"
+        unseeded = {**bag, "bag_id": "b2", "winners": 2, "condition": "follow"}
         assert (await action(server, show, **unseeded)).status_code == 201
         drawn2 = (await action(server, show, type="lucky_bag.draw", bag_id="b2")).json()
         assert isinstance(drawn2["seed"], int)
-        assert drawn2["candidates"] == 0
+        assert drawn2["candidates"] == 0  # nobody followed
         assert drawn2["winner_ids"] == []
+        state = (await call(server, "GET", f"/api/v1/shows/{show}/commerce")).json()
+        assert {b["bag_id"]: b["entries_from"] for b in state["lucky_bags"]} == {
+            "b1": "show",
+            "b-pass": "start",
+            "b2": "show",
+        }
 
 
 class TestPlatform:

@@ -297,6 +297,7 @@ export interface LuckyBagRow {
   readonly prize: string;
   readonly winners: number;
   readonly condition: "comment" | "follow";
+  readonly entries_from: "show" | "start";
   readonly state: "running" | "drawn";
   /** Format: date-time. */
   readonly started_at: string;

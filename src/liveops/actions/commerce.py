@@ -43,6 +43,7 @@ async def state(session: AsyncSession, show: Show) -> dict[str, Any]:
                 "prize": b.prize,
                 "winners": b.winners,
                 "condition": b.condition,
+                "entries_from": b.entries_from,
                 "state": b.state,
                 "started_at": iso(b.started_at),
                 "drawn_at": None if b.drawn_at is None else iso(b.drawn_at),

@@ -147,13 +147,14 @@ async def _bag_start(acting: Acting, body: LuckyBagStartAction) -> dict[str, Any
             prize=body.prize,
             winners=body.winners,
             condition=body.condition,
+            entries_from=body.entries_from,
             state="running",
             started_at=acting.now,
             winner_ids=[],
         )
     )
     await session.flush()
-    detail = body.model_dump(include={"bag_id", "prize", "winners", "condition"})
+    detail = body.model_dump(include={"bag_id", "prize", "winners", "condition", "entries_from"})
     await acting.on_platform("lucky_bag.start", detail)
     return {}
 
@@ -169,9 +170,8 @@ async def _bag_draw(acting: Acting, body: LuckyBagDrawAction) -> dict[str, Any]:
         raise Conflict(f"no lucky bag {body.bag_id!r} was started in this show")
     if bag.state == "drawn":
         raise Conflict(f"lucky bag {body.bag_id!r} was already drawn at {bag.drawn_at}")
-    met = await repository.viewers_with(
-        session, show.id, bag.condition, _us(bag.started_at), _us(acting.now)
-    )
+    since_us = _us(bag.started_at) if bag.entries_from == "start" else 0
+    met = await repository.viewers_with(session, show.id, bag.condition, since_us, _us(acting.now))
     banned = await repository.banned_viewers(session, show)
     result = lucky_bag.draw([v for v in met if v not in banned], bag.winners, body.seed)
     bag.state = "drawn"
@@ -186,6 +186,7 @@ async def _bag_draw(acting: Acting, body: LuckyBagDrawAction) -> dict[str, Any]:
         "candidates_sha256": result.candidates_sha256,
         "winner_ids": result.winner_ids,
         "condition": bag.condition,
+        "entries_from": bag.entries_from,
         "started_at": bag.started_at.isoformat(),
         "prize": bag.prize,
     }

@@ -1,8 +1,9 @@
 """The lucky bag's draw, pure so that anyone can re-run it (contract §10).
 
 The candidates are the distinct viewer ids that met the bag's condition (a `comment`, or a
-`follow`, event of the show at or after the bag's start, up to the draw), minus the viewers
-banned at the draw. Sorted by code point, they are the population of Python's
+`follow`, event of the show stamped up to the draw: anywhere in the show, or at or after the
+bag's start when it was started with `entries_from: "start"`), minus the viewers banned at the
+draw. Sorted by code point, they are the population of Python's
 `random.Random(seed).sample(population, min(winners, len(population)))`; the winners are its
 answer, in its order. The action record keeps `seed`, `candidates` (the count) and
 `candidates_sha256` (of the sorted ids joined by newlines, UTF-8), so a re-run can check that

@@ -87,13 +87,18 @@ class CouponStopAction(_Action):
 
 
 class LuckyBagStartAction(_Action):
-    """Open a lucky bag: viewers who comment (or follow) from now on are its candidates."""
+    """Open a lucky bag: viewers who comment (or follow) are its candidates at the draw."""
 
     type: Literal["lucky_bag.start"]
     bag_id: PromoId
     prize: Prize
     winners: Annotated[int, Strict(), Field(ge=1, le=WINNERS_MAX), Integral]
     condition: Literal["comment", "follow"]
+    entries_from: Literal["show", "start"] = Field(
+        default="show",
+        description="whose condition counts: met anywhere in the show before the draw "
+        "(`show`), or only since the bag started (`start`: a 福袋 with a comment password)",
+    )
 
 
 class LuckyBagDrawAction(_Action):
@@ -256,6 +261,7 @@ class LuckyBagRow(BaseModel):
     prize: str
     winners: int
     condition: Literal["comment", "follow"]
+    entries_from: Literal["show", "start"]
     state: Literal["running", "drawn"]
     started_at: datetime
     drawn_at: datetime | None

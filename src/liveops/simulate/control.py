@@ -273,6 +273,7 @@ class Control:
                 "prize": LUCKY_BAG_PRIZE,
                 "winners": LUCKY_BAG_WINNERS,
                 "condition": "comment",
+                "entries_from": "start",  # a 福袋 with a comment password, as on the platforms
             }
         elif kind == "bag.draw":
             action = {"type": "lucky_bag.draw", "bag_id": payload}

@@ -299,6 +299,7 @@ class LuckyBag(Base):
     __table_args__ = (
         CheckConstraint("state IN ('running', 'drawn')", name="state_known"),
         CheckConstraint("condition IN ('comment', 'follow')", name="condition_known"),
+        CheckConstraint("entries_from IN ('show', 'start')", name="entries_from_known"),
     )
 
     show_id: Mapped[str] = mapped_column(ForeignKey("show.id"), primary_key=True)
@@ -306,6 +307,8 @@ class LuckyBag(Base):
     prize: Mapped[str] = mapped_column(String(200))
     winners: Mapped[int] = mapped_column(Integer)
     condition: Mapped[str] = mapped_column(String(16))
+    # Whose condition counts: met anywhere in the show (`show`) or since the bag started.
+    entries_from: Mapped[str] = mapped_column(String(16), default="show", server_default="show")
     state: Mapped[str] = mapped_column(String(16))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
