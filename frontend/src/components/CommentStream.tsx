@@ -1,6 +1,7 @@
 import { memo, useLayoutEffect, useRef, useState } from "react";
 import { formatClock, shortId } from "../lib/format";
-import { actionErrorText, type BanScope } from "../lib/moderationApi";
+import { errorText } from "../lib/actionsApi";
+import type { BanScope } from "../lib/moderationApi";
 import type { CommentItem } from "../live/protocol";
 
 /** A stable hue per viewer so that a repeat commenter is recognisable at a glance. */
@@ -197,7 +198,7 @@ function CommentTools({
       setResult({ ok: true, text: okText });
       setStep({ kind: "menu" });
     } catch (err) {
-      setResult({ ok: false, text: actionErrorText(err) });
+      setResult({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);
     }

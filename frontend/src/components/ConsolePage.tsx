@@ -3,12 +3,14 @@ import "../fieldcontrol.css";
 import type { Me } from "../lib/api";
 import { useNow } from "../lib/hooks";
 import { mergeActions, type MarkerNames } from "../lib/markers";
-import { act, getCommerce, getRunsheet, getShowRoom, recentActions, type BanScope } from "../lib/moderationApi";
+import { getCommerce, getRunsheet, performAction, recentActions } from "../lib/actionsApi";
+import { getShowRoom, type BanScope } from "../lib/moderationApi";
 import { useLineup } from "../lib/useLineup";
 import type { ActionRecord, CommentItem } from "../live/protocol";
 import { useLive } from "../live/useLive";
 import { AlertFeed } from "./AlertFeed";
 import { CommentStream, type CommentModeration } from "./CommentStream";
+import { ConnectionBanners } from "./ConnectionBanners";
 import { ConsoleHeader } from "./ConsoleHeader";
 import { CuePanel } from "./CuePanel";
 import { ActionBar } from "./fieldcontrol/ActionBar";
@@ -18,7 +20,6 @@ import { KpiGrid } from "./KpiGrid";
 import { OrderTape } from "./OrderTape";
 import { ProductTable } from "./ProductTable";
 import { PrompterPreview } from "./PrompterPreview";
-import { SignIn } from "./SignIn";
 import { StockPanel } from "./StockPanel";
 import { StreamHealthBadge } from "./StreamHealthBadge";
 import { TrendChart } from "./TrendChart";
@@ -50,7 +51,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
       (r) => !cancelled && setRoom(r),
       () => {},
     );
-    recentActions(showId).then(
+    recentActions(showId, 500).then(
       (list) => !cancelled && setHistory(list),
       () => {},
     );
@@ -91,8 +92,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
 
   const ban = useCallback(
     async (viewerId: string, scope: BanScope, lift = false) => {
-      const stored = await act(showId, { type: lift ? "viewer.unban" : "viewer.ban", viewer_id: viewerId, scope });
-      if (stored !== null) onActed(stored);
+      onActed(await performAction(showId, { type: lift ? "viewer.unban" : "viewer.ban", viewer_id: viewerId, scope }));
     },
     [showId, onActed],
   );
@@ -103,8 +103,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             canBan: canModerate,
             hasRoom: room !== null,
             hide: async (c: CommentItem) => {
-              const stored = await act(showId, { type: "comment.hide", event_id: c.id });
-              if (stored !== null) onActed(stored);
+              onActed(await performAction(showId, { type: "comment.hide", event_id: c.id }));
             },
             ban: (viewerId: string, scope: BanScope) => ban(viewerId, scope),
             openViewer: setViewer,
@@ -137,21 +136,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
         }
       />
 
-      {conn.state === "failed" && (
-        <div className="banner banner--bad" role="alert" data-testid="conn-error">
-          {conn.error ?? "连接已停止 / stopped"}
-        </div>
-      )}
-      {conn.state === "resyncing" && state.resyncReason !== null && (
-        <div className="banner banner--warn" role="status">
-          数据流已重置，正在重新同步 / stream history lost, resyncing: {state.resyncReason}
-        </div>
-      )}
-      {conn.state === "signed_out" && (
-        <div className="overlay">
-          <SignIn reason="会话已过期，请重新登录 / your session ended, sign in again" onSignedIn={restart} />
-        </div>
-      )}
+      <ConnectionBanners conn={conn} resyncReason={state.resyncReason} onSignedIn={restart} />
 
       <AlertFeed
         showId={showId}

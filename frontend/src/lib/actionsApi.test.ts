@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ActionRecord } from "../live/protocol";
+import { HttpError } from "./api";
 import {
   actionState,
   drawSeed,
+  errorText,
   heldActions,
   heldWindow,
   parsePreview,
@@ -93,16 +95,35 @@ describe("answers", () => {
     expect(
       parseRunsheet({
         current_segment_id: "s2",
-        segments: [{ id: "s1", title: "暖场", sku: null }, { id: "s2", title: "口红", sku: "A1" }, { title: "x" }],
+        segments: [
+          { id: "s1", title: "暖场", sku: null, planned_seconds: 60 },
+          { id: "s2", title: "口红", sku: "A1", planned_seconds: 300 },
+          { title: "x" },
+          { id: "" },
+          "s4",
+          { id: "s3", sku: "" },
+        ],
       }),
     ).toEqual({
       current_segment_id: "s2",
       segments: [
-        { id: "s1", title: "暖场", sku: null },
-        { id: "s2", title: "口红", sku: "A1" },
+        { id: "s1", title: "暖场", sku: null, planned_seconds: 60 },
+        { id: "s2", title: "口红", sku: "A1", planned_seconds: 300 },
+        // No title: its id, so that a segment button never reads empty; no product: null.
+        { id: "s3", title: "s3", sku: null, planned_seconds: 0 },
       ],
     });
     expect(parseRunsheet(null)).toEqual({ current_segment_id: null, segments: [] });
+  });
+
+  it("says why a call failed in the server's words", () => {
+    expect(errorText(new HttpError(409, "no segment s9 in the run-sheet"))).toBe("no segment s9 in the run-sheet");
+    expect(errorText(new HttpError(403, "the anchor role may not act"))).toBe(
+      "无权操作 / not allowed: the anchor role may not act",
+    );
+    expect(errorText(new HttpError(401, "not signed in"))).toMatch(/^会话已过期/);
+    expect(errorText(new TypeError("Failed to fetch"))).toBe("网络错误 / network: Failed to fetch");
+    expect(errorText("odd")).toBe("odd");
   });
 
   it("draws seeds a browser shows exactly", () => {

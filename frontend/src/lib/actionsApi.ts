@@ -1,8 +1,10 @@
 /**
- * The actions API (contract §10) as the assistant console (助播台) uses it: perform an action,
- * preview a money-moving one (`price.set`, `coupon.issue`) and send it with the preview's undo
- * window, undo it, read the commerce state, the audit log and the run-sheet, and start or stop
- * a flash sale (contract §7). Errors are HttpError with the server's `detail`, shown in place.
+ * The actions API (contract §10), for every console that acts (the assistant's 助播台 and field
+ * control's 场控台): perform an action, preview a money-moving one (`price.set`,
+ * `coupon.issue`) and send it with the preview's undo window, undo it, read the commerce state,
+ * the audit log and the run-sheet, and start or stop a flash sale (contract §7). Errors are
+ * HttpError with the server's `detail`, shown in place (`errorText`). Answers are read
+ * leniently: a field the console does not know is dropped, so a newer server never blanks a panel.
  *
  * Also the pure helpers the page is made of: yuan typed → fen, a held action's window.
  */
@@ -16,6 +18,7 @@ import {
 } from "../live/protocol";
 import { detailOf, HttpError } from "./api";
 import { formatMoney } from "./format";
+import type { BanScope } from "./moderationApi";
 
 // --- the bodies ---------------------------------------------------------------------------
 
@@ -29,7 +32,9 @@ export type ActionBody =
   | { type: "lucky_bag.draw"; bag_id: string; seed?: number }
   | { type: "announcement.set"; text: string }
   | { type: "cue"; text: string }
-  | { type: "comment.hide"; event_id: string };
+  | { type: "segment.goto"; segment_id: string }
+  | { type: "comment.hide"; event_id: string }
+  | { type: "viewer.ban" | "viewer.unban"; viewer_id: string; scope: BanScope };
 
 export type MoneyBody = Extract<ActionBody, { type: "price.set" | "coupon.issue" }>;
 
@@ -48,11 +53,14 @@ export interface ActionPreview {
 
 // --- HTTP -----------------------------------------------------------------------------------
 
-function showApi(showId: string, rest: string): string {
-  return `/api/v1/shows/${encodeURIComponent(showId)}/${rest}`;
+/** `/api/v1/shows/{showId}/{rest}`; without `rest`, the show itself. */
+export function showApi(showId: string, rest = ""): string {
+  const base = `/api/v1/shows/${encodeURIComponent(showId)}`;
+  return rest === "" ? base : `${base}/${rest}`;
 }
 
-async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+/** A JSON call on the session's cookie; an error answer throws HttpError with the server's `detail`. */
+export async function call(path: string, init: RequestInit = {}): Promise<unknown> {
   const res = await fetch(path, {
     credentials: "same-origin",
     ...init,
@@ -96,11 +104,15 @@ export async function undoAction(showId: string, actionId: number): Promise<Acti
   return actionOrThrow(await call(showApi(showId, `actions/${actionId}/undo`), { method: "POST" }));
 }
 
+/** What the room's viewers see now (`GET …/commerce`), parsed as the live `commerce` message is; null if malformed. */
 export async function getCommerce(showId: string): Promise<CommerceState | null> {
   return parseCommerce(await call(showApi(showId, "commerce")));
 }
 
-/** The newest `limit` actions of the audit log, oldest first (as the live state holds them). */
+/**
+ * The newest `limit` actions of the audit log (at most 500), oldest first, as the live state
+ * holds them (the server answers newest first).
+ */
 export async function recentActions(showId: string, limit = 200): Promise<ActionRecord[]> {
   const body = await call(showApi(showId, `actions?limit=${limit}`));
   const list = typeof body === "object" && body !== null ? (body as { actions?: unknown }).actions : undefined;
@@ -113,30 +125,39 @@ export async function recentActions(showId: string, limit = 200): Promise<Action
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** One segment of the run-sheet, as the product queue needs it. */
-export interface QueueSegment {
+/**
+ * One segment of the run-sheet, as the consoles need it: the assistant's product queue (its
+ * product, in run-sheet order) and field control's segment list (what to put on air).
+ */
+export interface RunsheetSegment {
   id: string;
+  /** The segment's id when the answer has no title. */
   title: string;
+  /** The product it presents, or null. */
   sku: string | null;
+  planned_seconds: number;
 }
 
 export interface Runsheet {
   current_segment_id: string | null;
-  segments: QueueSegment[];
+  segments: RunsheetSegment[];
 }
 
+/** `GET …/runsheet`; segments without an id are left out. */
 export function parseRunsheet(v: unknown): Runsheet {
   const o = typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {};
-  const segments: QueueSegment[] = [];
+  const segments: RunsheetSegment[] = [];
   if (Array.isArray(o.segments)) {
     for (const s of o.segments) {
       if (typeof s !== "object" || s === null) continue;
       const seg = s as Record<string, unknown>;
-      if (typeof seg.id !== "string") continue;
+      if (typeof seg.id !== "string" || seg.id === "") continue;
       segments.push({
         id: seg.id,
-        title: typeof seg.title === "string" ? seg.title : "",
+        title: typeof seg.title === "string" && seg.title !== "" ? seg.title : seg.id,
         sku: typeof seg.sku === "string" && seg.sku !== "" ? seg.sku : null,
+        planned_seconds:
+          typeof seg.planned_seconds === "number" && Number.isFinite(seg.planned_seconds) ? seg.planned_seconds : 0,
       });
     }
   }
@@ -162,10 +183,11 @@ export async function stopFlashSale(showId: string, sku: string): Promise<StockL
   return parseStockLevels(await call(path, { method: "DELETE" }));
 }
 
-/** The message to show for a failed call: the server's `detail`, else the error's text. */
+/** The person-readable reason a call failed: the server's `detail`, with what its status means. */
 export function errorText(err: unknown): string {
   if (err instanceof HttpError) {
     if (err.status === 403) return `无权操作 / not allowed: ${err.detail}`;
+    if (err.status === 401) return "会话已过期，请重新登录 / signed out";
     return err.detail;
   }
   if (err instanceof Error) return `网络错误 / network: ${err.message}`;

@@ -1,33 +1,11 @@
 /**
- * Field control's HTTP calls (issue #11 item 6): actions (`POST …/actions`, contract §10), the
- * audit log for chart markers, what the room sees now (`GET …/commerce`), the run-sheet's
- * segments, the user card (`GET …/viewers/{id}`) and the room's keyword filter
- * (`GET|PUT /rooms/{room}/moderation`). Answers are read leniently: a field the console does
- * not know is dropped, a missing one becomes null, so a newer server never blanks a panel.
+ * Moderation's HTTP calls and answers (issue #11 item 6): bans (`viewer.ban` / `viewer.unban`
+ * actions, sent with actionsApi's `performAction`), the user card (`GET …/viewers/{id}`), the
+ * show's room and the room's keyword filter (`GET|PUT /rooms/{room}/moderation`), and their
+ * labels. Answers are read leniently: a field the console does not know is dropped, a missing
+ * one becomes null, so a newer server never blanks a panel.
  */
-import { parseAction, parseCommerce, type ActionRecord, type Actor, type CommerceState } from "../live/protocol";
-import { HttpError, detailOf } from "./api";
-
-async function call(path: string, init: RequestInit = {}): Promise<unknown> {
-  const res = await fetch(path, {
-    credentials: "same-origin",
-    ...init,
-    headers: { Accept: "application/json", ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}) },
-  });
-  const text = await res.text();
-  let body: unknown = null;
-  if (text !== "") {
-    try {
-      body = JSON.parse(text) as unknown;
-    } catch {
-      body = text;
-    }
-  }
-  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
-  return body;
-}
-
-const show = (showId: string, rest: string) => `/api/v1/shows/${encodeURIComponent(showId)}/${rest}`;
+import { call, showApi } from "./actionsApi";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -35,80 +13,12 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** The person-readable reason an action failed: the server's `detail`, with its status. */
-export function actionErrorText(err: unknown): string {
-  if (err instanceof HttpError) {
-    if (err.status === 403) return `无权限 / not allowed: ${err.detail}`;
-    if (err.status === 401) return "会话已过期，请重新登录 / signed out";
-    return err.detail;
-  }
-  if (err instanceof Error) return `网络错误 / ${err.message}`;
-  return String(err);
-}
-
-/** The action types field control sends from the console. */
-export type FieldAction =
-  | { type: "product.pin" | "product.unpin"; sku: string }
-  | { type: "cue"; text: string }
-  | { type: "announcement.set"; text: string }
-  | { type: "segment.goto"; segment_id: string }
-  | { type: "comment.hide"; event_id: string }
-  | { type: "viewer.ban" | "viewer.unban"; viewer_id: string; scope: BanScope };
-
+/** Where a ban holds: this show, or every show of the show's room. */
 export type BanScope = "show" | "room";
-
-/** Perform an action; answers the stored record (or null if it cannot be read). */
-export async function act(showId: string, action: FieldAction): Promise<ActionRecord | null> {
-  return parseAction(await call(show(showId, "actions"), { method: "POST", body: JSON.stringify(action) }));
-}
-
-/** The newest `limit` actions of the audit log, oldest first (for the chart's markers). */
-export async function recentActions(showId: string, limit = 500): Promise<ActionRecord[]> {
-  const body = obj(await call(show(showId, `actions?limit=${limit}`)));
-  const out: ActionRecord[] = [];
-  for (const raw of arr(body.actions)) {
-    const a = parseAction(raw);
-    if (a !== null) out.push(a);
-  }
-  return out.reverse();
-}
-
-/** What the room's viewers see now (`GET …/commerce`), parsed as the live `commerce` message is; null if malformed. */
-export async function getCommerce(showId: string): Promise<CommerceState | null> {
-  return parseCommerce(await call(show(showId, "commerce")));
-}
-
-export interface SegmentOption {
-  id: string;
-  title: string;
-  sku: string | null;
-  planned_seconds: number;
-}
-
-export interface Runsheet {
-  current_segment_id: string | null;
-  segments: SegmentOption[];
-}
-
-export function parseRunsheet(v: unknown): Runsheet {
-  const o = obj(v);
-  const segments: SegmentOption[] = [];
-  for (const raw of arr(o.segments)) {
-    const s = obj(raw);
-    const id = str(s.id);
-    if (id === null || id === "") continue;
-    segments.push({ id, title: str(s.title) ?? id, sku: str(s.sku), planned_seconds: num(s.planned_seconds) ?? 0 });
-  }
-  return { current_segment_id: str(o.current_segment_id), segments };
-}
-
-export async function getRunsheet(showId: string): Promise<Runsheet> {
-  return parseRunsheet(await call(show(showId, "runsheet")));
-}
 
 /** The show's room (`show.room`), or null when it has none: room bans and the keyword filter need one. */
 export async function getShowRoom(showId: string): Promise<string | null> {
-  const room = str(obj(await call(`/api/v1/shows/${encodeURIComponent(showId)}`)).room);
+  const room = str(obj(await call(showApi(showId))).room);
   return room === "" ? null : room;
 }
 
@@ -240,7 +150,7 @@ export function parseViewerCard(v: unknown, viewerId: string): ViewerCard {
 }
 
 export async function getViewerCard(showId: string, viewerId: string): Promise<ViewerCard> {
-  return parseViewerCard(await call(show(showId, `viewers/${encodeURIComponent(viewerId)}`)), viewerId);
+  return parseViewerCard(await call(showApi(showId, `viewers/${encodeURIComponent(viewerId)}`)), viewerId);
 }
 
 export const REASON_LABELS: Readonly<Record<string, string>> = {
@@ -303,9 +213,4 @@ export function addKeyword(list: readonly string[], word: string): string[] {
   const fold = (s: string) => s.normalize("NFKC").toLowerCase();
   if (list.some((k) => fold(k) === fold(w))) return [...list];
   return [...list, w];
-}
-
-/** Who did it, as a person reads it. */
-export function actorText(by: Actor): string {
-  return by.label !== "" ? by.label : by.role;
 }

@@ -9,8 +9,8 @@ import { openCues } from "../../live/cues";
 import type { Beat, PrompterView } from "../../live/protocol";
 import type { LiveState } from "../../live/store";
 import { useLive } from "../../live/useLive";
+import { SignedOutOverlay } from "../ConnectionBanners";
 import { FitText } from "../FitText";
-import { SignIn } from "../SignIn";
 import { ComplianceHints } from "./ComplianceHints";
 import { CueBanner } from "./CueBanner";
 import { ScriptText } from "./ScriptText";
@@ -91,11 +91,7 @@ export function AnchorConsole({ showId, me }: { showId: string; me: Me }) {
         </span>
       </footer>
 
-      {conn.state === "signed_out" && (
-        <div className="overlay">
-          <SignIn reason="会话已过期，请重新登录 / your session ended, sign in again" onSignedIn={restart} />
-        </div>
-      )}
+      <SignedOutOverlay conn={conn} onSignedIn={restart} />
     </div>
   );
 }

@@ -6,8 +6,8 @@ import { useLineup } from "../../lib/useLineup";
 import type { ActionRecord } from "../../live/protocol";
 import { useLive } from "../../live/useLive";
 import { AlertFeed } from "../AlertFeed";
+import { ConnectionBanners } from "../ConnectionBanners";
 import { ConsoleHeader } from "../ConsoleHeader";
-import { SignIn } from "../SignIn";
 import { StockPanel } from "../StockPanel";
 import { StreamHealthBadge } from "../StreamHealthBadge";
 import { FlaggedOrders } from "./FlaggedOrders";
@@ -125,21 +125,7 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
         )}
       </div>
 
-      {conn.state === "failed" && (
-        <div className="banner banner--bad" role="alert" data-testid="conn-error">
-          {conn.error ?? "连接已停止 / stopped"}
-        </div>
-      )}
-      {conn.state === "resyncing" && state.resyncReason !== null && (
-        <div className="banner banner--warn" role="status">
-          数据流已重置，正在重新同步 / stream history lost, resyncing: {state.resyncReason}
-        </div>
-      )}
-      {conn.state === "signed_out" && (
-        <div className="overlay">
-          <SignIn reason="会话已过期，请重新登录 / your session ended, sign in again" onSignedIn={restart} />
-        </div>
-      )}
+      <ConnectionBanners conn={conn} resyncReason={state.resyncReason} onSignedIn={restart} />
 
       <HeldBar
         showId={showId}

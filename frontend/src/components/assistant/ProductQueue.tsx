@@ -6,7 +6,7 @@ import {
   performAction,
   startFlashSale,
   stopFlashSale,
-  type QueueSegment,
+  type RunsheetSegment,
 } from "../../lib/actionsApi";
 import type { LineupProduct } from "../../lib/api";
 import { formatMoney } from "../../lib/format";
@@ -31,7 +31,7 @@ export interface QueueItem {
  * run-sheet, the lineup's order.
  */
 export function productQueue(
-  segments: readonly QueueSegment[],
+  segments: readonly RunsheetSegment[],
   currentSegmentId: string | null,
   lineup: readonly LineupProduct[],
   names: ReadonlyMap<string, string>,

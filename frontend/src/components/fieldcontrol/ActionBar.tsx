@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import type { LineupProduct } from "../../lib/api";
 import { formatClock } from "../../lib/format";
-import { act, actionErrorText, getRunsheet, type FieldAction, type SegmentOption } from "../../lib/moderationApi";
+import { errorText, getRunsheet, performAction, type ActionBody, type RunsheetSegment } from "../../lib/actionsApi";
 import type { ActionRecord } from "../../live/protocol";
 import { isTextEntry } from "../../lib/keys";
 
@@ -69,17 +69,14 @@ export function ActionBar({
       setStatus((s) => ({ ...s, [where]: { state: "ok", text: `✓ ${okText}`, at: Date.now() } }));
       return true;
     } catch (err) {
-      setStatus((s) => ({ ...s, [where]: { state: "error", text: actionErrorText(err), at: Date.now() } }));
+      setStatus((s) => ({ ...s, [where]: { state: "error", text: errorText(err), at: Date.now() } }));
       return false;
     }
   }, []);
 
   const perform = useCallback(
-    (where: BarTab, okText: string, action: FieldAction) =>
-      run(where, okText, async () => {
-        const stored = await act(showId, action);
-        if (stored !== null) onActed(stored);
-      }),
+    (where: BarTab, okText: string, action: ActionBody) =>
+      run(where, okText, async () => onActed(await performAction(showId, action))),
     [run, showId, onActed],
   );
 
@@ -311,9 +308,9 @@ function SegmentTab({
   showId: string;
   currentId: string | null;
   busy: boolean;
-  onGoto: (s: SegmentOption) => void;
+  onGoto: (s: RunsheetSegment) => void;
 }) {
-  const [segments, setSegments] = useState<SegmentOption[] | null>(null);
+  const [segments, setSegments] = useState<RunsheetSegment[] | null>(null);
   const [fallbackCurrent, setFallbackCurrent] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -325,7 +322,7 @@ function SegmentTab({
         setFallbackCurrent(rs.current_segment_id);
       },
       (err: unknown) => {
-        if (!cancelled) setError(actionErrorText(err));
+        if (!cancelled) setError(errorText(err));
       },
     );
     return () => {

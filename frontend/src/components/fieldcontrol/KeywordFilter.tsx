@@ -1,12 +1,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { formatDateTime } from "../../lib/format";
-import {
-  actionErrorText,
-  addKeyword,
-  getRoomModeration,
-  putRoomKeywords,
-  type RoomModeration,
-} from "../../lib/moderationApi";
+import { errorText } from "../../lib/actionsApi";
+import { addKeyword, getRoomModeration, putRoomKeywords, type RoomModeration } from "../../lib/moderationApi";
+import { ResultLine, type Result } from "./ResultLine";
 
 /**
  * The room's keyword filter (屏蔽词): comments holding one are kept but never shown on
@@ -18,7 +14,7 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
   const [words, setWords] = useState<string[]>([]);
   const [draft, setDraft] = useState("");
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
 
   const load = async () => {
     try {
@@ -26,7 +22,7 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
       setSaved(m);
       setWords(m.keywords);
     } catch (err) {
-      setResult({ ok: false, text: actionErrorText(err) });
+      setResult({ ok: false, text: errorText(err) });
     }
   };
 
@@ -55,7 +51,7 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
       setWords(m.keywords);
       setResult({ ok: true, text: `已保存 ✓（${m.keywords.length} 个词）` });
     } catch (err) {
-      setResult({ ok: false, text: actionErrorText(err) });
+      setResult({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -132,15 +128,7 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
               保存 Save
             </button>
           </div>
-          {result !== null && (
-            <div
-              className={`fcbar__status fcbar__status--${result.ok ? "ok" : "error"}`}
-              role={result.ok ? "status" : "alert"}
-              data-testid="keywords-result"
-            >
-              {result.ok ? result.text : `✗ ${result.text}`}
-            </div>
-          )}
+          <ResultLine result={result} testId="keywords-result" />
         </div>
       </div>
     </div>

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useState } from "react";
 import { formatClock, formatDateTime, formatDuration, formatMoney, shortId } from "../../lib/format";
+import { errorText } from "../../lib/actionsApi";
 import {
   REASON_LABELS,
   SCOPE_LABELS,
   TIER_LABELS,
-  actionErrorText,
   getViewerCard,
   type BanScope,
   type ViewerCard,
 } from "../../lib/moderationApi";
+import { ResultLine, type Result } from "./ResultLine";
 
 const ORDER_STATES: Readonly<Record<string, string>> = {
   created: "下单",
@@ -38,14 +39,14 @@ export function UserCard({ showId, viewerId, canBan, hasRoom, onBan, onClose }: 
   const [error, setError] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<{ scope: BanScope; lift: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
 
   const load = useCallback(async () => {
     try {
       setCard(await getViewerCard(showId, viewerId));
       setError(null);
     } catch (err) {
-      setError(actionErrorText(err));
+      setError(errorText(err));
     }
   }, [showId, viewerId]);
 
@@ -73,7 +74,7 @@ export function UserCard({ showId, viewerId, canBan, hasRoom, onBan, onClose }: 
       setConfirm(null);
       await load();
     } catch (err) {
-      setResult({ ok: false, text: actionErrorText(err) });
+      setResult({ ok: false, text: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -174,15 +175,7 @@ export function UserCard({ showId, viewerId, canBan, hasRoom, onBan, onClose }: 
                     </button>
                   </div>
                 )}
-                {result !== null && (
-                  <div
-                    className={`fcbar__status fcbar__status--${result.ok ? "ok" : "error"}`}
-                    role={result.ok ? "status" : "alert"}
-                    data-testid="user-card-result"
-                  >
-                    {result.ok ? result.text : `✗ ${result.text}`}
-                  </div>
-                )}
+                <ResultLine result={result} testId="user-card-result" />
               </section>
             )}
 
