@@ -28,7 +28,14 @@ export type ActionBody =
   | { type: "price.set"; sku: string; live_price: number }
   | { type: "coupon.issue"; coupon_id: string; amount_off: number; threshold?: number; quantity: number }
   | { type: "coupon.stop"; coupon_id: string }
-  | { type: "lucky_bag.start"; bag_id: string; prize: string; winners: number; condition: "comment" | "follow" }
+  | {
+      type: "lucky_bag.start";
+      bag_id: string;
+      prize: string;
+      winners: number;
+      condition: "comment" | "follow";
+      entries_from?: "show" | "start";
+    }
   | { type: "lucky_bag.draw"; bag_id: string; seed?: number }
   | { type: "announcement.set"; text: string }
   | { type: "cue"; text: string }

@@ -384,6 +384,8 @@ export interface LuckyBagRow {
   prize: string;
   winners: number;
   condition: "comment" | "follow";
+  /** Whose condition counts: met anywhere in the show, or only since the bag started. */
+  entries_from: "show" | "start";
   state: "running" | "drawn";
   /** RFC 3339. */
   started_at: string;
@@ -1111,6 +1113,8 @@ const readLuckyBagRow = (v: unknown): LuckyBagRow => {
     prize: need(v, "prize", isString),
     winners: need(v, "winners", isUnits),
     condition: need(v, "condition", oneOf(["comment", "follow"] as const)),
+    // A server from before the field opened every bag to the whole show.
+    entries_from: v.entries_from === "start" ? "start" : "show",
     state: need(v, "state", oneOf(["running", "drawn"] as const)),
     started_at: needTime(v, "started_at"),
     drawn_at: timeOrNull(v, "drawn_at"),

@@ -195,6 +195,8 @@ export function LuckyBagPanel({
   const [prize, setPrize] = useState("");
   const [winners, setWinners] = useState("3");
   const [condition, setCondition] = useState<"comment" | "follow">("comment");
+  // A 福袋 is entered while it is open (its comment password), unless opened to the whole show.
+  const [entriesFrom, setEntriesFrom] = useState<"start" | "show">("start");
   const [invalid, setInvalid] = useState<string | null>(null);
   const act = useSimpleAction(showId, onActions);
   const bags = [...(commerce?.lucky_bags ?? [])].reverse();
@@ -222,6 +224,7 @@ export function LuckyBagPanel({
               prize: prize.trim(),
               winners: w.n,
               condition,
+              entries_from: entriesFrom,
             })
             .then((ok) => {
               if (ok) setPrize("");
@@ -264,6 +267,24 @@ export function LuckyBagPanel({
             ))}
           </div>
         </fieldset>
+        <fieldset className="as-field as-seg">
+          <legend className="as-label">参与时段 Entries</legend>
+          <div className="as-seg__options">
+            {(["start", "show"] as const).map((e) => (
+              <label key={e} className={`as-seg__option${entriesFrom === e ? " as-seg__option--on" : ""}`}>
+                <input
+                  type="radio"
+                  name="bag-entries"
+                  value={e}
+                  data-testid={`bag-entries-${e}`}
+                  checked={entriesFrom === e}
+                  onChange={() => setEntriesFrom(e)}
+                />
+                {e === "start" ? "开袋后" : "全场"}
+              </label>
+            ))}
+          </div>
+        </fieldset>
         {invalid !== null && <p className="as-error as-form__wide">{invalid}</p>}
         <div className="as-form__wide">
           <button
@@ -294,8 +315,8 @@ export function LuckyBagPanel({
             <div className="as-list__main">
               <strong>{b.prize}</strong>
               <span className="muted small">
-                {b.winners} 人 · {b.condition === "comment" ? "评论参与" : "关注参与"} · {formatClock(b.started_at)}{" "}
-                开始
+                {b.winners} 人 · {b.condition === "comment" ? "评论参与" : "关注参与"}
+                {b.entries_from === "show" ? "（全场）" : "（开袋后）"} · {formatClock(b.started_at)} 开始
               </span>
               {b.state === "drawn" && (
                 <div className="as-draw" data-testid="bag-draw">
