@@ -9,8 +9,7 @@
  * comparisons, not experiments: the panel says so.
  */
 import { parseAction, type ActionRecord } from "../live/protocol";
-import { detailOf, HttpError } from "./api";
-import { actionState } from "./actionsApi";
+import { actionState, call, showApi } from "./actionsApi";
 import { EMPTY, formatHourMinute } from "./format";
 
 export type RateKey = "entry_rate" | "click_rate" | "conversion";
@@ -99,18 +98,7 @@ export function parseImpacts(v: unknown, windowMinutes: number): ActionImpacts {
 
 /** `GET …/actions/impact`; an error answer throws HttpError with the server's `detail`. */
 export async function getImpacts(showId: string, windowMinutes = 5, signal?: AbortSignal): Promise<ActionImpacts> {
-  const path = `/api/v1/shows/${encodeURIComponent(showId)}/actions/impact?window_minutes=${windowMinutes}`;
-  const res = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
-  const text = await res.text();
-  let body: unknown = null;
-  if (text !== "") {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = null;
-    }
-  }
-  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
+  const body = await call(showApi(showId, `actions/impact?window_minutes=${windowMinutes}`), { signal });
   return parseImpacts(body, windowMinutes);
 }
 
