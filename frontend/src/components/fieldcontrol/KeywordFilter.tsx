@@ -37,6 +37,7 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
 
   const add = (ev: FormEvent) => {
     ev.preventDefault();
+    if (saved === null) return;
     setWords((w) => addKeyword(w, draft));
     setDraft("");
   };
@@ -91,8 +92,15 @@ export function KeywordFilter({ room, onClose }: { room: string; onClose: () => 
               placeholder="添加屏蔽词 add a word"
               aria-label="屏蔽词 keyword"
               data-testid="keyword-input"
+              // Until the stored list is read: a word added meanwhile would be lost under it.
+              disabled={saved === null}
             />
-            <button type="submit" className="btn fcbar__send" disabled={draft.trim() === ""} data-testid="keyword-add">
+            <button
+              type="submit"
+              className="btn fcbar__send"
+              disabled={saved === null || draft.trim() === ""}
+              data-testid="keyword-add"
+            >
               添加
             </button>
           </form>
