@@ -307,10 +307,10 @@ class TestActions:
         assert drawn.status_code == 201, drawn.text
         record = drawn.json()
         expected_pool = population(["early", *(f"fan{i}" for i in range(1, 7))])
-        assert record["candidates"] == len(expected_pool) == 7
+        assert record["candidates"] == record["candidate_count"] == len(expected_pool) == 7
         assert record["seed"] == 20261204
         rerun = random.Random(record["seed"]).sample(expected_pool, 3)
-        assert record["winner_ids"] == rerun
+        assert record["winner_ids"] == record["winners"] == rerun
         again = await action(server, show, type="lucky_bag.draw", bag_id="b1")
         assert again.status_code == 409
         # The password bag: only comments stamped at or after its start.

@@ -183,8 +183,10 @@ async def _bag_draw(acting: Acting, body: LuckyBagDrawAction) -> dict[str, Any]:
     return {
         "seed": result.seed,
         "candidates": result.candidates,
+        "candidate_count": result.candidates,  # contract §10's words for the same number
         "candidates_sha256": result.candidates_sha256,
         "winner_ids": result.winner_ids,
+        "winners": result.winner_ids,  # the drawn viewers (lucky_bag.start's is how many)
         "condition": bag.condition,
         "entries_from": bag.entries_from,
         "started_at": bag.started_at.isoformat(),
