@@ -18,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from liveops import http_errors, openapi
@@ -132,6 +133,15 @@ def create_app(settings: Settings | None = None, *, admin_token: str | None = No
 
     for answered in http_errors.ANSWERED:
         app.add_exception_handler(answered, _answered)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_left(request: Request, exc: ClientDisconnect) -> Response:
+        # Gone mid-body (a proxy's timeout, a phone losing its signal): nothing was read
+        # whole, so nothing was stored, and there is nobody to answer. Not a server error.
+        log.info(
+            "client left during %s %s before its body arrived", request.method, request.url.path
+        )
+        return Response(status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
