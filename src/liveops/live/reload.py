@@ -1,5 +1,8 @@
 """Reading a projection's inputs again off the hot path: one read at a time, and one more if
-changes came in meanwhile, so that a burst of changes costs two reads, not one per change."""
+changes came in meanwhile, so that a burst of changes costs two reads, not one per change.
+
+With `skip_overtaken`, a read that a newer request overtook is not handed on (it may predate
+the change that asked for the next one, and undo it in memory): only the next read is."""
 
 from __future__ import annotations
 
@@ -15,9 +18,15 @@ log = logging.getLogger("liveops.live")
 
 class Reloader(Generic[T]):
     def __init__(
-        self, name: str, load: Callable[[], Awaitable[T]], loaded: Callable[[T], None]
+        self,
+        name: str,
+        load: Callable[[], Awaitable[T]],
+        loaded: Callable[[T], None],
+        *,
+        skip_overtaken: bool = False,
     ) -> None:
         self._name = name
+        self._skip_overtaken = skip_overtaken
         self._load = load
         self._loaded = loaded
         self._task: asyncio.Task[None] | None = None
@@ -48,6 +57,8 @@ class Reloader(Generic[T]):
                 return
             if self._closed:
                 return
+            if self._again and self._skip_overtaken:
+                continue
             self._loaded(value)
             if not self._again:
                 return

@@ -11,16 +11,13 @@ the next one, and by every show change). A read that a newer change overtook is 
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from liveops.live.changes import ModerationChanged, ShowChange, ShowEdited
 from liveops.live.projection import Moved
+from liveops.live.reload import Reloader
 from liveops.moderation.filter import Ban, ModerationState, Reason
-
-log = logging.getLogger("liveops.moderation")
 
 
 class ModerationProjection:
@@ -38,11 +35,11 @@ class ModerationProjection:
         (ShowLive.drop_hidden)."""
         self.show_id = show_id
         self.state = state
-        self._load = load
         self._purge = purge
-        self._reloading: asyncio.Task[None] | None = None
-        self._changed = 0  # changes seen, so that a reload knows whether one overtook it
-        self._closed = False
+        # A read that a newer change overtook is not applied (it may predate that change).
+        self._reloader: Reloader[ModerationState | None] = Reloader(
+            f"show {show_id}'s moderation state", load, self._loaded, skip_overtaken=True
+        )
 
     def hides_item(self, item: Mapping[str, Any]) -> Reason | None:
         return self.state.hides_item(item)
@@ -51,18 +48,16 @@ class ModerationProjection:
 
     def apply_change(self, change: ShowChange) -> None:
         if isinstance(change, ModerationChanged):
-            self._changed += 1  # a read running now may predate this change
             self.state.update(
                 hidden=change.hidden,
                 bans=[Ban.of_json(b) for b in change.bans],
                 keywords=change.keywords,
             )
             self._purge()
-            self._reload()
+            self._reloader.request()
         elif isinstance(change, ShowEdited):
             # Started (a room ban made while it was scheduled), or moved to another room.
-            self._changed += 1
-            self._reload()
+            self._reloader.request()
 
     def refresh(self, moved: Moved) -> None:
         pass  # what it hides does not depend on the live values
@@ -71,29 +66,9 @@ class ModerationProjection:
         return {}
 
     def close(self) -> None:
-        self._closed = True
-        if self._reloading is not None:
-            self._reloading.cancel()
+        self._reloader.close()
 
-    # ---- inner workings ------------------------------------------------------------------
-
-    def _reload(self) -> None:
-        if self._closed or (self._reloading is not None and not self._reloading.done()):
-            return  # the running read notices the newer change and reads again
-        self._reloading = asyncio.get_running_loop().create_task(self._reload_now())
-
-    async def _reload_now(self) -> None:
-        while not self._closed:
-            seen = self._changed
-            try:
-                state = await self._load()
-            except Exception:
-                # Storage failed: keep the state as the changes made it; the next one reads.
-                log.exception("show %s: reading the moderation state failed", self.show_id)
-                return
-            if self._closed or state is None:
-                return
-            if seen == self._changed:
-                self.state = state
-                self._purge()
-                return
+    def _loaded(self, state: ModerationState | None) -> None:
+        if state is not None:
+            self.state = state
+            self._purge()

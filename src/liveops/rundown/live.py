@@ -35,6 +35,7 @@ from liveops.live.changes import (
     ShowEdited,
 )
 from liveops.live.projection import EVERYTHING, Moved
+from liveops.live.reload import Reloader
 from liveops.rundown.view import PrompterInputs, prompter_view
 
 log = logging.getLogger("liveops.rundown")
@@ -145,7 +146,6 @@ class PrompterProjection:
     ) -> None:
         self.show_id = show_id
         self._inputs = inputs
-        self._load = load
         self._live_values = live_values
         self._publish = publish
         self._alert = alert
@@ -162,8 +162,9 @@ class PrompterProjection:
         overran = None if first is None else overrun_key(inputs, first)
         if overran is not None:
             self._overran.add(overran)
-        self._reloading: asyncio.Task[None] | None = None
-        self._reload_again = False
+        self._reloader: Reloader[PrompterInputs | None] = Reloader(
+            f"show {show_id}'s prompter inputs", load, self._loaded
+        )
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
 
@@ -216,8 +217,7 @@ class PrompterProjection:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._reloading is not None:
-            self._reloading.cancel()
+        self._reloader.close()
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -239,30 +239,16 @@ class PrompterProjection:
     # ---- inner workings ------------------------------------------------------------------
 
     def _reload(self) -> None:
-        """Read the inputs again; one read at a time, and one more if changes came meanwhile."""
-        if self._closed:
-            return
-        if self._reloading is not None and not self._reloading.done():
-            self._reload_again = True
-            return
-        self._reloading = asyncio.get_running_loop().create_task(self._reload_now())
+        """Read the inputs again (live/reload.py: one read at a time)."""
+        self._reloader.request()
 
-    async def _reload_now(self) -> None:
-        while True:
-            self._reload_again = False
-            try:
-                inputs = await self._load()
-            except Exception:
-                # Storage failed: keep showing the last inputs; the next change reads again.
-                log.exception("show %s: reading the prompter's inputs failed", self.show_id)
-                return
-            if inputs is not None and not self._closed:
-                self._inputs = inputs
-                for cue in inputs.cues:  # open cues this process never saw sent (a handover)
-                    self._cues.setdefault(cue.id, cue.model_dump(mode="json"))
-                self.refresh()
-            if not self._reload_again:
-                return
+    def _loaded(self, inputs: PrompterInputs | None) -> None:
+        if inputs is None or self._closed:
+            return  # deleted meanwhile: keep what the prompter shows
+        self._inputs = inputs
+        for cue in inputs.cues:  # open cues this process never saw sent (a handover)
+            self._cues.setdefault(cue.id, cue.model_dump(mode="json"))
+        self.refresh()
 
     def _tick_later(self) -> None:
         if not self._closed:
