@@ -254,6 +254,14 @@ class ShowAction(Base):
     __table_args__ = (
         Index("ix_show_action_show_id", "show_id", "id"),
         Index("ix_show_action_show_type", "show_id", "type", "id"),
+        # Every process polls for held actions whose window ended (actions/held.py): a partial
+        # index keeps that a lookup among the few held rows, not a scan of the audit log.
+        Index(
+            "ix_show_action_held",
+            "applies_at",
+            sqlite_where=text("state = 'held'"),
+            postgresql_where=text("state = 'held'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
