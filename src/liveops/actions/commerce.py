@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.actions import log, repository
 from liveops.events import iso
+from liveops.shows import repository as shows_repository
 from liveops.storage.models import Show
 
 
 async def state(session: AsyncSession, show: Show) -> dict[str, Any]:
-    lineup = await repository.lineup(session, show.id)
+    lineup = await shows_repository.lineup(session, show.id)
     coupons = await repository.coupons(session, show.id)
     bags = await repository.lucky_bags(session, show.id)
     held = await repository.held(session, show.id)
@@ -59,5 +60,5 @@ async def state(session: AsyncSession, show: Show) -> dict[str, Any]:
 
 async def state_if_any(session: AsyncSession, show_id: str) -> dict[str, Any] | None:
     """The state, or None when the show is gone (the live side keeps what it shows)."""
-    show = await repository.show(session, show_id)
+    show = await shows_repository.get(session, show_id)
     return None if show is None else await state(session, show)

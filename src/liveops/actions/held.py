@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.actions import effects, log, repository
 from liveops.actions.schemas import ActionBody, ActionIn
-from liveops.actions.service import check_may, existing_show
+from liveops.actions.service import check_may
 from liveops.auth.principal import Principal
 from liveops.errors import Conflict, LiveOpsError, NotFound
 from liveops.events import iso
 from liveops.platforms.base import Platform
+from liveops.shows import service as shows_service
 from liveops.storage.db import Transaction
 from liveops.storage.models import ShowAction
 
@@ -32,7 +33,7 @@ _BODY: TypeAdapter[ActionBody] = TypeAdapter(ActionIn)
 async def undo(
     session: AsyncSession, show_id: str, action_id: int, principal: Principal, now: datetime
 ) -> ShowAction:
-    await existing_show(session, show_id)
+    await shows_service.get(session, show_id)
     row = await repository.get(session, show_id, action_id, lock=True)
     if row is None:
         raise NotFound(f"show {show_id} has no action {action_id}")
@@ -61,7 +62,7 @@ async def apply_due(session: AsyncSession, now: datetime, platform: Platform, li
     rows = await repository.held_due(session, now, limit)
     for row in rows:
         body = _BODY.validate_python({**row.fields, "type": row.type})
-        show = await existing_show(session, row.show_id)
+        show = await shows_service.get(session, row.show_id)
         actor = log.Actor(row.by_label, row.by_role, row.token_id)
         try:
             async with session.begin_nested():

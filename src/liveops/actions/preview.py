@@ -19,6 +19,7 @@ from liveops.actions.schemas import (
     PriceSetAction,
     ProductPinAction,
 )
+from liveops.shows import repository as shows_repository
 from liveops.storage.models import Show
 
 # A cut deeper than this is most often a typo (an extra zero): the preview says so.
@@ -90,7 +91,7 @@ async def _coupon(
     threshold = body.threshold or 0
     if threshold and body.amount_off >= threshold:
         warnings.append("减额不低于门槛：订单可能为 0 元 / the discount reaches the threshold")
-    lineup = await repository.lineup(session, show.id)
+    lineup = await shows_repository.lineup(session, show.id)
     # Where a single unit qualifies, what it costs with the coupon.
     per_product = [
         {

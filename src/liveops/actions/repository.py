@@ -72,11 +72,6 @@ async def lineup_product(
     return (await session.scalars(query)).one_or_none()
 
 
-async def lineup(session: AsyncSession, show_id: str) -> Sequence[LineupProduct]:
-    query = select(LineupProduct).where(LineupProduct.show_id == show_id)
-    return (await session.scalars(query.order_by(LineupProduct.position))).all()
-
-
 async def coupon(
     session: AsyncSession, show_id: str, coupon_id: str, *, lock: bool = False
 ) -> Coupon | None:
@@ -153,10 +148,6 @@ async def held_due(session: AsyncSession, now: datetime, limit: int) -> Sequence
         .with_for_update(skip_locked=True)
     )
     return (await session.scalars(query)).all()
-
-
-async def show(session: AsyncSession, show_id: str) -> Show | None:
-    return await session.get(Show, show_id)
 
 
 async def window_counts(

@@ -22,7 +22,7 @@ from liveops.deps import RuntimeDep, ShowId
 from liveops.errors import NotFound
 from liveops.fields import VERSION_MAX
 from liveops.openapi import CONFLICT, error
-from liveops.shows import repository as shows_repository
+from liveops.shows import repository as shows_repository, service as shows_service
 
 router = APIRouter()
 
@@ -70,7 +70,7 @@ async def preview_action(
     price), and the undo window to send with it. Nothing is stored."""
     service.check_may(principal, body.type, show_id)
     async with rt.read() as session:
-        show = await service.existing_show(session, show_id)
+        show = await shows_service.get(session, show_id)
         return await preview.preview(session, show, body, rt.settings.undo_seconds)
 
 
@@ -99,7 +99,7 @@ async def action_impacts(
     conversion in the `window_minutes` after it against those before (docs/actions.md)."""
     require(principal, Action.ACTIONS_READ, show_id)
     async with rt.read() as session:
-        show = await service.existing_show(session, show_id)
+        show = await shows_service.get(session, show_id)
         rows = await service.impacts(session, show, window_minutes, datetime.now(UTC))
     return {"window_minutes": window_minutes, "actions": rows}
 
@@ -110,7 +110,7 @@ async def commerce_state(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDe
     coupons, lucky bags (with their draws), the announcement, and the held actions."""
     require(principal, Action.ACTIONS_READ, show_id)
     async with rt.read() as session:
-        show = await service.existing_show(session, show_id)
+        show = await shows_service.get(session, show_id)
         return await commerce.state(session, show)
 
 

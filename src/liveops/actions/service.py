@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liveops.actions import effects, impact, log, repository
 from liveops.actions.schemas import ActionBody, CouponIssueAction, PriceSetAction
 from liveops.auth.principal import Action, Principal, allowed
-from liveops.errors import Conflict, Forbidden, NotFound
+from liveops.errors import Conflict, Forbidden
 from liveops.platforms.base import Platform
-from liveops.shows import repository as shows_repository
+from liveops.shows import service as shows_service
 from liveops.storage.models import Show, ShowAction
 
 # Which permission each action type needs (auth/principal.py says who holds it).
@@ -57,13 +57,6 @@ def check_may(principal: Principal, type_: str, show_id: str) -> None:
         raise Forbidden(f"the {principal.role.value} role may not perform {type_!r} actions")
 
 
-async def existing_show(session: AsyncSession, show_id: str) -> Show:
-    show = await shows_repository.get(session, show_id)
-    if show is None:
-        raise NotFound(f"no show with id {show_id!r}")
-    return show
-
-
 def fields_of(body: ActionBody) -> dict[str, Any]:
     """The type's own fields as sent (optional ones only when given)."""
     return body.model_dump(exclude={"type", "undo_seconds"}, exclude_none=True)
@@ -78,7 +71,7 @@ async def perform(
     platform: Platform,
 ) -> ShowAction:
     check_may(principal, body.type, show_id)
-    show = await existing_show(session, show_id)
+    show = await shows_service.get(session, show_id)
     actor = await log.actor_of(session, principal)
     fields = fields_of(body)
     hold_seconds = getattr(body, "undo_seconds", None) or 0
