@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import String, and_, cast, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.storage.db import insert_unless_taken
 from liveops.storage.models import Alert, Show, ShowAlertRules
 
 OPEN = Alert.state != "resolved"  # as the partial unique index says it, so that it is used
@@ -32,13 +32,7 @@ async def open_for(session: AsyncSession, show_id: str, rule: str, subject: str)
 async def insert(session: AsyncSession, row: Alert) -> bool:
     """Insert `row`; False when a unique key refused it (an open alert of the same show, rule
     and subject, or the same id), in which case nothing else of the transaction is lost."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await insert_unless_taken(session, row)
 
 
 async def open_alerts(session: AsyncSession, show_id: str) -> Sequence[Alert]:

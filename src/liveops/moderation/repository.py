@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.storage.db import insert_unless_taken
 from liveops.storage.models import Event, HiddenComment, RoomModeration, Show, ViewerBan
 
 ORDER_OUTCOMES = ("order.paid", "order.cancelled", "order.refunded")
@@ -30,13 +30,7 @@ async def hidden_comment(
 
 async def insert_hidden(session: AsyncSession, row: HiddenComment) -> bool:
     """Insert `row`; False when the comment was hidden meanwhile (nothing else is lost)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await insert_unless_taken(session, row)
 
 
 async def hidden_ids(session: AsyncSession, show_id: str, limit: int) -> Sequence[str]:
@@ -131,13 +125,7 @@ async def room_moderation(
 
 async def insert_room(session: AsyncSession, row: RoomModeration) -> bool:
     """Insert `row`; False when another request created the room's row meanwhile."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await insert_unless_taken(session, row)
 
 
 async def live_shows_of_room(session: AsyncSession, room: str) -> Sequence[str]:

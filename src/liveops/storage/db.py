@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -97,6 +98,18 @@ async def unit_of_work(
 
 class EmbeddedDatabaseBusy(RuntimeError):
     """Another process already serves this embedded database."""
+
+
+async def insert_unless_taken(session: AsyncSession, row: object) -> bool:
+    """Insert `row` in a savepoint; False when a unique key refused it (a concurrent request
+    inserted the same key first), in which case nothing else of the transaction is lost."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 @contextmanager
