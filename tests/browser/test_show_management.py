@@ -241,11 +241,15 @@ def test_a_422_shows_next_to_its_field_and_keeps_what_was_typed(
         expect(error).to_contain_text("年份须在 2000–2099 之间")
         planned = page.get_by_test_id("field-planned_start_at")
         expect(planned).to_have_attribute("aria-invalid", "true")
-        # The message is under its own field, not somewhere else on the page.
-        field_box = planned.bounding_box()
-        error_box = error.bounding_box()
-        assert field_box is not None
-        assert error_box is not None
+        # The message is under its own field, not somewhere else on the page. Both boxes are
+        # read in one frame: the form scrolls its first problem into view, and two separate
+        # reads could straddle a step of that scroll.
+        field_box, error_box = page.evaluate(
+            """() => ['field-planned_start_at', 'error-planned_start_at'].map((id) => {
+              const r = document.querySelector(`[data-testid="${id}"]`).getBoundingClientRect();
+              return { x: r.x, y: r.y, height: r.height };
+            })"""
+        )
         assert 0 <= error_box["y"] - (field_box["y"] + field_box["height"]) < 40
         assert abs(error_box["x"] - field_box["x"]) < 40
         # What was typed is still there; no other field is marked; nothing was created.
