@@ -71,7 +71,7 @@ describe("parseServerMessage", () => {
       }),
     );
     expect(msg?.type === "feed" && msg.items).toEqual([
-      { kind: "comment", id: "c", ts: "2025-11-11T12:00:00Z", viewer_id: "v", text: "hi" },
+      { kind: "comment", id: "c", ts: "2025-11-11T12:00:00Z", viewer_id: "v", text: "hi", intent: "other" },
       { kind: "order", id: "o", ts: "2025-11-11T12:00:00Z", event: "paid", order_id: "O1", amount: 990 },
     ]);
   });

@@ -5,8 +5,8 @@
  * The envelope (`type`, `epoch`, `offset`) is checked strictly because ordering and resume
  * depend on it. Payloads are read leniently (missing numbers become 0, unknown keys are
  * dropped) so that a server that adds a field, or a frame with one odd value, never blanks
- * the whole console during a show. Stock rows, alerts, cues, actions and the commerce state
- * are the exception: they are checked strictly, field by field (see "stock, alerts, cues and
+ * the whole console during a show. Stock rows, alerts, cues, actions, the commerce state and
+ * question clusters are the exception: they are checked strictly, field by field (see "stock, alerts, cues and
  * actions" below).
  *
  * A frame with a stream position is always taken as a publication, even when its type is
@@ -94,12 +94,55 @@ export interface StreamHealth {
   line: string | null;
 }
 
+/**
+ * What a comment is about (contract §11), as the server's classifier read it. A comment from a
+ * server before the field, or with an intent this console does not know, is "other".
+ */
+export type Intent =
+  | "question_size"
+  | "question_price"
+  | "question_shipping"
+  | "question_quality"
+  | "purchase_intent"
+  | "praise"
+  | "complaint_quality"
+  | "complaint_logistics"
+  | "complaint_service"
+  | "interaction"
+  | "spam"
+  | "other";
+
+/** Every intent, in the contract's order. */
+export const INTENTS: readonly Intent[] = [
+  "question_size",
+  "question_price",
+  "question_shipping",
+  "question_quality",
+  "purchase_intent",
+  "praise",
+  "complaint_quality",
+  "complaint_logistics",
+  "complaint_service",
+  "interaction",
+  "spam",
+  "other",
+];
+
+const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
+
+/** An intent as sent; missing or unknown: "other". */
+export function readIntent(v: unknown): Intent {
+  return typeof v === "string" && INTENT_SET.has(v) ? (v as Intent) : "other";
+}
+
 export interface CommentItem {
   kind: "comment";
   id: string;
   ts: string;
   viewer_id: string;
   text: string;
+  /** "other" when the server sent none (a snapshot from before contract §11). */
+  intent: Intent;
 }
 
 export type OrderEvent = "created" | "paid" | "cancelled" | "refunded";
@@ -413,6 +456,42 @@ export interface CommerceState {
   held: ActionRecord[];
 }
 
+/**
+ * One cluster of similar viewer questions (contract §11, issue #12): what it asks (`intent`,
+ * `topic`, its Chinese `label`), a viewer's comment standing for it and up to three other
+ * wordings, how many comments and distinct viewers in the current wave, and whether it is
+ * still open. Times are RFC 3339, as sent.
+ */
+export interface QuestionCluster {
+  id: string;
+  /** One of the four `question_*` intents ("other" for one this console does not know). */
+  intent: Intent;
+  /** `size`, `price`, `coupon`, `ship_time`, … (kept as sent: the label is what is shown). */
+  topic: string;
+  /** The topic in Chinese: 尺码, 发货时间, … */
+  label: string;
+  /** The product on screen when it was asked. */
+  sku: string | null;
+  representative: string;
+  examples: string[];
+  /** Comments in the current wave. */
+  count: number;
+  /** Distinct viewers in the current wave. */
+  viewers: number;
+  first_at: string;
+  last_at: string;
+  status: "open" | "answered" | "dismissed";
+  /** Every comment the cluster ever had. */
+  total: number;
+  answered_at: string | null;
+}
+
+/** The open question clusters, most pressing first (at most 20), and how many are open in all. */
+export interface QuestionsState {
+  clusters: QuestionCluster[];
+  open: number;
+}
+
 export interface SnapshotMessage extends Positioned {
   type: "snapshot";
   server_time: string;
@@ -439,7 +518,12 @@ export interface SnapshotMessage extends Positioned {
    * null until the server first read it, from a server before the field, or when malformed.
    */
   commerce: CommerceState | null;
-  /** How many stock rows, alerts, cues or commerce states were malformed and left out. */
+  /**
+   * The open question clusters; null from a server before the field, before the server first
+   * read them, or when malformed.
+   */
+  questions: QuestionsState | null;
+  /** How many stock rows, alerts, cues, commerce states or question clusters were malformed and left out. */
   rejected: number;
 }
 
@@ -500,6 +584,15 @@ export interface CommerceMessage extends Positioned {
   type: "commerce";
   server_time: string;
   commerce: CommerceState;
+}
+
+/** The open question clusters changed: replace the whole list held. Every role gets it. */
+export interface QuestionsMessage extends Positioned {
+  type: "questions";
+  server_time: string;
+  questions: QuestionsState;
+  /** How many clusters were malformed and left out. */
+  rejected: number;
 }
 
 /** An operator action was performed. */
@@ -568,6 +661,7 @@ export type Publication =
   | CueMessage
   | ActionMessage
   | CommerceMessage
+  | QuestionsMessage
   | SkipMessage
   | IgnoredPublication;
 
@@ -761,7 +855,14 @@ export function parseFeedItem(v: unknown): FeedItem | null {
   const id = str(v.id);
   const ts = timeString(v.ts) ?? "";
   if (v.kind === "comment") {
-    return { kind: "comment", id, ts, viewer_id: str(v.viewer_id), text: str(v.text) };
+    return {
+      kind: "comment",
+      id,
+      ts,
+      viewer_id: str(v.viewer_id),
+      text: str(v.text),
+      intent: readIntent(v.intent),
+    };
   }
   if (v.kind === "order") {
     const event = str(v.event);
@@ -1151,6 +1252,44 @@ export const parseCommerce = strictly((o): CommerceState => {
   };
 });
 
+const CLUSTER_STATUSES = ["open", "answered", "dismissed"] as const;
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every(isString);
+}
+
+/**
+ * One question cluster, or null when any field is missing or of the wrong type: a question
+ * is shown as the server counted it, or not at all (never with a made-up count or age).
+ */
+export const parseCluster = strictly((o): QuestionCluster => ({
+  id: need(o, "id", isText),
+  intent: readIntent(need(o, "intent", isText)),
+  topic: need(o, "topic", isString),
+  label: need(o, "label", isString),
+  sku: needOrNull(o, "sku", isText),
+  representative: need(o, "representative", isString),
+  examples: [...need(o, "examples", isStringList)],
+  count: need(o, "count", isUnits),
+  viewers: need(o, "viewers", isUnits),
+  first_at: needTime(o, "first_at"),
+  last_at: needTime(o, "last_at"),
+  status: need(o, "status", oneOf(CLUSTER_STATUSES)),
+  total: need(o, "total", isUnits),
+  answered_at: timeOrNull(o, "answered_at"),
+}));
+
+/**
+ * The questions state (`{clusters, open}`), or null when it is not one: not an object, no
+ * list of clusters, no whole `open`. A malformed cluster is left out and counted; the others
+ * stand (one odd cluster must not hide the other nineteen from the anchor).
+ */
+export function parseQuestions(v: unknown): { questions: QuestionsState; rejected: number } | null {
+  if (!isObject(v) || !Array.isArray(v.clusters) || !isUnits(v.open)) return null;
+  const { items, rejected } = parseStrictList(v.clusters, parseCluster);
+  return { questions: { clusters: items, open: v.open }, rejected };
+}
+
 /** A list of strictly parsed items: the good ones, and how many were left out. */
 function parseStrictList<T>(v: unknown, parse: (item: unknown) => T | null): { items: T[]; rejected: number } {
   if (v === undefined) return { items: [], rejected: 0 }; // a server from before the field
@@ -1212,6 +1351,9 @@ export function parseServerMessage(data: string): ServerMessage | null {
       // Absent (a server from before the field) or null (not read yet): none, not an error.
       const commerce = raw.commerce === undefined || raw.commerce === null ? null : parseCommerce(raw.commerce);
       const commerceRejected = raw.commerce !== undefined && raw.commerce !== null && commerce === null ? 1 : 0;
+      const questions = raw.questions === undefined || raw.questions === null ? null : parseQuestions(raw.questions);
+      const questionsRejected =
+        raw.questions === undefined || raw.questions === null ? 0 : questions === null ? 1 : questions.rejected;
       return {
         type: "snapshot",
         ...pos,
@@ -1229,7 +1371,8 @@ export function parseServerMessage(data: string): ServerMessage | null {
         prompter: parsePrompter(raw.prompter),
         cues: cues.items,
         commerce,
-        rejected: stock.rejected + alerts.rejected + cues.rejected + commerceRejected,
+        questions: questions?.questions ?? null,
+        rejected: stock.rejected + alerts.rejected + cues.rejected + commerceRejected + questionsRejected,
       };
     }
     case "metrics": {
@@ -1301,6 +1444,13 @@ export function parseServerMessage(data: string): ServerMessage | null {
       if (commerce === null) return ignored(pos, serverTime, "commerce", "malformed commerce");
       return { type: "commerce", ...pos, server_time: serverTime, commerce };
     }
+    case "questions": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const parsed = parseQuestions(raw.questions);
+      if (parsed === null) return ignored(pos, serverTime, "questions", "malformed questions");
+      return { type: "questions", ...pos, server_time: serverTime, ...parsed };
+    }
     case "skip": {
       const pos = position(raw);
       return pos === null ? null : { type: "skip", ...pos };
@@ -1334,6 +1484,7 @@ const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
   "cue",
   "action",
   "commerce",
+  "questions",
   "skip",
   "ignored",
 ]);

@@ -22,6 +22,7 @@ import type {
   ProductRow,
   PrompterView,
   Publication,
+  QuestionsState,
   SeriesPoint,
   ShowInfo,
   SnapshotMessage,
@@ -74,6 +75,11 @@ export interface LiveState {
    * whole; null until the server first sent one.
    */
   commerce: CommerceState | null;
+  /**
+   * The open question clusters, most pressing first, and how many are open in all: the latest
+   * `questions` message or snapshot, replaced whole; null until the server first sent them.
+   */
+  questions: QuestionsState | null;
   /**
    * Viewers banned in this show as far as the actions seen say (`viewer.ban` not followed by
    * `viewer.unban`): viewer id → the ban's `at` (RFC 3339). Their comments from `at` on are
@@ -189,6 +195,7 @@ export class LiveStore implements LiveSink {
   private cueMap = new Map<number, Cue>();
   private actionList: ActionRecord[] = [];
   private commerce: CommerceState | null = null;
+  private questions: QuestionsState | null = null;
   private bans = new Map<string, string>();
   private rejected = 0;
   private clockOffsetMs = 0;
@@ -258,6 +265,7 @@ export class LiveStore implements LiveSink {
     // resume) keeps them; only a resync, a new history, drops them.
     // null: the server has not read it yet; what was held stays until it does.
     if (msg.commerce !== null) this.commerce = msg.commerce;
+    if (msg.questions !== null) this.questions = msg.questions;
     // The snapshot's feed is shown as the server filters it; the bans seen still hold.
     this.dropBannedComments();
     this.rejected += msg.rejected;
@@ -311,6 +319,10 @@ export class LiveStore implements LiveSink {
       case "commerce":
         this.commerce = msg.commerce;
         break;
+      case "questions":
+        this.questions = msg.questions;
+        this.rejected += msg.rejected;
+        break;
       case "ignored":
         this.rejected += 1;
         break;
@@ -337,6 +349,7 @@ export class LiveStore implements LiveSink {
     this.cueMap = new Map();
     this.actionList = [];
     this.commerce = null;
+    this.questions = null;
     this.bans = new Map();
     this.bansDirty = true;
     this.resyncReason = reason;
@@ -384,6 +397,16 @@ export class LiveStore implements LiveSink {
   takeCommerce(commerce: CommerceState): void {
     if (this.commerce !== null) return;
     this.commerce = commerce;
+    this.changed();
+  }
+
+  /**
+   * The open clusters as an HTTP answer gave them (`GET …/questions`): taken only while the
+   * stream has sent none, since a message that follows it is newer than the answer.
+   */
+  takeQuestions(questions: QuestionsState): void {
+    if (this.questions !== null) return;
+    this.questions = questions;
     this.changed();
   }
 
@@ -538,6 +561,7 @@ export class LiveStore implements LiveSink {
       cues: this.cuesDirty || prev === null ? [...this.cueMap.values()].sort(compareCues) : prev.cues,
       actions: this.actionsDirty || prev === null ? this.actionList.slice() : prev.actions,
       commerce: this.commerce,
+      questions: this.questions,
       bannedViewers: this.bansDirty || prev === null ? new Map(this.bans) : prev.bannedViewers,
       rejected: this.rejected,
       clockOffsetMs: this.clockOffsetMs,

@@ -334,3 +334,24 @@ export function actionFrame(epoch: string, offset: number, id: number, extra: Re
     },
   };
 }
+
+/** A question cluster as the server sends it (contract §11, issue #12), with overrides. */
+export function clusterJson(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    intent: "question_size",
+    topic: "size",
+    label: "尺码",
+    sku: "A1",
+    representative: "一米六穿什么码",
+    examples: ["160穿多大", "我160选哪个码"],
+    count: 12,
+    viewers: 9,
+    first_at: "2025-11-11T12:08:00Z",
+    last_at: "2025-11-11T12:09:58Z",
+    status: "open",
+    total: 15,
+    answered_at: null,
+    ...extra,
+  };
+}

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 import { getMe } from "../lib/api";
 import { LiveClient, liveUrl } from "./client";
-import type { ActionRecord, Alert, CommerceState, Cue } from "./protocol";
+import type { ActionRecord, Alert, CommerceState, Cue, QuestionsState } from "./protocol";
 import { LiveStore, type LiveState } from "./store";
 
 export interface LiveHandle {
@@ -20,6 +20,8 @@ export interface LiveHandle {
   takeActions: (actions: readonly ActionRecord[]) => void;
   /** The commerce state from `GET …/commerce`: `state.commerce` until the stream sends one. */
   takeCommerce: (commerce: CommerceState) => void;
+  /** The open clusters from `GET …/questions`: `state.questions` until the stream sends them. */
+  takeQuestions: (questions: QuestionsState) => void;
 }
 
 /**
@@ -54,6 +56,7 @@ export function useLive(showId: string): LiveHandle {
       takeAlert: (alert: Alert) => store.alert(alert),
       takeActions: (actions: readonly ActionRecord[]) => store.actions(actions),
       takeCommerce: (commerce: CommerceState) => store.takeCommerce(commerce),
+      takeQuestions: (questions: QuestionsState) => store.takeQuestions(questions),
     }),
     [state, client, store],
   );
