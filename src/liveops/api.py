@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from liveops.actions.router import router as actions_router
 from liveops.alerts.router import router as alerts_router
 from liveops.auth.router import router as auth_router
+from liveops.comments.router import classify_router, router as questions_router
 from liveops.compliance.router import router as compliance_router
 from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
@@ -21,6 +22,7 @@ def api_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(compliance_router, prefix="/compliance", tags=["compliance"])
+    api.include_router(classify_router, prefix="/comments", tags=["comments"])
     api.include_router(shows_router, prefix="/shows", tags=["shows"])
     api.include_router(ingest_router, prefix="/shows", tags=["ingest"])
     api.include_router(inventory_router, prefix="/shows", tags=["stock"])
@@ -29,5 +31,6 @@ def api_router() -> APIRouter:
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
     api.include_router(actions_router, prefix="/shows", tags=["actions"])
     api.include_router(alerts_router, prefix="/shows", tags=["alerts"])
+    api.include_router(questions_router, prefix="/shows", tags=["comments"])
     api.include_router(moderation_router, tags=["moderation"])
     return api

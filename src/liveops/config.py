@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # Largest frame of coalesced messages sent to a `liveops.ndjson` console.
     console_frame_max_bytes: int = 256 * 1024
 
+    # Comment intelligence (docs/comments.md): classify each comment's intent at ingest. Off
+    # only to measure what classification costs (bench/classify.py); comments are then
+    # classified when the live side or the review reads them.
+    classify_comments: bool = True
+
     # The anchor's prompt pane and compliance (docs/runsheet.md, docs/compliance.md)
     # A deployment's own rule file, added to the shipped rules (read once, at startup).
     compliance_rules_path: Path | None = None

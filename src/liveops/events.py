@@ -65,6 +65,7 @@ class EventRecord:
     online: int | None = None
     text: str | None = None
     detail: dict[str, object] | None = None
+    intent: str | None = None  # a comment's (contract §11), classified at ingest
 
     def values(self) -> list[object]:
         """Every field in declaration order: `EventRecord(*record.values())` rebuilds it."""

@@ -10,11 +10,11 @@ from liveops.alerts.signals import (
     OnlineHistory,
     Reading,
     complaint_reading,
-    is_complaint,
     pace_reading,
     stale_reading,
     stock_readings,
     stream_reading,
+    unanswered_reading,
 )
 
 
@@ -89,30 +89,30 @@ def test_online_drop_over_the_window(
 
 
 @pytest.mark.parametrize(
-    ("text", "complaint"),
+    ("times_ms", "now_ms", "count"),
     [
-        ("我要退货", True),
-        ("客服不理人，投诉", True),
-        ("还没发货啊", True),
-        ("假货吧这是", True),
-        ("好看！", False),
-        ("这个会不会起球", False),  # a question, for the assistant, not a complaint
-        ("多少钱", False),
+        ([], 61_000, 0),
+        ([999, 50_000, 60_000], 61_000, 2),  # the first is just before the window
+        ([1_000, 61_000], 61_000, 2),  # the window's first millisecond counts
+        ([500, 30_000, 100, 50_000], 61_000, 2),  # out of order: each judged on its own
     ],
 )
-def test_what_counts_as_a_complaint(text: str, complaint: bool) -> None:
-    assert is_complaint(text) is complaint
+def test_complaints_are_counted_within_the_window(
+    times_ms: list[int], now_ms: int, count: int
+) -> None:
+    assert complaint_reading(times_ms, now_ms, 60) == Reading("complaint_spike", "", count)
 
 
-def test_complaints_are_counted_within_the_window() -> None:
-    feed = [
-        {"kind": "comment", "ts": 999, "text": "退货"},  # just before the window
-        {"kind": "comment", "ts": 50_000, "text": "退货"},
-        {"kind": "comment", "ts": 55_000, "text": "好看"},
-        {"kind": "order", "ts": 56_000},
-        {"kind": "comment", "ts": 60_000, "text": "骗子"},
-    ]
-    assert complaint_reading(feed, 61_000, 60) == Reading("complaint_spike", "", 2)
+def test_the_walk_back_stops_at_a_comment_far_older_than_the_window() -> None:
+    # Newest last: one comment two minutes before the window ends the walk, so what came
+    # before it is not read (it is older still, in a stream roughly in time order).
+    times = [60_800, 0, 60_900]
+    assert complaint_reading(times, 61_000, 0.5) == Reading("complaint_spike", "", 1)
+
+
+@pytest.mark.parametrize(("oldest", "value"), [(None, 0.0), (0.0, 0.0), (125.5, 125.5)])
+def test_question_unanswered_reads_the_longest_wait(oldest: float | None, value: float) -> None:
+    assert unanswered_reading(oldest) == Reading("question_unanswered", "", value)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ def values(**extra: Any) -> dict[str, Any]:
         "live_since_ms": NOW_MS - 600_000,
         "last_event_ms": NOW_MS - 90_000,
         "metrics": {"online": 1000},
-        "feed": [{"kind": "comment", "ts": NOW_MS - 5_000, "text": "我要退货"}],
+        "complaint_times_ms": [NOW_MS - 5_000],
+        "questions": {"clusters": [], "open": 1, "oldest_open_seconds": 150.0},
     }
     return base | extra
 
@@ -36,6 +37,7 @@ def test_a_live_show_gives_a_reading_of_every_signal_rule() -> None:
         ("stale_feed", ""): 90.0,
         ("online_drop", ""): 0.0,
         ("complaint_spike", ""): 1,
+        ("question_unanswered", ""): 150.0,
     }
 
 

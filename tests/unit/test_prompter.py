@@ -17,7 +17,6 @@ from liveops.rundown.prompter import (
     UnknownPlaceholder,
     check_script,
     clock,
-    is_question,
     render,
     spoken_count,
     yuan,
@@ -199,24 +198,6 @@ def test_countdown_clock(seconds: float, shown: str) -> None:
     assert clock(seconds) == shown
 
 
-@pytest.mark.parametrize(
-    ("text", "question"),
-    [
-        ("有没有XL码", True),
-        ("多少钱？", True),
-        ("能不能便宜点", True),
-        ("发货快吗", True),
-        ("how big is it?", True),
-        ("怎么买", True),
-        ("主播好美", False),
-        ("已下单", False),
-        ("666", False),
-    ],
-)
-def test_question_like_comments(text: str, question: bool) -> None:
-    assert is_question(text) is question
-
-
 NOW = datetime(2026, 12, 4, 20, 0, tzinfo=UTC)
 SEGMENTS = (
     PlannedSegment("hook", "开场钩子", None, 15, "{online}位家人，{top_question}"),
@@ -242,8 +223,19 @@ def inputs(current: str | None, entered: datetime | None, **extra: Any) -> Promp
     return PrompterInputs(**(fields | extra))
 
 
+def board(*representatives: str, closed: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The `questions` part of a snapshot: open clusters most pressing first."""
+    open_ = [{"representative": r, "status": "open"} for r in representatives]
+    return {
+        "clusters": open_,
+        "open": len(open_),
+        "closed": [{"representative": r, "status": "answered"} for r in closed],
+    }
+
+
 LIVE = {
     "metrics": {"online": 1234},
+    "questions": board("有没有XL码？"),
     "feed": [
         {"kind": "comment", "text": "有没有XL码？", "viewer_id": "v1", "ts": 1},
         {"kind": "order", "event": "paid"},
@@ -294,25 +286,28 @@ def test_online_and_top_question_come_from_the_live_snapshot() -> None:
 
 
 @pytest.mark.parametrize(
-    ("comments", "expected"),
+    ("open_", "closed", "expected"),
     [
-        ([], []),
-        (["好看", "哈哈"], []),
-        (["有没有XL码？", "好看", "多少钱"], ["多少钱", "有没有XL码？"]),
+        ((), (), []),
+        ((), ("多少钱",), []),  # answered questions are not on the anchor's screen
+        (("多大码", "包邮吗"), (), ["多大码", "包邮吗"]),
         (
-            ["几号发货", "几号发货", "能不能便宜", "包邮吗", "有赠品吗"],
-            ["有赠品吗", "包邮吗", "能不能便宜"],
+            ("几号发货", "能不能便宜", "包邮吗", "有赠品吗"),
+            (),
+            ["几号发货", "能不能便宜", "包邮吗"],
         ),
-        (["？" * 150], ["？" * 99 + "…"]),
+        (("多大码", "多大码"), (), ["多大码"]),
+        (("？" * 150,), (), ["？" * 99 + "…"]),
     ],
 )
-def test_questions_are_the_newest_question_like_comments(
-    comments: list[str], expected: list[str]
+def test_questions_are_the_top_open_clusters(
+    open_: tuple[str, ...], closed: tuple[str, ...], expected: list[str]
 ) -> None:
-    feed = [{"kind": "comment", "text": text} for text in comments]
-    assert questions({"feed": [*feed, {"kind": "order"}]}) == expected
-    view = prompter_view(inputs("hook", NOW), {"feed": feed}, NOW)
+    live = {"questions": board(*open_, closed=closed)}
+    assert questions(live) == expected
+    view = prompter_view(inputs("hook", NOW), live, NOW)
     assert view["questions"] == expected
+    assert view["text"].endswith(expected[0] if expected else MISSING)
 
 
 def test_countdown_past_the_end_and_the_last_segment() -> None:

@@ -176,6 +176,38 @@ export interface AlertMessage {
 
 export type AlertRule = "low_stock" | "sold_out" | "stream_unhealthy" | "stale_feed" | "online_drop" | "gmv_pace" | "complaint_spike" | "compliance" | "question_unanswered" | "cue_unacked" | "segment_overrun";
 
+/** A question cluster (contract §11): one question about one product, however worded. */
+export interface ClusterRead {
+  readonly id: string;
+  readonly intent: "spam" | "complaint_quality" | "complaint_logistics" | "complaint_service" | "question_size" | "question_price" | "question_shipping" | "question_quality" | "purchase_intent" | "praise" | "interaction" | "other";
+  /** which question of the intent's family (docs/comments.md) */
+  readonly topic: string;
+  /** the topic as a console shows it (尺码, 发货时间…) */
+  readonly label: string;
+  /** the product pinned when it was asked */
+  readonly sku: string | null;
+  /** the wording viewers used most in this wave */
+  readonly representative: string;
+  /** up to three other wordings */
+  readonly examples: readonly string[];
+  /** comments in the current wave (at most 3 per viewer) */
+  readonly count: number;
+  /** distinct viewers in the current wave */
+  readonly viewers: number;
+  /** Format: date-time. */
+  readonly first_at: string;
+  /** Format: date-time. */
+  readonly last_at: string;
+  readonly status: "open" | "answered" | "dismissed";
+  /** comments ever counted in the cluster, every wave */
+  readonly total: number;
+  /**
+   * when it was last answered or dismissed
+   * Format: date-time.
+   */
+  readonly answered_at: string | null;
+}
+
 export interface CommentItem {
   readonly kind: "comment";
   readonly id: string;
@@ -183,6 +215,8 @@ export interface CommentItem {
   readonly ts: number;
   readonly viewer_id: string;
   readonly text: string;
+  /** what the comment wants (contract §11) */
+  readonly intent: Intent;
 }
 
 /**
@@ -291,6 +325,8 @@ export interface Freshness {
   /** when the newest event of this family arrived */
   readonly received_at: number;
 }
+
+export type Intent = "spam" | "complaint_quality" | "complaint_logistics" | "complaint_service" | "question_size" | "question_price" | "question_shipping" | "question_quality" | "purchase_intent" | "praise" | "interaction" | "other";
 
 export interface LuckyBagRow {
   readonly bag_id: string;
@@ -480,6 +516,31 @@ export interface PrompterSegment {
   readonly beat?: string | null;
 }
 
+/**
+ * The question queue changed (a cluster grew, opened, was answered or dismissed): replace
+ * the whole `questions` view held. At most two a second.
+ */
+export interface QuestionsMessage {
+  /** names one continuous history of the show's stream */
+  readonly epoch: string;
+  /** position in the stream; one more per publication */
+  readonly offset: number;
+  readonly type: "questions";
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly server_time: number;
+  readonly questions: QuestionsView;
+}
+
+/** The queue as consoles hold it (the `questions` live message and snapshot key). */
+export interface QuestionsView {
+  /** open clusters, most pressing first (≤ 50) */
+  readonly clusters: readonly ClusterRead[];
+  /** open clusters in all */
+  readonly open: number;
+  /** answered or dismissed, newest first (≤ 20) */
+  readonly closed: readonly ClusterRead[];
+}
+
 /** The resume succeeded: exactly the publications after `offset` follow. */
 export interface ResumedMessage {
   /** names one continuous history of the show's stream */
@@ -577,6 +638,8 @@ export interface SnapshotMessage {
    * events
    */
   readonly commerce?: CommerceState | null;
+  /** the question queue (contract §11; as `GET …/questions`), rebuilt with the show's events */
+  readonly questions?: QuestionsView | null;
 }
 
 /** One SKU's ledger (contract §7) with its sell-out forecast. */
@@ -658,6 +721,7 @@ export type ServerMessage =
   | CueMessage
   | ActionMessage
   | CommerceMessage
+  | QuestionsMessage
   | SkipMessage
   | ResumedMessage
   | ResyncMessage

@@ -231,6 +231,10 @@ async def _unban(acting: Acting, body: ViewerUnbanAction) -> dict[str, Any]:
     )
 
 
+async def _nothing(acting: Acting, body: ActionBody) -> dict[str, Any]:
+    return {}
+
+
 EFFECTS: dict[str, Effect] = {
     "cue": _cue,
     "segment.goto": _segment_goto,
@@ -245,6 +249,10 @@ EFFECTS: dict[str, Effect] = {
     "viewer.ban": _ban,
     "viewer.unban": _unban,
     "announcement.set": _announce,
+    # The question queue lives in the show's live state (comments/live.py), which reads these
+    # from the action log: nothing else to apply.
+    "question.answer": _nothing,
+    "question.dismiss": _nothing,
 }
 
 

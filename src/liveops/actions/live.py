@@ -23,6 +23,8 @@ COMMERCE_TYPES = frozenset(TYPES) - {
     "comment.hide",
     "viewer.ban",
     "viewer.unban",
+    "question.answer",
+    "question.dismiss",
 }
 
 

@@ -22,6 +22,7 @@ PromoId = Annotated[str, Field(min_length=1, max_length=64), Printable]
 Prize = Annotated[str, Field(min_length=1, max_length=200), Printable]
 UndoSeconds = Annotated[int, Strict(), Field(ge=0, le=UNDO_SECONDS_MAX), Integral]
 Scope = Literal["show", "room"]
+ClusterId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class _Action(BaseModel):
@@ -135,6 +136,23 @@ class AnnouncementSetAction(_Action):
     text: Annotated[str, Field(max_length=ANNOUNCEMENT_MAX_CHARS), Printable]
 
 
+class QuestionAnswerAction(_Action):
+    """Close a question cluster as answered (contract §11; `POST …/questions/{id}/answer`)."""
+
+    type: Literal["question.answer"]
+    cluster_id: ClusterId
+    reply: Annotated[str, Field(max_length=ANNOUNCEMENT_MAX_CHARS), Printable] | None = Field(
+        default=None, description="what the answer said, when it was written down"
+    )
+
+
+class QuestionDismissAction(_Action):
+    """Close a question cluster without answering it (`POST …/questions/{id}/dismiss`)."""
+
+    type: Literal["question.dismiss"]
+    cluster_id: ClusterId
+
+
 ActionBody = (
     CueAction
     | SegmentGotoAction
@@ -149,6 +167,8 @@ ActionBody = (
     | ViewerBanAction
     | ViewerUnbanAction
     | AnnouncementSetAction
+    | QuestionAnswerAction
+    | QuestionDismissAction
 )
 TYPES = (
     "cue",
@@ -164,6 +184,8 @@ TYPES = (
     "viewer.ban",
     "viewer.unban",
     "announcement.set",
+    "question.answer",
+    "question.dismiss",
 )
 # The money-moving types: a console previews them and may hold them in an undo window.
 MONEY_MOVING = ("price.set", "coupon.issue")
@@ -186,7 +208,9 @@ ActionIn = Annotated[
     | Annotated[CommentHideAction, Tag("comment.hide")]
     | Annotated[ViewerBanAction, Tag("viewer.ban")]
     | Annotated[ViewerUnbanAction, Tag("viewer.unban")]
-    | Annotated[AnnouncementSetAction, Tag("announcement.set")],
+    | Annotated[AnnouncementSetAction, Tag("announcement.set")]
+    | Annotated[QuestionAnswerAction, Tag("question.answer")]
+    | Annotated[QuestionDismissAction, Tag("question.dismiss")],
     Discriminator(
         _type_of,
         custom_error_type="unsupported_action",

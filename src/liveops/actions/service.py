@@ -36,6 +36,8 @@ PERMISSION: dict[str, Action] = {
     "viewer.ban": Action.ACT_VIEWER_BAN,
     "viewer.unban": Action.ACT_VIEWER_BAN,
     "announcement.set": Action.ACT_ANNOUNCE,
+    "question.answer": Action.ACT_QUESTION,
+    "question.dismiss": Action.ACT_QUESTION,
 }
 
 

@@ -36,6 +36,7 @@ from liveops.alerts.signals import (
     stale_reading,
     stock_readings,
     stream_reading,
+    unanswered_reading,
 )
 from liveops.config import Settings
 from liveops.events import ms_from_iso, parse_iso, utc_now
@@ -94,7 +95,13 @@ def readings(
             found.append(drop)
     complaints = rules.get("complaint_spike")
     if complaints is not None:
-        found.append(complaint_reading(values.get("feed") or [], now_ms, complaints.window_seconds))
+        found.append(
+            complaint_reading(
+                values.get("complaint_times_ms") or (), now_ms, complaints.window_seconds
+            )
+        )
+    if "question_unanswered" in rules and "questions" in values:
+        found.append(unanswered_reading(values["questions"].get("oldest_open_seconds")))
     pace = values.get("pace") or {}
     behind = pace_reading(
         pace.get("target_gmv"),

@@ -8,7 +8,6 @@ watch keeps its phase until a reading comes.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,28 +113,27 @@ class OnlineHistory:
         return Reading("online_drop", "", (peak - self._samples[-1][1]) / peak)
 
 
-# Comments that complain (the seeds' dispute classes: price doubt, logistics, quality,
-# complaints): refunds and returns, fakes and scams, no delivery, quality, service ignoring.
-_COMPLAINT = re.compile(
-    r"退货|退款|投诉|骗子|骗人|假货|假的|差评|质量(?:太)?差|不发货|还没发货|没收到|客服不理|"
-    r"不回复|坑人|垃圾|上当|举报|虚假|货不对板|有异味|破损"
-)
-
-
-def is_complaint(text: str) -> bool:
-    return _COMPLAINT.search(text) is not None
-
-
 def complaint_reading(
-    feed: Sequence[Mapping[str, Any]], now_ms: int, window_seconds: float
+    complaint_times_ms: Sequence[int], now_ms: int, window_seconds: float
 ) -> Reading:
-    """`complaint_spike`: complaint-like comments whose source time is within the window."""
+    """`complaint_spike`: comments the classifier read as complaints (quality, logistics or
+    service, contract §11) whose source time is within the window. `complaint_times_ms` is in
+    arrival order, so the count walks back from the newest."""
     since = now_ms - window_seconds * 1000
-    count = sum(
-        1
-        for item in feed
-        if item.get("kind") == "comment"
-        and int(item.get("ts", 0)) >= since
-        and is_complaint(str(item.get("text", "")))
-    )
+    count = 0
+    for ts in reversed(complaint_times_ms):
+        if ts >= since:
+            count += 1
+        elif ts < since - MAX_TS_DISORDER_MS:
+            break
     return Reading("complaint_spike", "", count)
+
+
+# Comments arrive roughly in source-time order; one this far out of order ends the walk back.
+MAX_TS_DISORDER_MS = 60_000
+
+
+def unanswered_reading(oldest_open_seconds: float | None) -> Reading:
+    """`question_unanswered`: how long the longest-waiting open question cluster has waited
+    (0 when none is open, so that an alert recovers once the queue is answered)."""
+    return Reading("question_unanswered", "", oldest_open_seconds or 0.0)

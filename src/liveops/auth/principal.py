@@ -41,6 +41,7 @@ class Action(StrEnum):
     ACT_COMMENT_HIDE = "act.comment.hide"
     ACT_VIEWER_BAN = "act.viewer.ban"  # viewer.ban / viewer.unban
     ACT_ANNOUNCE = "act.announcement"  # announcement.set
+    ACT_QUESTION = "act.question"  # question.answer / question.dismiss (contract §11)
     CUE_ACK = "cue.ack"  # the anchor acknowledges a cue
     # Alerts (contract §12): a show-scoped role reads, acknowledges and resolves only the alerts
     # routed to it (their `roles`); admin and operations every alert.
@@ -64,6 +65,7 @@ _SHARED_ACTS = {
     Action.ACT_LUCKY_BAG,
     Action.ACT_COMMENT_HIDE,
     Action.ACT_ANNOUNCE,
+    Action.ACT_QUESTION,
 }
 
 _CONSOLE = {

@@ -28,6 +28,7 @@ _COLUMNS = (
     "quantity",
     "online",
     "payload",
+    "intent",
 )
 _PG_TYPES = (
     "text",
@@ -42,6 +43,7 @@ _PG_TYPES = (
     "int8",
     "int8",
     "int8",
+    "text",
     "text",
 )
 _PG_INSERT = (
@@ -82,6 +84,7 @@ async def insert_new(
             r.quantity,
             r.online,
             p,
+            r.intent,
         )
         for r, p in zip(records, payloads, strict=True)
     ]

@@ -90,7 +90,9 @@ async def _ingest(show_id: str, request: Request, rt: Runtime) -> IngestResult:
         timedelta(seconds=settings.ingest_ts_after_ended_seconds),
     )
     async with rt.transaction() as session:
-        stored = await service.ingest(session, show_id, items, limits=limits)
+        stored = await service.ingest(
+            session, show_id, items, limits=limits, classify=settings.classify_comments
+        )
         # Payments, cancellations and ERP counts move the stock ledger in the same
         # transaction: an event is applied exactly when it is stored, never twice.
         stock = await inventory_service.apply_events(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.comments.model import shipped
 from liveops.errors import NotFound
 from liveops.events import EventRecord, to_micros
 from liveops.ingest import repository
@@ -58,6 +59,7 @@ async def ingest(
     *,
     limits: TsLimits = CONTRACT_TS_LIMITS,
     now: datetime | None = None,
+    classify: bool = True,
 ) -> StoredBatch:
     """Flushes, never commits: the batch is acknowledged only after the caller's commit."""
     now = now or datetime.now(UTC)
@@ -72,6 +74,12 @@ async def ingest(
         first_seen.setdefault(record.event_id, position)
     unique = [i for i in range(len(batch.records)) if first_seen[batch.records[i].event_id] == i]
     records = [batch.records[i] for i in unique]
+    if classify:
+        # Before the insert, so the intent is stored with the comment (contract §11).
+        classify_text = shipped().classify
+        for record in records:
+            if record.type == "comment" and record.text is not None:
+                record.intent = classify_text(record.text).intent
     inserted = await repository.insert_new(
         session, show_id, records, [batch.payloads[i] for i in unique]
     )

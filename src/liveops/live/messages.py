@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypeAliasType
 
 from liveops.actions.schemas import ActionRead, CommerceState
+from liveops.comments.intents import Intent as IntentValue
+from liveops.comments.schemas import QuestionsView
 from liveops.compliance.schemas import ViolationOut
 from liveops.rundown.schemas import Actor, CueRead, Prompter
 from liveops.shows.schemas import ShowRead
+
+Intent = TypeAliasType("Intent", IntentValue)
 
 # Named aliases become schemas of their own in docs/asyncapi.json (`MetricKey`, `Family`), so
 # that the console's generated types (live.typescript) read the key lists from one place.
@@ -96,6 +100,7 @@ class CommentItem(_Message):
     ts: EpochMs
     viewer_id: str
     text: str
+    intent: Intent = Field(description="what the comment wants (contract §11)")
 
 
 class OrderItem(_Message):
@@ -204,6 +209,11 @@ class SnapshotMessage(_Positioned):
         description="what the room's viewers see, as actions left it (as `GET …/commerce`), "
         "read with the show's events",
     )
+    questions: QuestionsView | None = Field(
+        default=None,
+        description="the question queue (contract §11; as `GET …/questions`), rebuilt with the "
+        "show's events",
+    )
 
 
 class MetricsMessage(_Positioned):
@@ -289,6 +299,15 @@ class CommerceMessage(_Positioned):
     commerce: CommerceState
 
 
+class QuestionsMessage(_Positioned):
+    """The question queue changed (a cluster grew, opened, was answered or dismissed): replace
+    the whole `questions` view held. At most two a second."""
+
+    type: Literal["questions"]
+    server_time: EpochMs
+    questions: QuestionsView
+
+
 class SkipMessage(_Positioned):
     """A position whose publication is for other roles (an alert routed to field control and
     the assistant, on an anchor's console): take the position, nothing else changes."""
@@ -339,6 +358,7 @@ ServerMessage = Annotated[
     | CueMessage
     | ActionMessage
     | CommerceMessage
+    | QuestionsMessage
     | SkipMessage
     | ResumedMessage
     | ResyncMessage
@@ -358,6 +378,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     CueMessage,
     ActionMessage,
     CommerceMessage,
+    QuestionsMessage,
     SkipMessage,
     ResumedMessage,
     ResyncMessage,

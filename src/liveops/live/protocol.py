@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from liveops.comments.model import intent_of
 from liveops.events import EventRecord
 
 ORDER_EVENTS = {
@@ -32,6 +33,7 @@ def feed_item(record: EventRecord) -> dict[str, Any] | None:
             "ts": record.ts_us // 1000,
             "viewer_id": record.viewer_id,
             "text": record.text,
+            "intent": record.intent or intent_of(record.text or ""),
         }
     order_event = ORDER_EVENTS.get(record.type)
     if order_event is None:

@@ -71,6 +71,10 @@ class ShowLive:
         # projection, moderation/live.py; set by make_live). Asked as items are published, so
         # a hide or a ban that lands before the next feed frame already holds for it.
         self.feed_filter: Callable[[dict[str, Any]], str | None] = lambda item: None
+        # Who reads each new comment that consoles may see (the question queue,
+        # comments/live.py; set by make_live), and what it adds to the live values.
+        self.on_comments: Callable[[list[EventRecord]], None] = lambda records: None
+        self.comment_values: Callable[[], dict[str, Any]] = dict
         self._pending_feed: list[dict[str, Any]] = []
         # Feed items published so far, in the order they were queued: the Redis aggregator
         # maps this count back to events-stream positions (its feed mark).
@@ -117,16 +121,21 @@ class ShowLive:
     def apply(self, records: Iterable[EventRecord]) -> None:
         """Fold newly stored events in and schedule their publications."""
         fed = False
+        comments: list[EventRecord] = []
         for record in records:
             self.state.apply(record)
             item = feed_item(record)
             if item is not None:
                 self._pending_feed.append(item)
                 fed = True
+                if record.type == "comment" and self.feed_filter(item) is None:
+                    comments.append(record)
             elif record.type == "transcript" and record.text and self._check_speech:
                 violations = self._check_speech(record.text)
                 if violations:
                     self.raise_event(speech_alert(record.event_id, record.text, violations))
+        if comments:
+            self.on_comments(comments)
         if fed:
             self._schedule_feed()
         self._schedule_metrics()
@@ -210,6 +219,9 @@ class ShowLive:
                 "planned_minutes": show.get("planned_minutes"),
                 "gmv_paid": self.state.gmv_paid,
             },
+            # `questions` (the top open clusters, how long the oldest has waited) and
+            # `complaint_times_ms`, from the question queue.
+            **self.comment_values(),
         }
 
     # ---- pacing --------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from liveops.alerts import service as alerts_service
 from liveops.alerts.board import AlertBoard
 from liveops.alerts.live import AlertsProjection, AlertWriter, show_rules
 from liveops.alerts.rules import Rule, effective
+from liveops.comments.live import BoardBuilder, QuestionsProjection
+from liveops.comments.service import question_actions
 from liveops.compliance.service import engine as compliance_engine
 from liveops.config import Settings
 from liveops.errors import NotFound
@@ -57,6 +59,7 @@ class LoadedShow:
     open_alerts: list[dict[str, Any]] = field(default_factory=list)
     moderation: ModerationState = field(default_factory=ModerationState)
     commerce: dict[str, Any] | None = None  # what viewers see (actions/commerce.py)
+    questions: BoardBuilder | None = None  # the question queue, rebuilt with the replay
 
 
 async def load_show(
@@ -71,6 +74,7 @@ async def load_show(
     keep = settings.feed_recent_in_snapshot
     # Read first, so that the recent feed is filled with what consoles may see.
     moderation = await moderation_service.state_of(session, show)
+    questions = BoardBuilder(await question_actions(session, show_id))
     recent: list[EventRecord] = []
     row_ids: set[int] = set()
     max_row_id = 0
@@ -85,6 +89,8 @@ async def load_show(
             is None
         ):
             recent.append(record)
+            if record.type == "comment":
+                questions.comment(record)
             if len(recent) > 4 * keep:
                 del recent[:-keep]
     stock = [row.model_dump() for row in await inventory_service.listing(session, show_id)]
@@ -101,6 +107,7 @@ async def load_show(
         [a.model_dump(mode="json") for a in await alerts_service.open_alerts(session, show_id)],
         moderation,
         await commerce_state(session, show),
+        questions,
     )
 
 
@@ -196,7 +203,16 @@ def make_live(
         load=in_own_session(sessionmaker, lambda s: commerce_state_if_any(s, show_id)),
         publish=live.publish_message,
     )
-    live.projections += [alerts, prompter, moderation, commerce]
+    builder = loaded.questions or BoardBuilder(())
+    questions = QuestionsProjection(
+        board=builder.finish(),
+        sku=builder.sku,
+        complaint_times_ms=builder.complaint_times_ms,
+        publish=live.publish_message,
+    )
+    live.on_comments = questions.comments
+    live.comment_values = questions.values
+    live.projections += [alerts, prompter, moderation, commerce, questions]
     alerts.start()
     prompter.start()
     return live

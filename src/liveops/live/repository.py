@@ -8,6 +8,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liveops.comments.model import intent_of
 from liveops.events import EventRecord
 from liveops.storage.models import Event
 
@@ -24,6 +25,7 @@ _COLUMNS = (
     Event.quantity,
     Event.online,
     Event.payload,
+    Event.intent,
 )
 _DETAIL_KEYS = ("bitrate_kbps", "fps", "latency_ms", "stall_ratio", "line")
 
@@ -37,11 +39,13 @@ async def stream_records(
         execution_options={"yield_per": chunk},
     )
     async for row in result:
-        text = detail = None
+        text = detail = intent = None
         if row.type in ("comment", "stream.health"):
             payload = orjson.loads(row.payload)
             if row.type == "comment":
                 text = payload.get("text")
+                # Stored before comments were classified at ingest: classify it now.
+                intent = row.intent or intent_of(text or "")
             else:
                 detail = {k: payload.get(k) for k in _DETAIL_KEYS}
         yield (
@@ -60,5 +64,6 @@ async def stream_records(
                 online=row.online,
                 text=text,
                 detail=detail,
+                intent=intent,
             ),
         )

@@ -26,7 +26,7 @@ PLACEHOLDERS: dict[str, str] = {
     "sold": "the stock ledger's `sold` of the segment's SKU",
     "online": "viewers online now, as an anchor says it (8765; 1.2万 from ten thousand)",
     "countdown": "time left in the segment, m:ss (0:00 once past the plan)",
-    "top_question": "the latest question-like comment of the live feed",
+    "top_question": "the representative of the top open question cluster (docs/comments.md)",
 }
 
 # What a value that cannot be known shows (no SKU, a SKU not in the lineup or the ledger, no
@@ -167,13 +167,3 @@ def clock(seconds: float) -> str:
     whole = max(0, int(-(-seconds // 1)))
     minutes, secs = divmod(whole, 60)
     return f"{minutes}:{secs:02d}"
-
-
-# A comment that asks something: a question mark, or the words a question is asked with
-# (吗, 多少, 怎么, 有没有, 能不能, 什么, 几…). Until question clusters exist (contract §11), the
-# prompter's {top_question} is the newest such comment.
-_QUESTION = re.compile(r"[?？]|吗|多少|怎么|有没有|能不能|可不可以|是不是|什么|哪|几[号码天个件]")
-
-
-def is_question(text: str) -> bool:
-    return _QUESTION.search(text) is not None

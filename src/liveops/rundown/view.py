@@ -20,7 +20,6 @@ from liveops.rundown.prompter import (
     Rendered,
     ScriptError,
     clock,
-    is_question,
     render,
     spoken_count,
     yuan,
@@ -97,25 +96,27 @@ def _newest(*rows: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 
 
 def questions(live: Mapping[str, Any] | None, limit: int = QUESTIONS_SHOWN) -> list[str]:
-    """The newest question-like comments of the live feed, newest first, each once (until
-    question clusters exist, contract §11)."""
+    """The representatives of the most pressing open question clusters (contract §11), as the
+    live values or a snapshot hold them (`questions.clusters`, most pressing first)."""
+    board = (live or {}).get("questions") or {}
     found: list[str] = []
-    for item in reversed((live or {}).get("feed") or []):
+    for cluster in board.get("clusters") or []:
         if len(found) == limit:
             break
-        if item.get("kind") == "comment" and is_question(str(item.get("text", ""))):
-            text = str(item["text"]).strip()
-            if len(text) > TOP_QUESTION_MAX_CHARS:
-                text = text[: TOP_QUESTION_MAX_CHARS - 1] + "…"
-            if text not in found:
-                found.append(text)
+        if cluster.get("status", "open") != "open":
+            continue
+        text = str(cluster.get("representative", "")).strip()
+        if len(text) > TOP_QUESTION_MAX_CHARS:
+            text = text[: TOP_QUESTION_MAX_CHARS - 1] + "…"
+        if text and text not in found:
+            found.append(text)
     return found
 
 
 def top_question(live: Mapping[str, Any] | None) -> str | None:
-    """The newest question-like comment of the live feed (until question clusters exist)."""
-    newest = questions(live, 1)
-    return newest[0] if newest else None
+    """The representative of the top open question cluster ({top_question}, contract §8)."""
+    top = questions(live, 1)
+    return top[0] if top else None
 
 
 def values_for(

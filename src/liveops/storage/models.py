@@ -85,6 +85,8 @@ class Event(Base):
     quantity: Mapped[int | None] = mapped_column(BigInteger)
     online: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[str] = mapped_column(Text)
+    # A comment's intent (contract §11), classified at ingest; None for other events.
+    intent: Mapped[str | None] = mapped_column(String(24))
 
 
 class QuarantinedEvent(Base):
