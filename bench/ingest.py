@@ -2,7 +2,7 @@
 
     python bench/ingest.py --backend sqlite|postgres|postgres+redis [--workers N]
         [--events 300000] [--batch 1000] [--concurrency 4] [--latency-rate 5000]
-        [--latency-seconds 20]
+        [--latency-seconds 20] [--classify on|off] [--varied-comments]
 
 Starts `liveops serve` as a subprocess pinned to CPU 0 (this process runs on CPU 1), creates
 a show, then:
@@ -59,9 +59,19 @@ MIX = [
 ]
 
 
+def labelled_texts() -> list[str]:
+    """Every comment of the classifier's labelled set (liveops/comments/data)."""
+    from liveops.comments.train import labelled_set
+
+    return [example.text for example in labelled_set()]
+
+
 class EventFactory:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, comment_texts: list[str] | None = None) -> None:
         self.rng = random.Random(seed)
+        # With texts given, every comment is one of them plus its own number, so that no two
+        # are alike and the classifier's cache of repeated texts never helps.
+        self.comment_texts = comment_texts
         self.kinds = [k for k, w in MIX for _ in range(w)]
         self.n = 0
         self.start = datetime.now(UTC)
@@ -77,10 +87,11 @@ class EventFactory:
         if kind in ("viewer.join", "viewer.leave", "share"):
             event["viewer_id"] = viewer
         elif kind == "comment":
-            event |= {
-                "viewer_id": viewer,
-                "text": rng.choice(["有XL码吗", "多少钱", "拍了", "好看"]),
-            }
+            if self.comment_texts:
+                text = f"{rng.choice(self.comment_texts)} {n}"
+            else:
+                text = rng.choice(["有XL码吗", "多少钱", "拍了", "好看"])
+            event |= {"viewer_id": viewer, "text": text}
         elif kind == "like":
             event |= {"viewer_id": viewer, "count": rng.randint(1, 20)}
         elif kind == "gift":
@@ -302,6 +313,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     token = "bench_" + secrets.token_hex(8)
     port = free_port()
     env, database = await prepare_backend(args.backend, token)
+    env["LIVEOPS_CLASSIFY_COMMENTS"] = "true" if args.classify == "on" else "false"
     pin = args.pin and args.workers == 1
     server = start_server(env, port, "--workers", str(args.workers), pin=pin)
     base = f"http://127.0.0.1:{port}"
@@ -314,7 +326,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             show_id = await ready_show(client)
             path = f"/api/v1/shows/{show_id}/events"
 
-            factory = EventFactory(seed=7)
+            factory = EventFactory(
+                seed=7, comment_texts=labelled_texts() if args.varied_comments else None
+            )
             bodies = []
             for _ in range(args.events // args.batch):
                 bodies.append(orjson.dumps({"events": [factory.make() for _ in range(args.batch)]}))
@@ -334,6 +348,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "events": accepted,
         "batch": args.batch,
         "concurrency": args.concurrency,
+        "classify": args.classify,
+        "varied_comments": args.varied_comments,
         "accepted_per_s": round(accepted / elapsed),
         "latency_rate": args.latency_rate,
         "latency_samples": len(latencies),
@@ -351,6 +367,17 @@ if __name__ == "__main__":
     )
     parser.add_argument("--workers", type=int, default=1, help="server processes (Redis only)")
     parser.add_argument("--events", type=int, default=300_000)
+    parser.add_argument(
+        "--classify",
+        choices=("on", "off"),
+        default="on",
+        help="classify comments at ingest (LIVEOPS_CLASSIFY_COMMENTS; on in production)",
+    )
+    parser.add_argument(
+        "--varied-comments",
+        action="store_true",
+        help="every comment a different text from the labelled set (defeats the cache)",
+    )
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--latency-rate", type=int, default=5_000)

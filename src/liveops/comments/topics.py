@@ -43,21 +43,24 @@ TOPICS: dict[Intent, tuple[Topic, ...]] = {
         Topic(
             "region",
             "能否发到",
+            # Places only: 能发吗 alone asks when, not where.
             (
                 "新疆",
                 "西藏",
                 "青海",
                 "内蒙",
                 "海南",
-                "港",
+                "香港",
                 "澳门",
                 "台湾",
                 "海外",
                 "国外",
                 "偏远",
-                "能发",
-                "发不发",
-                "到不到",
+                "宁夏",
+                "甘肃",
+                "乡下",
+                "农村",
+                "部队",
             ),
         ),
         Topic(
