@@ -582,10 +582,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--planned-minutes", type=int, metavar="N", help="planned length")
     create.set_defaults(run=cmd_show_create)
+
+    comments = commands.add_parser(
+        "comments", help="the comment classifier: train it, evaluate it (docs/comments.md)"
+    )
+    comment_commands = comments.add_subparsers(
+        dest="comments_command", required=True, metavar="ACTION"
+    )
+    for name, helptext in (
+        ("train", "train on the shipped labelled set (reproducibly) and write the model"),
+        ("evaluate", "per-intent precision, recall and F1 on the held-apart test split"),
+    ):
+        sub = comment_commands.add_parser(name, help=helptext, add_help=False)
+        sub.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.set_defaults(run=cmd_comments, comments_command=name)
     return parser
 
 
+def cmd_comments(args: argparse.Namespace) -> None:
+    """Hand over to the command's own parser (its options and --help are its own)."""
+    if args.comments_command == "train":
+        from liveops.comments.train import main as run
+    else:
+        from liveops.comments.evaluate import main as run
+    code = run(args.rest)
+    if code:
+        sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["comments"] and raw[1:2] in (["train"], ["evaluate"]):
+        # Their options are their own parsers' (argparse cannot pass `--json` through).
+        args = argparse.Namespace(comments_command=raw[1], rest=raw[2:])
+        cmd_comments(args)
+        return
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

@@ -91,8 +91,9 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = text.translate(_traditional_to_simplified())
     text = _LINK.sub(LINK, text)
-    text = _CONTACT.sub(CONTACT, text)
+    # Runs first: 666666 is a cheer, not a phone number.
     text = _RUN.sub(r"\1\1\1", text)
+    text = _CONTACT.sub(CONTACT, text)
     text = _NUMBER.sub(_number, text)
     text = _LATIN_WORD.sub(_expand, text)
     return "".join(text.split())
