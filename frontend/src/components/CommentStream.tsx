@@ -1,6 +1,16 @@
-import { memo, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type PointerEvent } from "react";
 import { formatClock, shortId } from "../lib/format";
 import { errorText } from "../lib/actionsApi";
+import { NOT_FROZEN, frozenView, isFrozen, nextHeld, queuedText, type FreezeCauses } from "../lib/commentFreeze";
+import {
+  FILTERS,
+  INTENT_GROUP,
+  INTENT_TAG,
+  countByFilter,
+  filterComments,
+  matchesFilter,
+  type IntentFilter,
+} from "../lib/intents";
 import type { BanScope } from "../lib/moderationApi";
 import type { CommentItem } from "../live/protocol";
 
@@ -27,12 +37,17 @@ export interface CommentModeration {
 
 /** Pixels from the bottom within which the list counts as "following" new comments. */
 const STICK_PX = 40;
+/** After a finger leaves the list, it stays frozen this long (the eye is still on the row). */
+const TOUCH_GRACE_MS = 1500;
 
 /**
- * Newest at the bottom, chat-style. It follows new comments while the operator is at the
- * bottom and stops following once they scroll up to read, so the text does not jump away
- * under their eyes; a button brings them back. The list is bounded (~500) by the store, so
- * plain DOM rows are cheap enough without virtualisation.
+ * Newest at the bottom, chat-style, each comment tagged with its intent (尺码? 想买 物流投诉 …;
+ * spam greyed) and filter chips by intent family with their counts. It follows new comments
+ * while the operator is at the bottom and stops following once they scroll up to read. While
+ * the pointer is over the list, a finger holds it or a comment's tools are open, it freezes:
+ * rows stay put, new comments wait below ("N 条新评论 ▼", a tap shows them), and show when the
+ * pointer leaves (lib/commentFreeze.ts). The list is bounded (~500) by the store, so plain DOM
+ * rows are cheap enough without virtualisation.
  */
 // memo: the page re-renders every second for the age clocks; this only needs new data.
 export const CommentStream = memo(function CommentStream({
@@ -48,22 +63,58 @@ export const CommentStream = memo(function CommentStream({
   const [selected, setSelected] = useState<string | null>(null);
   // Id of the newest comment the operator has seen; counts what arrived while scrolled up.
   const [seenId, setSeenId] = useState<string | null>(null);
-  const newest = comments.length > 0 ? comments[comments.length - 1] : undefined;
+  const [filter, setFilter] = useState<IntentFilter>("all");
+  const [causes, setCauses] = useState<FreezeCauses>(NOT_FROZEN);
+  const touchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // The list on screen when the stream froze (null while live). Set while rendering, so that
+  // the very render that freezes already shows the held list.
+  const held = useRef<readonly CommentItem[] | null>(null);
+  // Bumped to catch up while still frozen (the 新评论 button under a resting pointer).
+  const [catchUps, setCatchUps] = useState(0);
+  const caughtUp = useRef(0);
+
+  const toolsOpen = selected !== null && comments.some((c) => c.id === selected);
+  const frozen = isFrozen({ ...causes, tools: toolsOpen });
+  if (caughtUp.current !== catchUps) {
+    caughtUp.current = catchUps;
+    held.current = null;
+  }
+  held.current = nextHeld(held.current, frozen, comments);
+  const heldList = held.current;
+
+  const view = useMemo(
+    () => (heldList === null ? { rows: comments, queued: [], overflow: false } : frozenView(heldList, comments)),
+    [heldList, comments],
+  );
+  const counts = useMemo(() => countByFilter(view.rows), [view.rows]);
+  const shown = useMemo(() => filterComments(view.rows, filter), [view.rows, filter]);
+  const waiting = useMemo(
+    () => view.queued.filter((c) => matchesFilter(c.intent, filter)).length,
+    [view.queued, filter],
+  );
+  const newest = shown.length > 0 ? shown[shown.length - 1] : undefined;
 
   useLayoutEffect(() => {
     const el = listRef.current;
     if (el !== null && following) el.scrollTop = el.scrollHeight;
-  }, [comments, following]);
+  }, [shown, following]);
 
   useLayoutEffect(() => {
     if (following) setSeenId(newest?.id ?? null);
   }, [newest, following]);
 
-  function select(id: string | null) {
+  useEffect(
+    () => () => {
+      if (touchTimer.current !== null) clearTimeout(touchTimer.current);
+    },
+    [],
+  );
+
+  const select = useCallback((id: string | null) => {
     setSelected(id);
     // Acting on a comment: stop following, so that it does not scroll away under the finger.
     if (id !== null) setFollowing(false);
-  }
+  }, []);
 
   function onScroll() {
     const el = listRef.current;
@@ -72,47 +123,118 @@ export const CommentStream = memo(function CommentStream({
     if (atBottom !== following) setFollowing(atBottom);
   }
 
+  // A mouse or pen over the list freezes it while there; a finger while down, and a moment after.
+  const onPointerEnter = (e: PointerEvent) => {
+    if (e.pointerType !== "touch") setCauses((c) => (c.hover ? c : { ...c, hover: true }));
+  };
+  const onPointerLeave = (e: PointerEvent) => {
+    if (e.pointerType !== "touch") setCauses((c) => (c.hover ? { ...c, hover: false } : c));
+  };
+  const onPointerDown = (e: PointerEvent) => {
+    if (e.pointerType !== "touch") return;
+    if (touchTimer.current !== null) clearTimeout(touchTimer.current);
+    touchTimer.current = null;
+    setCauses((c) => (c.touch ? c : { ...c, touch: true }));
+  };
+  const onPointerUp = (e: PointerEvent) => {
+    if (e.pointerType !== "touch") return;
+    if (touchTimer.current !== null) clearTimeout(touchTimer.current);
+    touchTimer.current = setTimeout(() => {
+      touchTimer.current = null;
+      setCauses((c) => ({ ...c, touch: false }));
+    }, TOUCH_GRACE_MS);
+  };
+
+  const showQueued = () => {
+    setCatchUps((n) => n + 1);
+    setFollowing(true);
+  };
+
   let unseen = "";
   if (!following && newest !== undefined && newest.id !== seenId) {
-    const idx = seenId === null ? -1 : comments.findIndex((c) => c.id === seenId);
+    const idx = seenId === null ? -1 : shown.findIndex((c) => c.id === seenId);
     // The seen comment may have been trimmed off the bounded list: then everything is new.
-    unseen = idx < 0 ? `${comments.length}+` : String(comments.length - 1 - idx);
+    unseen = idx < 0 ? `${shown.length}+` : String(shown.length - 1 - idx);
   }
+  const queued = queuedText(waiting, view.overflow);
 
   return (
-    <section className="panel comments" data-testid="comment-stream">
+    <section className="panel comments" data-testid="comment-stream" data-frozen={frozen ? "true" : "false"}>
       <div className="panel__head">
         <h2>
           评论 <span className="en">Comments</span>
         </h2>
         <span className="muted small num">
-          {comments.length} 条{newest !== undefined ? ` · 最新 ${formatClock(newest.ts)}` : ""}
+          {frozen && <span className="comments__paused">已暂停滚动 · </span>}
+          {view.rows.length} 条
+          {view.rows.length > 0 ? ` · 最新 ${formatClock(view.rows[view.rows.length - 1]?.ts ?? "")}` : ""}
         </span>
       </div>
-      <ol className="comments__list" ref={listRef} onScroll={onScroll}>
-        {comments.length === 0 && <li className="comments__empty muted">暂无评论 No comments yet</li>}
-        {comments.map((c, i) => (
-          <CommentRow
-            key={c.id || `i${i}`}
-            comment={c}
-            moderation={moderation}
-            open={moderation !== null && c.id !== "" && c.id === selected}
-            onSelect={select}
-          />
+      <div className="comments__filters" role="group" aria-label="按意图筛选 filter by intent">
+        {FILTERS.map((f) => (
+          <button
+            key={f.id}
+            type="button"
+            className={`cfilter cfilter--${f.id}${filter === f.id ? " cfilter--on" : ""}`}
+            aria-pressed={filter === f.id}
+            onClick={() => setFilter(f.id)}
+            data-testid={`comment-filter-${f.id}`}
+            data-count={counts[f.id]}
+            title={f.en}
+          >
+            {f.label} <span className="cfilter__n num">{counts[f.id]}</span>
+          </button>
         ))}
-      </ol>
-      {!following && selected === null && (
-        <button
-          type="button"
-          className="btn btn--small comments__jump"
-          onClick={() => {
-            setSelected(null);
-            setFollowing(true);
-          }}
-        >
-          {unseen !== "" ? `${unseen} 条新评论 ↓` : "回到最新 ↓"}
-        </button>
-      )}
+      </div>
+      <div
+        className="comments__body"
+        onPointerEnter={onPointerEnter}
+        onPointerLeave={onPointerLeave}
+        onPointerDown={onPointerDown}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        <ol className="comments__list" ref={listRef} onScroll={onScroll}>
+          {shown.length === 0 && (
+            <li className="comments__empty muted">
+              {view.rows.length === 0 ? "暂无评论 No comments yet" : "没有这类评论 None of this kind"}
+            </li>
+          )}
+          {shown.map((c, i) => (
+            <CommentRow
+              key={c.id || `i${i}`}
+              comment={c}
+              moderation={moderation}
+              open={moderation !== null && c.id !== "" && c.id === selected}
+              onSelect={select}
+            />
+          ))}
+        </ol>
+        {queued !== "" ? (
+          <button
+            type="button"
+            className="btn btn--small comments__jump comments__jump--queued"
+            onClick={showQueued}
+            data-testid="comments-queued"
+          >
+            {queued}
+          </button>
+        ) : (
+          !following &&
+          !toolsOpen && (
+            <button
+              type="button"
+              className="btn btn--small comments__jump"
+              onClick={() => {
+                setSelected(null);
+                setFollowing(true);
+              }}
+            >
+              {unseen !== "" ? `${unseen} 条新评论 ↓` : "回到最新 ↓"}
+            </button>
+          )
+        )}
+      </div>
     </section>
   );
 });
@@ -130,12 +252,14 @@ const CommentRow = memo(function CommentRow({
   onSelect: (id: string | null) => void;
 }) {
   const color = `hsl(${viewerHue(c.viewer_id)} 70% 68%)`;
+  const group = INTENT_GROUP[c.intent];
   return (
     <li
-      className={`comment${moderation !== null ? " comment--tools" : ""}${open ? " comment--open" : ""}`}
+      className={`comment comment--${group}${moderation !== null ? " comment--tools" : ""}${open ? " comment--open" : ""}`}
       data-testid="comment"
       data-id={c.id}
       data-viewer={c.viewer_id}
+      data-intent={c.intent}
     >
       <span className="comment__time num">{formatClock(c.ts)}</span>
       {moderation !== null ? (
@@ -154,7 +278,12 @@ const CommentRow = memo(function CommentRow({
           {shortId(c.viewer_id, 10)}
         </span>
       )}
-      <span className="comment__text">{c.text}</span>
+      <span className="comment__text">
+        <span className={`itag itag--${group}`} data-testid="comment-intent">
+          {INTENT_TAG[c.intent]}
+        </span>
+        {c.text}
+      </span>
       {moderation !== null && c.id !== "" && (
         <button
           type="button"

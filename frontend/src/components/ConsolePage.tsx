@@ -5,6 +5,8 @@ import { useNow } from "../lib/hooks";
 import { mergeActions, type MarkerNames } from "../lib/markers";
 import { getCommerce, getRunsheet, performAction, recentActions } from "../lib/actionsApi";
 import { getShowRoom, type BanScope } from "../lib/moderationApi";
+import { questionsFromList } from "../lib/questions";
+import { listQuestions } from "../lib/questionsApi";
 import { useLineup } from "../lib/useLineup";
 import type { ActionRecord, CommentItem } from "../live/protocol";
 import { useLive } from "../live/useLive";
@@ -20,6 +22,7 @@ import { KpiGrid } from "./KpiGrid";
 import { OrderTape } from "./OrderTape";
 import { ProductTable } from "./ProductTable";
 import { PrompterPreview } from "./PrompterPreview";
+import { QuestionQueue } from "./QuestionQueue";
 import { StockPanel } from "./StockPanel";
 import { StreamHealthBadge } from "./StreamHealthBadge";
 import { TrendChart } from "./TrendChart";
@@ -30,7 +33,7 @@ const MODERATE_ROLES: ReadonlySet<string> = new Set(["field_control", "admin", "
 
 /** The field-control (场控) console for one show; the assistant (助播), operations and admin get it too. */
 export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
-  const { state, restart, retryNow, takeCue, takeAlert, takeActions, takeCommerce } = useLive(showId);
+  const { state, restart, retryNow, takeCue, takeAlert, takeActions, takeCommerce, takeQuestions } = useLive(showId);
   // One clock for every age on the page, on the server's time base.
   const serverNow = useNow(1000) + state.clockOffsetMs;
   const { conn, show } = state;
@@ -63,6 +66,11 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
       (rs) => !cancelled && setSegmentNames(new Map(rs.segments.map((s) => [s.id, s.title]))),
       () => {},
     );
+    // The open questions, should the snapshot not hold them yet (the stream's win once sent).
+    listQuestions(showId).then(
+      (list) => !cancelled && takeQuestions(questionsFromList(list)),
+      () => {},
+    );
     return () => {
       cancelled = true;
     };
@@ -85,6 +93,7 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
   );
 
   const markerActions = useMemo(() => mergeActions(history, state.actions), [history, state.actions]);
+  const productName = useCallback((sku: string) => lineup.find((p) => p.sku === sku)?.name || sku, [lineup]);
   const markerNames = useMemo<MarkerNames>(
     () => ({ products: new Map(lineup.map((p) => [p.sku, p.name])), segments: segmentNames }),
     [lineup, segmentNames],
@@ -179,6 +188,14 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             showEnded={showEnded}
             serverNow={serverNow}
             hasData={show !== null}
+          />
+          <QuestionQueue
+            showId={showId}
+            role={me.role}
+            questions={state.questions}
+            serverNow={serverNow}
+            nameOf={productName}
+            hotkey
           />
           <StockPanel
             stock={state.stock}

@@ -10,6 +10,7 @@ import {
   openClusters,
   pruneSettled,
   questionAge,
+  questionsFromList,
   settledFrom,
   topQuestions,
 } from "./questions";
@@ -28,6 +29,7 @@ describe("the queue's order", () => {
   const state: QuestionsState = {
     clusters: [cluster("q3"), cluster("q1", { status: "answered" }), cluster("q2"), cluster("q4"), cluster("q5")],
     open: 30,
+    closed: [],
   };
 
   it("keeps the server's ranking and only the open ones", () => {
@@ -37,8 +39,15 @@ describe("the queue's order", () => {
 
   it("the anchor reads the first three", () => {
     expect(topQuestions(state).map((c) => c.id)).toEqual(["q3", "q2", "q4"]);
-    expect(topQuestions({ clusters: [cluster("a")], open: 1 }).map((c) => c.id)).toEqual(["a"]);
+    expect(topQuestions({ clusters: [cluster("a")], open: 1, closed: [] }).map((c) => c.id)).toEqual(["a"]);
     expect(topQuestions(null)).toEqual([]);
+  });
+});
+
+describe("the HTTP list as the live state holds it", () => {
+  it("splits open (in order) from closed", () => {
+    const q = questionsFromList([cluster("o1"), cluster("o2"), cluster("c1", { status: "dismissed" })]);
+    expect([q.clusters.map((c) => c.id), q.open, q.closed.map((c) => c.id)]).toEqual([["o1", "o2"], 2, ["c1"]]);
   });
 });
 

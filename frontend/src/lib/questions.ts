@@ -16,6 +16,15 @@ export const QUESTION_LATE_S = 120;
 
 export type AgeTone = "fresh" | "warn" | "late";
 
+/**
+ * `GET …/questions`'s list (open first, most pressing first; then closed ones) as the live
+ * state holds the queue.
+ */
+export function questionsFromList(list: readonly QuestionCluster[]): QuestionsState {
+  const open = list.filter((c) => c.status === "open");
+  return { clusters: open, open: open.length, closed: list.filter((c) => c.status !== "open") };
+}
+
 /** The open clusters, in the server's order. */
 export function openClusters(questions: QuestionsState | null): QuestionCluster[] {
   return questions === null ? [] : questions.clusters.filter((c) => c.status === "open");

@@ -486,10 +486,15 @@ export interface QuestionCluster {
   answered_at: string | null;
 }
 
-/** The open question clusters, most pressing first (at most 20), and how many are open in all. */
+/**
+ * The question queue as consoles hold it: the open clusters, most pressing first (the server
+ * sends a bounded number), how many are open in all, and the recently closed ones (answered or
+ * dismissed, newest first; empty from a server that sends none).
+ */
 export interface QuestionsState {
   clusters: QuestionCluster[];
   open: number;
+  closed: QuestionCluster[];
 }
 
 export interface SnapshotMessage extends Positioned {
@@ -1280,14 +1285,18 @@ export const parseCluster = strictly((o): QuestionCluster => ({
 }));
 
 /**
- * The questions state (`{clusters, open}`), or null when it is not one: not an object, no
- * list of clusters, no whole `open`. A malformed cluster is left out and counted; the others
- * stand (one odd cluster must not hide the other nineteen from the anchor).
+ * The questions state (`{clusters, open, closed}`), or null when it is not one: not an object,
+ * no list of clusters, no whole `open`. A malformed cluster is left out and counted; the others
+ * stand (one odd cluster must not hide the rest from the anchor). `closed` may be absent.
  */
 export function parseQuestions(v: unknown): { questions: QuestionsState; rejected: number } | null {
   if (!isObject(v) || !Array.isArray(v.clusters) || !isUnits(v.open)) return null;
-  const { items, rejected } = parseStrictList(v.clusters, parseCluster);
-  return { questions: { clusters: items, open: v.open }, rejected };
+  const open = parseStrictList(v.clusters, parseCluster);
+  const closed = parseStrictList(v.closed, parseCluster);
+  return {
+    questions: { clusters: open.items, open: v.open, closed: closed.items },
+    rejected: open.rejected + closed.rejected,
+  };
 }
 
 /** A list of strictly parsed items: the good ones, and how many were left out. */

@@ -140,7 +140,20 @@ describe("question clusters on the wire", () => {
 
   it("parseQuestions answers null for what is not a questions state", () => {
     expect(parseQuestions(null)).toBeNull();
-    expect(parseQuestions({ clusters: [], open: 0 })).toEqual({ questions: { clusters: [], open: 0 }, rejected: 0 });
+    expect(parseQuestions({ clusters: [], open: 0 })).toEqual({
+      questions: { clusters: [], open: 0, closed: [] },
+      rejected: 0,
+    });
+  });
+
+  it("reads the recently closed clusters, newest first, malformed ones left out and counted", () => {
+    const parsed = parseQuestions({
+      clusters: [clusterJson("q1")],
+      open: 1,
+      closed: [clusterJson("q0", { status: "answered", answered_at: "2025-11-11T12:09:00Z" }), { id: "bad" }],
+    });
+    expect(parsed?.questions.closed.map((c) => [c.id, c.status])).toEqual([["q0", "answered"]]);
+    expect(parsed?.rejected).toBe(1);
   });
 });
 

@@ -75,8 +75,7 @@ export type WireConformance = [
     Drift<
       C.SnapshotMessage,
       W.SnapshotMessage,
-      // `questions`: issue #12, not in wire.gen.ts until the server's models have it.
-      "rejected" | "questions",
+      "rejected",
       | Time
       | "metrics_at"
       | "show"
@@ -88,6 +87,7 @@ export type WireConformance = [
       | "alerts"
       | "prompter"
       | "commerce"
+      | "questions"
     >
   >,
   None<
@@ -124,6 +124,8 @@ export type WireConformance = [
   None<Drift<C.CueMessage, W.CueMessage, never, Time>>,
   None<Drift<C.ActionMessage, W.ActionMessage, never, Time | "action">>,
   None<Drift<C.CommerceMessage, W.CommerceMessage, never, Time | "commerce">>,
+  // `rejected`: how many clusters the parser left out.
+  None<Drift<C.QuestionsMessage, W.QuestionsMessage, "rejected", Time>>,
   None<Drift<C.ShowMessage, W.ShowMessage, never, Time | "show">>,
   None<Drift<C.SkipMessage, W.SkipMessage>>,
   None<Drift<C.ResumedMessage, W.ResumedMessage>>,
@@ -145,8 +147,7 @@ export type WireConformance = [
   None<Drift<C.SeriesPoint, W.MinutePoint, never, "minute">>,
   None<Drift<C.FeedFreshness, W.Freshness, never, "ts" | "received_at">>,
   None<Drift<C.StreamHealth, W.StreamHealth, never, "ts">>,
-  // `intent`: issue #12, not in wire.gen.ts until the server's models have it.
-  None<Drift<C.CommentItem, W.CommentItem, "intent", "ts">>,
+  None<Drift<C.CommentItem, W.CommentItem, never, "ts">>,
   // The parser leaves a null optional field out.
   None<Drift<C.OrderItem, W.OrderItem, never, "ts", "viewer_id" | "sku" | "qty" | "amount">>,
   None<Drift<C.StockLevels, W.StockLevels>>,
@@ -167,4 +168,7 @@ export type WireConformance = [
   None<Drift<C.PriceRow, W.PriceRow>>,
   None<Drift<C.CouponRow, W.CouponRow>>,
   None<Drift<C.LuckyBagRow, W.LuckyBagRow>>,
+  None<Drift<C.QuestionsState, W.QuestionsView>>,
+  None<Drift<C.QuestionCluster, W.ClusterRead>>,
+  None<Exclude<W.Intent, C.Intent>>,
 ];

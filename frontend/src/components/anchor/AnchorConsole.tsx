@@ -2,11 +2,12 @@ import { useEffect, useMemo } from "react";
 import type { Me } from "../../lib/api";
 import { useNow } from "../../lib/hooks";
 import { beatLabel, clockTone, formatMinSec, headlines, segmentClock } from "../../lib/prompter";
+import { topQuestions } from "../../lib/questions";
 import { onLinkClick, showPath } from "../../lib/route";
 import { useLineup } from "../../lib/useLineup";
 import type { ConnState } from "../../live/client";
 import { openCues } from "../../live/cues";
-import type { Beat, PrompterView } from "../../live/protocol";
+import type { Beat, PrompterView, QuestionsState } from "../../live/protocol";
 import type { LiveState } from "../../live/store";
 import { useLive } from "../../live/useLive";
 import { SignedOutOverlay } from "../ConnectionBanners";
@@ -31,9 +32,10 @@ const CONN_TEXT: Record<ConnState, string | null> = {
 /**
  * The anchor's (主播) console: read at a distance, under pressure, on camera. The segment
  * with its product and price, its clock with its beat (强推, 福利, …), three numbers (the
- * room, paid GMV, the product's stock left), the script with its live values, what viewers
- * ask, what comes next; cues from field control across the screen until acknowledged.
- * Nothing else: no tables, no other tiles (issue #10).
+ * room, paid GMV, the product's stock left), the script with its live values, the top three
+ * open question clusters (what viewers ask most, issue #12), what comes next; cues from field
+ * control across the screen until acknowledged. Nothing else: no tables, no other tiles
+ * (issue #10).
  */
 export function AnchorConsole({ showId, me }: { showId: string; me: Me }) {
   const { state, restart, takeCue } = useLive(showId);
@@ -115,6 +117,7 @@ function Prompter({
   const numbers = useMemo(() => headlines(state.metrics, prompter), [state.metrics, prompter]);
   const tone = clock === null ? "calm" : clockTone(clock);
   const beat = beatLabel(seg?.beat);
+  const asks = useMemo(() => anchorAsks(state.questions, prompter), [state.questions, prompter]);
 
   return (
     <>
@@ -168,7 +171,7 @@ function Prompter({
         )}
       </header>
 
-      <main className={`anchor__body${prompter.questions.length > 0 ? " anchor__body--asks" : ""}`}>
+      <main className={`anchor__body${asks.length > 0 ? " anchor__body--asks" : ""}`}>
         <div className="anchor__script">
           {seg === null ? (
             <p className="script script--idle">
@@ -178,13 +181,15 @@ function Prompter({
             <ScriptText className="script" text={prompter.text} parts={prompter.parts} testId="script-text" />
           )}
         </div>
-        {prompter.questions.length > 0 && (
+        {asks.length > 0 && (
           <section className="asks" data-testid="anchor-questions" aria-label="观众在问 viewers ask">
             <h2 className="asks__label">观众在问</h2>
             <ol className="asks__list">
-              {prompter.questions.map((q, i) => (
-                <li key={`${i}:${q}`} className="asks__item" data-testid="anchor-question" title={q}>
-                  {q}
+              {asks.map((q) => (
+                <li key={q.key} className="asks__item" data-testid="anchor-question" title={q.text}>
+                  {q.label !== null && <span className="asks__topic">{q.label}</span>}
+                  <span className="asks__text">{q.text}</span>
+                  {q.count !== null && <span className="asks__count num">×{q.count}</span>}
                 </li>
               ))}
             </ol>
@@ -205,6 +210,31 @@ function Prompter({
       </div>
     </>
   );
+}
+
+interface Ask {
+  key: string;
+  /** The cluster's topic (尺码, 发货时间); null for a bare comment from an older server. */
+  label: string | null;
+  text: string;
+  /** Comments asking it in this wave; null for a bare comment. */
+  count: number | null;
+}
+
+/**
+ * What the anchor is asked: the top three open question clusters (the server ranks them), or,
+ * from a server without clusters, the newest question-like comments the prompter carries.
+ */
+function anchorAsks(questions: QuestionsState | null, prompter: PrompterView): Ask[] {
+  if (questions !== null) {
+    return topQuestions(questions, 3).map((c) => ({
+      key: c.id,
+      label: c.label || null,
+      text: c.representative,
+      count: c.count,
+    }));
+  }
+  return prompter.questions.map((q, i) => ({ key: `${i}:${q}`, label: null, text: q, count: null }));
 }
 
 /** A segment's beat (钩子, 强推, …) as a small tag; nothing for a beat without a label. */

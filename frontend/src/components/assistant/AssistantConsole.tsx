@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { getCommerce, getRunsheet, heldActions, recentActions, type Runsheet } from "../../lib/actionsApi";
 import type { Me } from "../../lib/api";
+import { questionsFromList } from "../../lib/questions";
+import { listQuestions } from "../../lib/questionsApi";
 import { useNow } from "../../lib/hooks";
 import { useLineup } from "../../lib/useLineup";
 import type { ActionRecord } from "../../live/protocol";
@@ -8,6 +10,7 @@ import { useLive } from "../../live/useLive";
 import { AlertFeed } from "../AlertFeed";
 import { ConnectionBanners } from "../ConnectionBanners";
 import { ConsoleHeader } from "../ConsoleHeader";
+import { QuestionQueue } from "../QuestionQueue";
 import { StockPanel } from "../StockPanel";
 import { StreamHealthBadge } from "../StreamHealthBadge";
 import { FlaggedOrders } from "./FlaggedOrders";
@@ -21,12 +24,13 @@ const NO_RUNSHEET: Runsheet = { current_segment_id: null, segments: [] };
 
 /**
  * The assistant's console (助播台, issue #11 item 6): the product queue in run-sheet order with
- * pin, price and flash-sale controls; coupons, lucky bags and the announcement; money-moving
- * actions previewed, then held in an undo bar with a countdown; stock with the sell-out
- * forecast, the order tape with flags, and the alerts for the assistant.
+ * pin, price and flash-sale controls; the viewers' questions with reply templates (issue #12);
+ * coupons, lucky bags and the announcement; money-moving actions previewed, then held in an
+ * undo bar with a countdown; stock with the sell-out forecast, the order tape with flags, and
+ * the alerts for the assistant.
  */
 export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
-  const { state, restart, retryNow, takeAlert, takeActions, takeCommerce } = useLive(showId);
+  const { state, restart, retryNow, takeAlert, takeActions, takeCommerce, takeQuestions } = useLive(showId);
   // Four ticks a second: the undo countdown's bar moves smoothly.
   const serverNow = useNow(250) + state.clockOffsetMs;
   const { conn, show, commerce } = state;
@@ -63,6 +67,10 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
       (c) => {
         if (!cancelled && c !== null) takeCommerce(c); // only while the stream has sent none
       },
+      () => undefined,
+    );
+    listQuestions(showId).then(
+      (list) => !cancelled && takeQuestions(questionsFromList(list)), // likewise
       () => undefined,
     );
     return () => {
@@ -167,6 +175,14 @@ export function AssistantConsole({ showId, me }: { showId: string; me: Me }) {
           />
         </section>
         <section className="as-col as-col--promo">
+          <QuestionQueue
+            showId={showId}
+            role={me.role}
+            questions={state.questions}
+            serverNow={serverNow}
+            nameOf={nameOf}
+            replies
+          />
           <CouponPanel showId={showId} commerce={commerce} onActions={onActions} />
           <LuckyBagPanel showId={showId} commerce={commerce} onActions={onActions} />
           <AnnouncementEditor showId={showId} commerce={commerce} onActions={onActions} />
