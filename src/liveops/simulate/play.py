@@ -76,6 +76,7 @@ class Played:
     cues: list[PlannedCue] = field(default_factory=list)
     lines: int = 0  # transcript lines
     slips: int = 0  # of which break the compliance rules
+    intents: dict[int, texts.Intent] = field(default_factory=dict)  # comment's index in events
 
 
 class _Sweep:
@@ -211,13 +212,19 @@ class _Sweep:
         viewer = self.pick_from(self.recent_buyers if category == "intent" else None)
         if viewer is None:
             return
-        text = texts.comment_text(self.rng, category, product)
-        self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
-        if scripts.is_question(text):
+        text = self.comment(t_ms, viewer, category, product)
+        if texts.asks(category):  # a question the anchor may quote
             self.last_question = text
             segment = self.segment_on_air(t_ms)
             if segment.id in self.ask and segment.stage_at(t_ms) in ("push", "welfare"):
                 self.cue(t_ms, "question")
+
+    def comment(self, t_ms: int, viewer: int, category: texts.Category, product: Product) -> str:
+        """Say a comment of ``category`` about ``product``, and keep the intent it has."""
+        text = texts.comment_text(self.rng, category, product)
+        self.played.intents[len(self.played.events)] = texts.INTENT_OF[category]
+        self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
+        return text
 
     def _on_like(self, t_ms: int, _: None) -> None:
         viewer = self.pick() if self.rng.random() >= 0.15 else None
@@ -319,8 +326,7 @@ class _Sweep:
             miss = "flash_wait"
         in_sale = flash and t_ms in shape.flash
         if miss == "flash_wait" or stock.buyable(sale_running=in_sale) < qty:
-            text = texts.comment_text(self.rng, miss, product)
-            self.emit(t_ms, "comment", {"viewer_id": self.vid(viewer), "text": text})
+            self.comment(t_ms, viewer, miss, product)
             return None
         stock.reserved += qty
         if in_sale and stock.sale_left is not None:
