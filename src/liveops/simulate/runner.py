@@ -24,7 +24,7 @@ from liveops.simulate.scenario import (
     post_show_seconds,
 )
 from liveops.simulate.storefront import StockReport, Storefront
-from liveops.simulate.truth import recount
+from liveops.simulate.truth import comments_by_intent, recount
 
 MAX_TRIES = 8
 FLUSH_SECONDS = 0.1
@@ -79,7 +79,9 @@ class SimulationReport:
     and malformed ones included; ``accepted``, ``duplicates`` and ``rejected`` are the server's
     answers summed (a retried batch may be answered as duplicates the second time).
     ``unique_events`` and ``duplicates_sent`` leave out the orders the ledger refused, whose
-    events were never sent (``stock``).
+    events were never sent (``stock``). ``comments_by_intent`` counts the comments sent by the
+    intent the simulator meant (contract §11; they add up to ``totals["comments"]``), which a
+    server's classification is held against.
     """
 
     totals: dict[str, int | float]
@@ -99,6 +101,7 @@ class SimulationReport:
     slips: int = 0  # transcript lines that break the compliance rules, on purpose
     on_air: OnAirReport | None = None  # None: no run-sheet, segment moves or cues were played
     stock: StockReport = field(default_factory=StockReport)  # the storefront's reservations
+    comments_by_intent: dict[str, int] = field(default_factory=dict)
 
 
 class _Sender:
@@ -478,6 +481,7 @@ async def run_simulation(
     report.unique_events = len(kept)
     report.duplicates_sent = plan.duplicates - (report.stock.events_dropped - dropped_unique)
     report.totals = await asyncio.to_thread(recount, kept)
+    report.comments_by_intent = comments_by_intent(kept, plan.comment_intents)
     report.elapsed_seconds = loop.time() - began
     if report.on_air is not None and report.on_air.runsheet_version is not None:
         played = report.on_air

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from liveops.simulate.budget import make_budget
 from liveops.simulate.lineup import DEMO_LINEUP, Product
 from liveops.simulate.play import Order, Raw, play
 from liveops.simulate.scripts import PlannedCue, PlannedSegment
+from liveops.simulate.texts import Intent
 from liveops.simulate.timeline import layout, make_sessions, make_shape
 
 Event = dict[str, Any]
@@ -101,7 +102,8 @@ class ShowPlan:
 
     ``unique_events`` are in ts order and are exactly what a correct server counts;
     ``deliveries`` add ``duplicates`` re-sends (same id, same content) and ``malformed`` events
-    (ids never used by a valid event) that a correct server rejects.
+    (ids never used by a valid event) that a correct server rejects. ``comment_intents`` holds
+    the intent of every valid comment (`truth.comments_by_intent` counts them).
     """
 
     seed: int
@@ -118,6 +120,8 @@ class ShowPlan:
     transcript_lines: int
     slips: int  # transcript lines that break the compliance rules
     buys: tuple[Buy, ...] = ()  # every order, in time order, as the storefront reserves it
+    # The intent the simulator meant by each comment (contract §11), by event id.
+    comment_intents: dict[str, Intent] = field(default_factory=dict)
 
     def type_counts(self) -> dict[str, int]:
         """How many deliveries of each ``type``, most common first."""
@@ -266,4 +270,6 @@ def build_plan(
             for t, kind, _, f in raws
             if kind == "order.created"
         ),
+        # The played events come first in `raws`, and so in `events`.
+        comment_intents={str(events[n]["id"]): i for n, i in played.intents.items()},
     )

@@ -4,6 +4,9 @@ This is the ground truth the server is checked against, so it is written straigh
 docs/metrics.md and shares no code with `liveops.metrics` or `liveops.review`: a bug in the
 server's reducer cannot hide behind the same bug here. Only the names of the keys
 (`METRIC_KEYS`, the contract's list) are shared.
+
+`comments_by_intent` counts the comments by the intent the simulator meant by each (contract
+§11): what the server's classification is held against.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from liveops.metrics.formulas import METRIC_KEYS as METRIC_KEYS  # re-exported: the contract keys
+from liveops.simulate.texts import INTENTS
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _INTERACTIONS = frozenset({"comment", "like", "share", "follow", "gift"})
@@ -172,3 +176,31 @@ def recount(
         "refund_rate": _ratio(orders_refunded, orders_paid),
         "net_gmv": gmv_paid - refund_amount,
     }
+
+
+def comments_by_intent(
+    events: Iterable[Mapping[str, Any]], intents: Mapping[str, str]
+) -> dict[str, int]:
+    """How many comments of ``events`` the simulator meant as each intent of contract §11.
+
+    ``intents`` is the intent of each comment by event id (`ShowPlan.comment_intents`). A
+    comment counts once, by the first occurrence of its id, as in `recount`, so the counts add
+    up to its ``comments``. Keys are every intent, in the contract's order, zeros included.
+
+    Raises ValueError for a comment whose intent ``intents`` does not hold (or not one of the
+    twelve): it is not the simulator's, and nobody knows what it meant.
+    """
+    counts: dict[str, int] = dict.fromkeys(INTENTS, 0)
+    seen: set[str] = set()
+    for event in events:
+        event_id = str(event["id"])
+        if event_id in seen:
+            continue
+        seen.add(event_id)
+        if event["type"] != "comment":
+            continue
+        intent = intents.get(event_id)
+        if intent not in counts:
+            raise ValueError(f"comment {event_id!r} has no known intent ({intent!r})")
+        counts[intent] += 1
+    return counts
