@@ -325,9 +325,12 @@ def test_demo_lineup() -> None:
 class FakeServer:
     """Contract §3 ingest in memory (idempotent by id, partial acceptance, scripted failures),
     what the simulated field control and anchor call: token minting, the run-sheet, actions
-    and cue acknowledgements, each kept with the token that called it; and a stock ledger
+    and cue acknowledgements, each kept with the token that called it; a stock ledger
     (``stock``: units per SKU; None holds no SKU, answering 404) that reserves while units
-    last, never giving any back, and runs no clock for flash sales."""
+    last, never giving any back, and runs no clock for flash sales; and a question queue
+    (``questions``: its clusters, most pressing first; None: no queue, answering 404, as a
+    server before contract §11) whose answered clusters are closed, or answered
+    ``answer_status`` instead."""
 
     def __init__(
         self,
@@ -339,7 +342,12 @@ class FakeServer:
         findings: list[dict[str, Any]] | None = None,
         stock: dict[str, int] | None = None,
         reserve_status: int | None = None,
+        questions: list[dict[str, Any]] | None = None,
+        answer_status: int = 200,
     ) -> None:
+        self.questions = questions
+        self.answer_status = answer_status
+        self.answers_given: list[tuple[str, Any, str | None]] = []  # (cluster id, body, auth)
         self.stock = dict(stock) if stock is not None else None
         self.reserve_status = reserve_status
         self.answers: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -391,6 +399,8 @@ class FakeServer:
             return httpx.Response(self.start_status, json={"detail": "already live"})
         if path.endswith("/reservations"):
             return self.reserve(path.rsplit("/", 2)[-2], body)
+        if path.endswith("/questions") or path.endswith("/answer"):
+            return self.question_queue(request.method, path, body, auth)
         if path.endswith("/flash-sale"):
             self.sales.append((request.method, body))
             return httpx.Response(200, json={})
@@ -416,6 +426,19 @@ class FakeServer:
         return httpx.Response(
             200, json={"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
         )
+
+    def question_queue(self, method: str, path: str, body: Any, auth: str | None) -> httpx.Response:
+        if self.questions is None:
+            return httpx.Response(404, json={"detail": "Not Found"})
+        if method == "GET":
+            return httpx.Response(200, json={"clusters": self.questions})
+        cluster_id = path.rsplit("/", 2)[-2]
+        self.answers_given.append((cluster_id, body, auth))
+        if self.answer_status != 200:
+            return httpx.Response(self.answer_status, json={"detail": "scripted"})
+        [cluster] = [c for c in self.questions if c["id"] == cluster_id]
+        cluster["status"] = "answered"
+        return httpx.Response(200, json=cluster)
 
     def reserve(self, sku: str, body: dict[str, Any]) -> httpx.Response:
         self.reservations += 1
@@ -636,6 +659,61 @@ def test_on_air_in_real_time_acknowledges_after_each_cue() -> None:
     assert [i for i, _ in server.acks]
     assert all(i in cue_ids for i, _ in server.acks)
     assert report.elapsed_seconds >= 1.0
+
+
+def cluster(cluster_id: str, status: str = "open") -> dict[str, Any]:
+    return {
+        "id": cluster_id,
+        "intent": "question_size",
+        "representative": "多大码",
+        "count": 3,
+        "viewers": 3,
+        "first_at": "2026-11-22T12:00:01.000Z",
+        "last_at": "2026-11-22T12:00:09.000Z",
+        "status": status,
+    }
+
+
+def test_field_control_answers_the_top_open_question_every_25_seconds() -> None:
+    server = FakeServer(questions=[cluster("q_a", "answered"), cluster("q_b"), cluster("q_c")])
+    report, lines = play_and_say(server, duration=60, rate=50)
+    # At 25 s and 50 s: each time the first open cluster, with an empty body, by field control.
+    assert server.answers_given == [
+        ("q_b", {}, "Bearer t-field_control"),
+        ("q_c", {}, "Bearer t-field_control"),
+    ]
+    assert report.on_air.questions_answered == 2
+    assert report.on_air.problems == []
+    assert server.paths.count("questions") == 2
+    assert server.paths.index("end") > max(i for i, p in enumerate(server.paths) if p == "answer")
+    assert any("2 questions answered" in line for line in lines)
+
+
+def test_nothing_open_nothing_answered() -> None:
+    server = FakeServer(questions=[cluster("q_a", "answered"), cluster("q_b", "dismissed")])
+    report = play(server, duration=60, rate=50)
+    assert server.paths.count("questions") == 2
+    assert server.answers_given == []
+    assert report.on_air.questions_answered == 0
+
+
+def test_a_server_without_a_question_queue_is_asked_once_and_quietly() -> None:
+    server = FakeServer()  # GET …/questions answers 404, as before contract §11
+    report, lines = play_and_say(server, duration=80, rate=30)
+    assert server.paths.count("questions") == 1
+    assert report.on_air.questions_answered == 0
+    assert report.on_air.problems == []
+    assert not any("question" in line for line in lines)
+
+
+def test_a_failed_answer_is_neither_retried_nor_said() -> None:
+    server = FakeServer(questions=[cluster("q_a")], answer_status=503)
+    report, lines = play_and_say(server, duration=60, rate=50)
+    assert [a[0] for a in server.answers_given] == ["q_a", "q_a"]  # once a round, no retry
+    assert report.retries == 0
+    assert report.on_air.questions_answered == 0
+    assert report.on_air.problems == []
+    assert not any("question" in line for line in lines)
 
 
 def test_the_commands_take_no_auto_ack() -> None:

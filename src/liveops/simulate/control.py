@@ -4,10 +4,11 @@ Before the start, field control saves the run-sheet; during the show it moves fr
 segment on the run-sheet's timing (`segment.goto`), pins the product a segment is about
 (`product.pin`), runs a lucky bag in each welfare segment (`lucky_bag.start` at its start,
 `lucky_bag.draw` at its end, among the viewers who commented), sends cues and runs the 秒杀
-(schedules it, so that consoles count down, and stops it when its window is over), and the anchor
-acknowledges each cue a few seconds later. Each plays with a token of its own role, minted by the
-simulator's admin token, so that the audit log and the cue list say who did what; a token that
-may not mint (operations) plays both parts itself.
+(schedules it, so that consoles count down, and stops it when its window is over), answers the
+top open question of the question queue every `ANSWER_EVERY_SECONDS`, and the anchor
+acknowledges each cue a few seconds later. Each plays with a token of its own role, minted by
+the simulator's admin token, so that the audit log and the cue list say who did what; a token
+that may not mint (operations) plays both parts itself.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ _TOKEN_MAX_SECONDS = 366 * 86_400
 _PROBLEMS_SAID = 3
 LUCKY_BAG_PRIZE = "福袋：品牌保温杯"
 LUCKY_BAG_WINNERS = 3
+# How often (show seconds) field control answers the most pressing open question, if any.
+ANSWER_EVERY_SECONDS = 25.0
+# A server without a question queue, or a token that may not use it: stop asking.
+_NO_QUEUE = frozenset({401, 403, 404, 405})
 
 
 class SimulationError(RuntimeError):
@@ -50,7 +55,14 @@ class Requester(Protocol):
     base: str  # …/api/v1/shows/{id}
 
     async def request(
-        self, method: str, url: str, body: bytes, what: str, token: str | None = None
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        what: str,
+        token: str | None = None,
+        *,
+        tries: int = ...,
     ) -> httpx.Response: ...
 
     def refusal(self, response: httpx.Response, *, size: int = 0, what: str = "") -> str: ...
@@ -71,6 +83,7 @@ class OnAirReport:
     lucky_bags_drawn: int = 0
     sales_started: int = 0  # flash sales scheduled or started (POST …/flash-sale)
     sales_stopped: int = 0
+    questions_answered: int = 0  # question clusters closed (POST …/questions/{id}/answer)
     problems: list[str] = field(default_factory=list)
 
 
@@ -110,6 +123,7 @@ class Control:
         self.steps: list[tuple[float, int, str, Any]] = []
         self.seq = 0
         self.enabled = True
+        self.answering = True  # False once the server has no question queue for us
 
     # -- before the start ---------------------------------------------------------------------
 
@@ -205,6 +219,10 @@ class Control:
                 self._push(end, "bag.draw", bag)
         for cue in rundown.cues:
             self._push(cue.at, "cue", cue)
+        # Within the show only: nothing is asked of the server after its end.
+        rounds = math.ceil(self.duration / ANSWER_EVERY_SECONDS) - 1
+        for n in range(1, rounds + 1):
+            self._push(n * ANSWER_EVERY_SECONDS, "answer", None)
 
     def schedule_sale(
         self, sku: str, cap: int, *, at: float, starts_at: str | None, stop_at: float
@@ -250,6 +268,9 @@ class Control:
         base = self.sender.base
         if kind in ("sale.start", "sale.stop"):
             await self._sale(kind, payload)
+            return
+        if kind == "answer":
+            await self._answer_top_question()
             return
         if kind == "ack":
             cue_id = int(payload)
@@ -317,6 +338,44 @@ class Control:
             self.report.sales_started += 1
         else:
             self.report.sales_stopped += 1
+
+    async def _answer_top_question(self) -> None:
+        """Answer the most pressing open question cluster, if there is one (contract §11).
+
+        Quietly: the queue is an extra, so one try each, no retry, and nothing said about a
+        failure; a server without the queue (404) or a token that may not use it is not asked
+        again."""
+        if not self.answering:
+            return
+        base = f"{self.sender.base}/questions"
+        try:
+            listed = await self.sender.request(
+                "GET", base, b"", "listing the open questions", self.field_token, tries=1
+            )
+            if listed.status_code in _NO_QUEUE:
+                self.answering = False
+                return
+            clusters = listed.json().get("clusters") if listed.status_code == 200 else None
+            top = next(
+                (
+                    c
+                    for c in clusters or ()
+                    if isinstance(c, dict) and c.get("status") == "open" and c.get("id")
+                ),
+                None,
+            )
+            if top is None:
+                return
+            url = f"{base}/{quote(str(top['id']), safe='')}/answer"
+            answered = await self.sender.request(
+                "POST", url, b"{}", "answering a question", self.field_token, tries=1
+            )
+        except (SimulationError, ValueError, AttributeError, TypeError):
+            return  # unreachable, or an answer that is not the contract's: try next time
+        if answered.is_success:
+            self.report.questions_answered += 1
+        elif answered.status_code in (401, 403):
+            self.answering = False
 
     def _refused(self, response: httpx.Response, what: str) -> None:
         problem = (

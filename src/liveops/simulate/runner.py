@@ -126,16 +126,24 @@ class _Sender:
         return await self.request("POST", self.base + path, body, what)
 
     async def request(
-        self, method: str, url: str, body: bytes, what: str, token: str | None = None
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        what: str,
+        token: str | None = None,
+        *,
+        tries: int = MAX_TRIES,
     ) -> httpx.Response:
         """Send, retrying the same body on transport errors, 429 and 5xx (ingest is idempotent;
-        a retried action may be recorded twice if its first answer was lost). ``token``
-        replaces the configured one."""
+        a retried action may be recorded twice if its first answer was lost), ``tries`` times
+        in all. ``token`` replaces the configured one."""
         headers = self.headers
         if token is not None:
             headers = headers | {"authorization": f"Bearer {token}"}
+        tries = max(1, tries)
         delay = 0.1
-        for attempt in range(1, MAX_TRIES + 1):
+        for attempt in range(1, tries + 1):
             wait = delay
             try:
                 response = await self.http.request(method, url, content=body, headers=headers)
@@ -148,9 +156,9 @@ class _Sender:
                     return response
                 problem = f"HTTP {status}"
                 wait = max(delay, _retry_after(response))
-            if attempt == MAX_TRIES:
+            if attempt == tries:
                 raise SimulationError(
-                    f"{what}: gave up after {MAX_TRIES} tries on {self.config.url} ({problem})"
+                    f"{what}: gave up after {tries} tries on {self.config.url} ({problem})"
                 )
             self.report.retries += 1
             # Jitter keeps several simulators from retrying in lockstep.
@@ -485,11 +493,13 @@ async def run_simulation(
     report.elapsed_seconds = loop.time() - began
     if report.on_air is not None and report.on_air.runsheet_version is not None:
         played = report.on_air
+        answered = played.questions_answered
         out(
             f"on air: {played.segments} segments, {played.segment_moves} moves,"
             f" {played.pins} pins, {played.lucky_bags_drawn} lucky bags drawn,"
             f" {played.cues_sent} cues ({played.cues_acked} acknowledged),"
-            f" {len(played.problems)} problems"
+            + (f" {answered} questions answered," if answered else "")
+            + f" {len(played.problems)} problems"
         )
     stock = report.stock
     refused = "".join(f", {n} {why}" for why, n in stock.refused.most_common())
