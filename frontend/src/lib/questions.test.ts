@@ -5,6 +5,7 @@ import {
   QUESTION_LATE_S,
   QUESTION_WARN_S,
   ageTone,
+  anchorQuestions,
   closedHere,
   formatQuestionAge,
   openClusters,
@@ -12,7 +13,6 @@ import {
   questionAge,
   questionsFromList,
   settledFrom,
-  topQuestions,
 } from "./questions";
 import { answerQuestion, dismissQuestion, getReplies, listQuestions, parseReplies } from "./questionsApi";
 import { HttpError } from "./api";
@@ -36,18 +36,42 @@ describe("the queue's order", () => {
     expect(openClusters(state).map((c) => c.id)).toEqual(["q3", "q2", "q4", "q5"]);
     expect(openClusters(null)).toEqual([]);
   });
-
-  it("the anchor reads the first three", () => {
-    expect(topQuestions(state).map((c) => c.id)).toEqual(["q3", "q2", "q4"]);
-    expect(topQuestions({ clusters: [cluster("a")], open: 1, closed: [] }).map((c) => c.id)).toEqual(["a"]);
-    expect(topQuestions(null)).toEqual([]);
-  });
 });
 
 describe("the HTTP list as the live state holds it", () => {
   it("splits open (in order) from closed", () => {
     const q = questionsFromList([cluster("o1"), cluster("o2"), cluster("c1", { status: "dismissed" })]);
     expect([q.clusters.map((c) => c.id), q.open, q.closed.map((c) => c.id)]).toEqual([["o1", "o2"], 2, ["c1"]]);
+  });
+});
+
+describe("the anchor's questions", () => {
+  it("are the first three open clusters' wordings, trimmed, none twice, as the prompter lists them", () => {
+    const state: QuestionsState = {
+      clusters: [
+        cluster("a", { representative: " 一米六穿什么码 " }),
+        cluster("b", { status: "answered" }),
+        cluster("c", { representative: "一米六穿什么码" }),
+        cluster("d", { representative: "" }),
+        cluster("e", { representative: "包邮吗" }),
+        cluster("f", { representative: "多少钱" }),
+        cluster("g", { representative: "几号发货" }),
+      ],
+      open: 6,
+      closed: [],
+    };
+    expect(anchorQuestions(state).map((q) => [q.cluster.id, q.text])).toEqual([
+      ["a", "一米六穿什么码"],
+      ["e", "包邮吗"],
+      ["f", "多少钱"],
+    ]);
+    expect(anchorQuestions(null)).toEqual([]);
+  });
+
+  it("cut a very long wording to 100 characters, the last an ellipsis", () => {
+    const long = "问".repeat(120);
+    const [q] = anchorQuestions({ clusters: [cluster("a", { representative: long })], open: 1, closed: [] });
+    expect(q?.text).toBe("问".repeat(99) + "…");
   });
 });
 

@@ -30,9 +30,30 @@ export function openClusters(questions: QuestionsState | null): QuestionCluster[
   return questions === null ? [] : questions.clusters.filter((c) => c.status === "open");
 }
 
-/** The first `n` open clusters: what the anchor reads. */
-export function topQuestions(questions: QuestionsState | null, n = 3): QuestionCluster[] {
-  return openClusters(questions).slice(0, n);
+/** Longer representatives are cut to this many characters with "…" (the server's TOP_QUESTION_MAX_CHARS). */
+export const ANCHOR_QUESTION_MAX_CHARS = 100;
+
+export interface AnchorQuestion {
+  cluster: QuestionCluster;
+  /** The representative as the anchor reads it: trimmed, cut when very long. */
+  text: string;
+}
+
+/**
+ * The anchor's questions: the first `n` open clusters with a wording, none twice, as the
+ * server's prompter `questions` lists them (rundown/view.py `questions`: the same texts, in the
+ * same order), each with its cluster for the topic and the count.
+ */
+export function anchorQuestions(questions: QuestionsState | null, n = 3): AnchorQuestion[] {
+  const out: AnchorQuestion[] = [];
+  for (const cluster of openClusters(questions)) {
+    if (out.length === n) break;
+    let text = cluster.representative.trim();
+    const chars = [...text];
+    if (chars.length > ANCHOR_QUESTION_MAX_CHARS) text = chars.slice(0, ANCHOR_QUESTION_MAX_CHARS - 1).join("") + "…";
+    if (text !== "" && !out.some((q) => q.text === text)) out.push({ cluster, text });
+  }
+  return out;
 }
 
 /** Seconds since the cluster's wave began, as of `serverNow` (epoch ms); never negative. */

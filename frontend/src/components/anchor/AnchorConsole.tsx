@@ -2,7 +2,7 @@ import { useEffect, useMemo } from "react";
 import type { Me } from "../../lib/api";
 import { useNow } from "../../lib/hooks";
 import { beatLabel, clockTone, formatMinSec, headlines, segmentClock } from "../../lib/prompter";
-import { topQuestions } from "../../lib/questions";
+import { anchorQuestions } from "../../lib/questions";
 import { onLinkClick, showPath } from "../../lib/route";
 import { useLineup } from "../../lib/useLineup";
 import type { ConnState } from "../../live/client";
@@ -186,9 +186,11 @@ function Prompter({
             <h2 className="asks__label">观众在问</h2>
             <ol className="asks__list">
               {asks.map((q) => (
-                <li key={q.key} className="asks__item" data-testid="anchor-question" title={q.text}>
+                <li key={q.key} className="asks__item" data-testid="anchor-ask" title={q.text}>
                   {q.label !== null && <span className="asks__topic">{q.label}</span>}
-                  <span className="asks__text">{q.text}</span>
+                  <span className="asks__text" data-testid="anchor-question">
+                    {q.text}
+                  </span>
                   {q.count !== null && <span className="asks__count num">×{q.count}</span>}
                 </li>
               ))}
@@ -227,10 +229,10 @@ interface Ask {
  */
 function anchorAsks(questions: QuestionsState | null, prompter: PrompterView): Ask[] {
   if (questions !== null) {
-    return topQuestions(questions, 3).map((c) => ({
+    return anchorQuestions(questions, 3).map(({ cluster: c, text }) => ({
       key: c.id,
       label: c.label || null,
-      text: c.representative,
+      text,
       count: c.count,
     }));
   }
