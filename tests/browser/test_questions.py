@@ -161,12 +161,13 @@ def _sign_in(context: BrowserContext, server: Server, role: str, path: str = "")
 
 def _too_small(scope: Locator) -> list[Any]:
     """Visible buttons in `scope` less than 40 px high (a finger's width)."""
-    return scope.evaluate_all(
+    found: list[Any] = scope.evaluate_all(
         """(els) => els
           .filter((el) => el.offsetParent !== null)
           .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])
           .filter(([, h]) => h < 39.5)"""
     )
+    return found
 
 
 def _rows(page: Page) -> Locator:

@@ -160,31 +160,32 @@ export const CommentStream = memo(function CommentStream({
 
   return (
     <section className="panel comments" data-testid="comment-stream" data-frozen={frozen ? "true" : "false"}>
-      <div className="panel__head">
-        <h2>
+      {/* One row: the title, then the chips (they scroll sideways when they do not fit); the
+          count and the newest time are the title's tooltip (全部 N says the count). */}
+      <div className="panel__head comments__head">
+        <h2
+          title={`Comments · ${view.rows.length} 条${
+            view.rows.length > 0 ? ` · 最新 ${formatClock(view.rows[view.rows.length - 1]?.ts ?? "")}` : ""
+          }`}
+        >
           评论 <span className="en">Comments</span>
         </h2>
-        <span className="muted small num">
-          {frozen && <span className="comments__paused">已暂停滚动 · </span>}
-          {view.rows.length} 条
-          {view.rows.length > 0 ? ` · 最新 ${formatClock(view.rows[view.rows.length - 1]?.ts ?? "")}` : ""}
-        </span>
-      </div>
-      <div className="comments__filters" role="group" aria-label="按意图筛选 filter by intent">
-        {FILTERS.map((f) => (
-          <button
-            key={f.id}
-            type="button"
-            className={`cfilter cfilter--${f.id}${filter === f.id ? " cfilter--on" : ""}`}
-            aria-pressed={filter === f.id}
-            onClick={() => setFilter(f.id)}
-            data-testid={`comment-filter-${f.id}`}
-            data-count={counts[f.id]}
-            title={f.en}
-          >
-            {f.label} <span className="cfilter__n num">{counts[f.id]}</span>
-          </button>
-        ))}
+        <div className="comments__filters" role="group" aria-label="按意图筛选 filter by intent">
+          {FILTERS.map((f) => (
+            <button
+              key={f.id}
+              type="button"
+              className={`cfilter cfilter--${f.id}${filter === f.id ? " cfilter--on" : ""}`}
+              aria-pressed={filter === f.id}
+              onClick={() => setFilter(f.id)}
+              data-testid={`comment-filter-${f.id}`}
+              data-count={counts[f.id]}
+              title={f.en}
+            >
+              {f.label} <span className="cfilter__n num">{counts[f.id]}</span>
+            </button>
+          ))}
+        </div>
       </div>
       <div
         className="comments__body"
@@ -210,6 +211,11 @@ export const CommentStream = memo(function CommentStream({
             />
           ))}
         </ol>
+        {frozen && queued === "" && (
+          <span className="comments__paused" aria-hidden="true">
+            ⏸ 已暂停滚动
+          </span>
+        )}
         {queued !== "" ? (
           <button
             type="button"

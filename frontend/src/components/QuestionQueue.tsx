@@ -389,13 +389,12 @@ function ReplyPicker({
         <p className="muted small">没有这类问题的模板，直接写回复 / no template: write one</p>
       )}
       {templates.state === "ok" && templates.list.length > 0 && (
-        <div className="qreply__templates" role="listbox" aria-label="回复模板 templates">
+        <div className="qreply__templates" role="group" aria-label="回复模板 templates">
           {templates.list.map((t, i) => (
             <button
               key={`${i}:${t.text}`}
               type="button"
-              role="option"
-              aria-selected={picked === i}
+              aria-pressed={picked === i}
               className={`qreply__template${picked === i ? " qreply__template--on" : ""}`}
               onClick={() => {
                 setText(t.text);
