@@ -201,6 +201,23 @@ async def test_paraphrases_of_three_questions_make_three_clusters(server: Server
     assert dismissed.status_code == 200, dismissed.text
     assert dismissed.json()["status"] == "dismissed"
 
+    # The review reads the same from storage: comments per intent and minute, the queue.
+    review = (await call(server, "GET", f"/api/v1/shows/{show}/review", field)).json()
+    per_intent = {row["intent"]: row["count"] for row in review["comments"]}
+    assert len(per_intent) == 12
+    assert per_intent["question_size"] == len(SIZE) + 1
+    assert per_intent["question_shipping"] == len(SHIPPING)
+    assert per_intent["question_price"] == len(PRICE) + 6
+    assert per_intent["praise"] == 5
+    assert sum(per_intent.values()) == sum(
+        sum(v for k, v in m.items() if k != "minute") for m in review["comment_minutes"]
+    )
+    asked = review["questions"]
+    assert (asked["clusters"], asked["answered"], asked["dismissed"]) == (3, 1, 1)
+    assert asked["top"][0]["id"] == size["id"]
+    assert asked["top"][0]["total"] == len(SIZE) + 1
+    assert asked["answer_seconds_median"] is not None
+
 
 async def test_an_answer_with_a_reply_sets_the_announcement(server: Server) -> None:
     show = await create_show(server, lineup=LINEUP)

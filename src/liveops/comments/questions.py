@@ -99,6 +99,9 @@ class QuestionBoard:
 
     def __init__(self) -> None:
         self.clusters: dict[str, Cluster] = {}
+        # Every wave closed while open: (cluster id, how, seconds it had waited). The review's
+        # response times; one entry per answer or dismissal, so bounded by the action log.
+        self.closed_waves: list[tuple[str, Status, float]] = []
 
     def add(
         self,
@@ -157,6 +160,9 @@ class QuestionBoard:
         cluster = self.clusters.get(cluster_id)
         if cluster is None:
             return False
+        if cluster.status == "open":
+            waited = max(0.0, (at_ms - cluster.first_at_ms) / 1000)
+            self.closed_waves.append((cluster_id, status, waited))
         cluster.status = status
         cluster.answered_at_ms = at_ms
         cluster.closed_by = by

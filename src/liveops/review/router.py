@@ -20,7 +20,9 @@ async def get_review(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDep) -
     `targets` compares them with the show's targets; `products` and `series` break the show
     down by SKU and by minute; `alerts` lists every alert (oldest first) with its times to
     acknowledge and to resolve, and sums them up per rule (`by_rule`) and for the show
-    (`overall`).
+    (`overall`); `comments` counts the comments of each intent (contract §11), with
+    `comment_minutes` per minute and `questions` (the most asked clusters, how many were
+    answered or dismissed, and the median and longest wait before an answer).
     """
     require(principal, Action.REVIEW_READ, show_id)
     async with rt.read() as session:

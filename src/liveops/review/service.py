@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.actions import service as actions_service
 from liveops.alerts import service as alerts_service
+from liveops.comments.review import comment_sections
 from liveops.events import to_micros
 from liveops.inventory import service as inventory_service
 from liveops.metrics.formulas import derive, ratio
@@ -50,4 +51,6 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "stock": await inventory_service.review(session, show_id),
         "alerts": await alerts_service.review(session, show_id),
         "actions": await actions_service.review(session, show, datetime.now(UTC)),
+        # `comments` (per intent), `comment_minutes`, `questions` (docs/comments.md).
+        **await comment_sections(session, show),
     }
