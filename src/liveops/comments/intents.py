@@ -21,6 +21,22 @@ Intent = Literal[
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 
+# The same twelve in the order contract §11 lists them (for tables a person reads).
+CONTRACT_ORDER: tuple[Intent, ...] = (
+    "question_size",
+    "question_price",
+    "question_shipping",
+    "question_quality",
+    "purchase_intent",
+    "praise",
+    "complaint_quality",
+    "complaint_logistics",
+    "complaint_service",
+    "interaction",
+    "spam",
+    "other",
+)
+
 QUESTION_INTENTS: frozenset[Intent] = frozenset(
     {"question_size", "question_price", "question_shipping", "question_quality"}
 )

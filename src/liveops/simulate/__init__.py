@@ -8,6 +8,7 @@ comment intents of §11 (each comment's is the simulator's own: `texts.INTENT_OF
 time, playing field control and the anchor too (`control`).
 """
 
+from liveops.comments.intents import Intent
 from liveops.simulate.control import OnAirReport
 from liveops.simulate.lineup import DEMO_LINEUP, ROLES, Product, Role
 from liveops.simulate.runner import (
@@ -25,7 +26,7 @@ from liveops.simulate.scenario import (
     plan_runsheet,
     post_show_seconds,
 )
-from liveops.simulate.texts import INTENT_OF, INTENTS, Intent
+from liveops.simulate.texts import INTENT_OF, INTENTS
 from liveops.simulate.truth import METRIC_KEYS, comments_by_intent, recount
 
 __all__ = [

@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from liveops.comments.intents import Intent
 from liveops.simulate import scripts, texts
 from liveops.simulate.budget import Budget
 from liveops.simulate.lineup import Product
@@ -76,7 +77,7 @@ class Played:
     cues: list[PlannedCue] = field(default_factory=list)
     lines: int = 0  # transcript lines
     slips: int = 0  # of which break the compliance rules
-    intents: dict[int, texts.Intent] = field(default_factory=dict)  # comment's index in events
+    intents: dict[int, Intent] = field(default_factory=dict)  # comment's index in events
 
 
 class _Sweep:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from liveops.comments.intents import Intent
 from liveops.simulate import faults, scripts
 from liveops.simulate.budget import make_budget
 from liveops.simulate.lineup import DEMO_LINEUP, Product
 from liveops.simulate.play import Order, Raw, play
 from liveops.simulate.scripts import PlannedCue, PlannedSegment
-from liveops.simulate.texts import Intent
 from liveops.simulate.timeline import layout, make_sessions, make_shape
 
 Event = dict[str, Any]

@@ -11,25 +11,12 @@ is what the question queue gathers into one cluster.
 from __future__ import annotations
 
 import random
-from typing import Literal, get_args
+from typing import Literal
 
+from liveops.comments.intents import CONTRACT_ORDER, Intent
 from liveops.simulate.lineup import Product
 
-Intent = Literal[
-    "question_size",
-    "question_price",
-    "question_shipping",
-    "question_quality",
-    "purchase_intent",
-    "praise",
-    "complaint_quality",
-    "complaint_logistics",
-    "complaint_service",
-    "interaction",
-    "spam",
-    "other",
-]
-INTENTS: tuple[Intent, ...] = get_args(Intent)
+INTENTS: tuple[Intent, ...] = CONTRACT_ORDER
 """The twelve comment intents, in contract §11's order."""
 
 Category = Literal[
