@@ -318,11 +318,6 @@ def spoken_duration(ms: int) -> str:
     return f"{minutes}分{rest}秒" if rest else f"{minutes}分钟"
 
 
-def is_question(text: str) -> bool:
-    """Whether a viewer's comment reads as a question (for {top_question})."""
-    return any(mark in text for mark in ("?", "？", "吗", "多少", "怎么", "有没有", "能不能", "几"))
-
-
 # Words an anchor fills speech with, and lines said between the script's: speech recognition
 # writes them down too.
 _OPENERS = ("来，", "好，", "家人们，", "对，", "那个，")
