@@ -240,6 +240,21 @@ class TestActions:
         assert state["held"] == []
         assert {p["sku"]: p["live_price"] for p in state["prices"]}["A1"] == 9_900
 
+    async def test_a_log_entry_that_is_no_action_cannot_be_undone(self, server: Server) -> None:
+        # Found by schemathesis: undoing the log's record of a compliance override (or of an
+        # alert acknowledged) was a 500; it is a 409 that says what the entry is.
+        segments = [{"id": "s1", "title": "开场", "planned_seconds": 60, "script": "全网最好"}]
+        show = await planned_show(server, segments)
+        started = await call(
+            server, "POST", f"/api/v1/shows/{show}/start", json={"override_reason": "已核实"}
+        )
+        assert started.status_code == 200, started.text
+        logged = (await call(server, "GET", f"/api/v1/shows/{show}/actions")).json()["actions"]
+        override = next(a for a in logged if a["type"] == "compliance.override")
+        undone = await call(server, "POST", f"/api/v1/shows/{show}/actions/{override['id']}/undo")
+        assert undone.status_code == 409, undone.text
+        assert "compliance.override" in undone.json()["detail"]
+
     async def test_a_held_coupon_applies_when_its_window_ends(self, server: Server) -> None:
         show = await planned_show(server)
         body = {"type": "coupon.issue", "coupon_id": "late", "amount_off": 500, "quantity": 3}

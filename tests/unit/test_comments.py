@@ -159,3 +159,11 @@ def test_replies_fill_live_values_and_leave_out_what_is_unknown() -> None:
     bare = replies("question_shipping", "ship_time", product_values(None, None, None))
     assert [r["topic"] for r in bare] == ["ship_time"]
     assert fill("{name}还剩{stock_left}件", {"name": "围巾", "stock_left": None}) is None
+
+
+def test_with_no_intent_every_template_whose_values_are_known() -> None:
+    values = product_values({"name": "围巾", "list_price": 19_900, "live_price": 9_900}, 5, None)
+    every = replies(None, None, values)
+    assert {r["intent"] for r in every} >= {"question_size", "question_price", "complaint_service"}
+    assert not any("{" in r["text"] for r in every)
+    assert all(r["intent"] != "question_price" or "券" not in r["text"] for r in every)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.actions import effects, log, repository
 from liveops.actions.schemas import ActionBody, ActionIn
-from liveops.actions.service import check_may
+from liveops.actions.service import PERMISSION, check_may
 from liveops.auth.principal import Principal
 from liveops.errors import Conflict, LiveOpsError, NotFound
 from liveops.events import iso
@@ -37,6 +37,10 @@ async def undo(
     row = await repository.get(session, show_id, action_id, lock=True)
     if row is None:
         raise NotFound(f"show {show_id} has no action {action_id}")
+    if row.type not in PERMISSION:
+        # The audit log also records what is not an action of contract §10 (an alert
+        # acknowledged, a show started): never held, so never undone.
+        raise Conflict(f"entry {action_id} of the log is {row.type!r}, not an action to undo")
     check_may(principal, row.type, show_id)
     if row.state != "held":
         raise Conflict(f"action {action_id} is {row.state}: only a held action can be undone")

@@ -89,18 +89,22 @@ def fill(text: str, values: Mapping[str, str | None]) -> str | None:
 
 
 def replies(
-    intent: Intent, topic: str | None, values: Mapping[str, str | None]
+    intent: Intent | None, topic: str | None, values: Mapping[str, str | None]
 ) -> list[dict[str, str]]:
-    """The replies for a question (or complaint), the topic's own first."""
-    matching = [t for t in TEMPLATES if t.intent == intent and t.topic in (topic, None)]
-    matching.sort(key=lambda t: t.topic is None)  # stable: the topic's own first
+    """The replies for a question (or complaint), the topic's own first; every template,
+    in the table's order, when no intent is named."""
+    if intent is None:
+        matching = list(TEMPLATES)
+    else:
+        matching = [t for t in TEMPLATES if t.intent == intent and t.topic in (topic, None)]
+        matching.sort(key=lambda t: t.topic is None)  # stable: the topic's own first
     found: list[dict[str, str]] = []
     for template in matching:
         text = fill(template.text, values)
         if text is not None:
             key = template.topic or topic or ""
-            label = label_of(intent, key) if key else LABELS[intent]
-            found.append({"intent": intent, "topic": key, "label": label, "text": text})
+            label = label_of(template.intent, key) if key else LABELS[template.intent]
+            found.append({"intent": template.intent, "topic": key, "label": label, "text": text})
     return found
 
 

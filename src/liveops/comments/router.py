@@ -15,6 +15,7 @@ from liveops.auth.principal import Action
 from liveops.comments import service
 from liveops.comments.intents import Intent
 from liveops.comments.schemas import (
+    Answer,
     AnswerRequest,
     Classified,
     ClassifyAnswer,
@@ -25,7 +26,7 @@ from liveops.comments.schemas import (
     ReplyList,
 )
 from liveops.deps import RuntimeDep, ShowId
-from liveops.errors import NotFound, PayloadError
+from liveops.errors import NotFound
 
 classify_router = APIRouter()
 router = APIRouter()
@@ -79,8 +80,6 @@ async def _close(
     actions_service.check_may(
         principal, "question.dismiss" if dismiss else "question.answer", show_id
     )
-    if announce and not reply:
-        raise PayloadError("`announce` needs a `reply` to announce")
     cluster = service.find_cluster(await _snapshot(rt, show_id), cluster_id)
     async with rt.transaction() as session:
         return await service.close_cluster(
@@ -108,7 +107,7 @@ async def answer_question(
     `question.answer` action. With `{"reply": str, "announce": true}` the reply also becomes
     the room's announcement, in the same transaction. The next comment asking the same
     question opens a new wave."""
-    body = body or AnswerRequest()
+    body = body or Answer()
     return await _close(
         show_id, cluster_id, principal, rt, dismiss=False, reply=body.reply, announce=body.announce
     )
@@ -136,17 +135,16 @@ async def list_replies(
     intent: Annotated[Intent | None, Query()] = None,
     sku: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> Any:
-    """Reply templates for a cluster (`cluster_id`) or an intent (and product), with the
-    product's live price, stock and coupon filled in; the best match first. Empty when no
-    template's values are known."""
+    """Reply templates for a cluster (`cluster_id`), an intent, or with neither every template,
+    for a product (`sku`; the cluster's, else the pinned one), with its live price, stock and
+    coupon filled in; the best match first. A template whose values are not known is left
+    out."""
     require(principal, Action.LIVE_READ, show_id)
     snapshot = await _snapshot(rt, show_id)
     topic: str | None = None
     if cluster_id is not None:
         cluster = service.find_cluster(snapshot, cluster_id)
         intent, topic, sku = cluster["intent"], cluster["topic"], sku or cluster["sku"]
-    if intent is None:
-        raise PayloadError("name a `cluster_id` or an `intent`")
     async with rt.read() as session:
         found = await service.reply_options(
             session, show_id, snapshot, intent=intent, topic=topic, sku=sku

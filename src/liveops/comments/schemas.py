@@ -61,14 +61,29 @@ class QuestionsView(BaseModel):
     closed: list[ClusterRead] = Field(description="answered or dismissed, newest first (≤ 20)")
 
 
-class AnswerRequest(BaseModel):
+ReplyText = Annotated[str, Field(min_length=1, max_length=REPLY_MAX_CHARS), Printable]
+
+
+class Answer(BaseModel):
+    """Close the cluster as answered, noting what was said (`reply`) if it was written."""
+
     model_config = ConfigDict(extra="forbid")
 
-    reply: Annotated[str, Field(min_length=1, max_length=REPLY_MAX_CHARS), Printable] | None = None
-    announce: bool = Field(
-        default=False,
-        description="also set `reply` as the room's announcement (an `announcement.set` action)",
-    )
+    reply: ReplyText | None = None
+    announce: Literal[False] = False
+
+
+class AnswerAndAnnounce(BaseModel):
+    """Close the cluster and set `reply` as the room's announcement (an `announcement.set`
+    action), in one transaction: the reply is then required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reply: ReplyText
+    announce: Literal[True]
+
+
+AnswerRequest = Answer | AnswerAndAnnounce
 
 
 class DismissRequest(BaseModel):

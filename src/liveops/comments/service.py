@@ -97,7 +97,7 @@ async def reply_options(
     show_id: str,
     snapshot: Mapping[str, Any],
     *,
-    intent: Intent,
+    intent: Intent | None,
     topic: str | None,
     sku: str | None,
 ) -> list[dict[str, str]]:
