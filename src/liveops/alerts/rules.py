@@ -105,7 +105,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "complaint_spike",
-        "complaint-like comments within the window",
+        "comments classified as complaints within the window",
         "warning",
         _DESK,
         threshold=5,
