@@ -2,7 +2,7 @@
 
     python bench/ingest.py --backend sqlite|postgres|postgres+redis [--workers N]
         [--events 300000] [--batch 1000] [--concurrency 4] [--latency-rate 5000]
-        [--latency-seconds 20] [--classify on|off] [--varied-comments]
+        [--latency-seconds 20] [--classify on|off] [--varied-comments] [--server-src DIR]
 
 Starts `liveops serve` as a subprocess pinned to CPU 0 (this process runs on CPU 1), creates
 a show, then:
@@ -314,6 +314,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     env, database = await prepare_backend(args.backend, token)
     env["LIVEOPS_CLASSIFY_COMMENTS"] = "true" if args.classify == "on" else "false"
+    if args.server_src:
+        # Another checkout's server (its src/ first on the path), for a before/after figure.
+        env["PYTHONPATH"] = str(Path(args.server_src).resolve())
     pin = args.pin and args.workers == 1
     server = start_server(env, port, "--workers", str(args.workers), pin=pin)
     base = f"http://127.0.0.1:{port}"
@@ -349,6 +352,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "batch": args.batch,
         "concurrency": args.concurrency,
         "classify": args.classify,
+        "server_src": args.server_src,
         "varied_comments": args.varied_comments,
         "accepted_per_s": round(accepted / elapsed),
         "latency_rate": args.latency_rate,
@@ -372,6 +376,12 @@ if __name__ == "__main__":
         choices=("on", "off"),
         default="on",
         help="classify comments at ingest (LIVEOPS_CLASSIFY_COMMENTS; on in production)",
+    )
+    parser.add_argument(
+        "--server-src",
+        metavar="DIR",
+        help="run the server from another checkout's src/ (e.g. a git worktree of an older "
+        "commit), to measure before and after",
     )
     parser.add_argument(
         "--varied-comments",
