@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liveops.actions import service as actions_service
 from liveops.auth.dependencies import PrincipalDep, require
-from liveops.auth.principal import Action
+from liveops.auth.principal import Action, Principal
 from liveops.comments import service
 from liveops.comments.intents import Intent
 from liveops.comments.schemas import (
@@ -27,6 +27,7 @@ from liveops.comments.schemas import (
 )
 from liveops.deps import RuntimeDep, ShowId
 from liveops.errors import NotFound
+from liveops.runtime import Runtime
 
 classify_router = APIRouter()
 router = APIRouter()
@@ -51,7 +52,7 @@ async def classify(body: ClassifyRequest, principal: PrincipalDep) -> ClassifyAn
     )
 
 
-async def _snapshot(rt: Any, show_id: str) -> dict[str, Any]:
+async def _snapshot(rt: Runtime, show_id: str) -> dict[str, Any]:
     snapshot = await rt.live.current(show_id)
     if snapshot is None:
         raise NotFound(f"no show with id {show_id!r}")
@@ -70,8 +71,8 @@ async def list_questions(show_id: ShowId, principal: PrincipalDep, rt: RuntimeDe
 async def _close(
     show_id: str,
     cluster_id: str,
-    principal: Any,
-    rt: Any,
+    principal: Principal,
+    rt: Runtime,
     *,
     dismiss: bool,
     reply: str | None = None,

@@ -17,7 +17,7 @@ from liveops.actions.schemas import (
     QuestionDismissAction,
 )
 from liveops.auth.principal import Principal
-from liveops.comments.intents import INTENTS, Intent
+from liveops.comments.intents import Intent
 from liveops.comments.live import PIN_ACTIONS, QUESTION_ACTIONS, LoggedAction
 from liveops.comments.model import Classification, shipped
 from liveops.comments.replies import product_values, replies
@@ -115,7 +115,3 @@ async def reply_options(
         coupons[-1] if coupons else None,
     )
     return replies(intent, topic, values)
-
-
-def is_intent(value: str) -> bool:
-    return value in INTENTS
