@@ -101,7 +101,9 @@ def for_exception(exc: Exception, during: str) -> JsonAnswer:
     if isinstance(exc, ROLLED_BACK):
         log.warning("transaction rolled back during %s: %s", during, exc)
         return rolled_back()
-    if isinstance(exc, STORAGE_UNREACHABLE):
+    # SQLAlchemy wraps a connection cut in the middle of a commit as a bare DBAPIError around
+    # the driver's error: look inside.
+    if _caused_by(exc, STORAGE_UNREACHABLE):
         log.warning("storage unreachable during %s: %s", during, exc)
         return storage_unreachable()
     raise exc

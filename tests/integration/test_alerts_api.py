@@ -448,7 +448,7 @@ class TestReview:
         review = answer.json()
         assert set(review) == {
             "show", "summary", "targets", "products", "series", "events", "stock", "alerts",
-            "actions",
+            "actions", "comments", "comment_minutes", "questions",
         }  # fmt: skip
         section = review["alerts"]
         assert [a["id"] for a in section["items"]] == [first.id, second.id, third.id]

@@ -68,18 +68,19 @@ async def test_an_anchor_never_receives_alerts_meant_for_field_control(server: S
         assert anchor_snapshot["type"] == field_snapshot["type"] == "snapshot"
         start = anchor_snapshot["offset"]
 
-        await reserve(server, show, "o1", 19)  # 1 of 20 left: low stock
-        await reserve(server, show, "o2", 1)  # none left: sold out
-
-        # Field control sees both alerts, routed to it and the assistant.
+        # Field control sees both alerts, routed to it and the assistant. The second
+        # reservation waits for the first alert: sent together, both can land in one stock
+        # reading, which is sold out without ever having been low.
         alerts: dict[str, int] = {}
         field_offsets: list[int] = []
-        while "sold_out" not in alerts:
-            message = await receive(field)
-            field_offsets.append(message["offset"])
-            if message["type"] == "alert":
-                assert set(message["roles"]) == {"field_control", "assistant"}
-                alerts[message["kind"]] = message["offset"]
+        for order, qty, rule in (("o1", 19, "low_stock"), ("o2", 1, "sold_out")):
+            await reserve(server, show, order, qty)  # 1 of 20 left, then none
+            while rule not in alerts:
+                message = await receive(field)
+                field_offsets.append(message["offset"])
+                if message["type"] == "alert":
+                    assert set(message["roles"]) == {"field_control", "assistant"}
+                    alerts[message["kind"]] = message["offset"]
         assert set(alerts) == {"low_stock", "sold_out"}
 
         # The anchor follows the same positions, one after another, with a skip in the place
