@@ -17,11 +17,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -287,3 +287,39 @@ def save_screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(shot))
     assert shot.stat().st_size < MAX_SCREENSHOT_BYTES, (shot, shot.stat().st_size)
     return shot
+
+
+class ShowCalls(Protocol):
+    """What a test's server offers for seeding a show: an admin call and a show's path."""
+
+    def call(
+        self, method: str, path: str, body: object | None = None, token: str | None = None
+    ) -> Any: ...
+
+    def show(self, rest: str) -> str: ...
+
+
+def stock_lineup(
+    server: ShowCalls,
+    products: Mapping[str, tuple[str, int, int]],
+    *,
+    allocated: int,
+    erp_version: int,
+) -> None:
+    """Give the show a lineup of 爆款 (sku: name, list price, live price), each allocated
+    `allocated` units, with the ERP's count of the same in the stock ledger."""
+    lineup = [
+        {
+            "sku": sku,
+            "name": name,
+            "role": "爆款",
+            "list_price": list_price,
+            "live_price": live_price,
+            "allocated_stock": allocated,
+        }
+        for sku, (name, list_price, live_price) in products.items()
+    ]
+    server.call("PUT", server.show("lineup"), {"products": lineup})
+    for sku in products:
+        body = {"available": allocated, "version": erp_version}
+        server.call("PUT", server.show(f"stock/{sku}"), body)

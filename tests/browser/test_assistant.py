@@ -40,6 +40,7 @@ from tests.browser.helpers import (
     new_context,
     run_liveops,
     save_screenshot,
+    stock_lineup,
 )
 
 pytestmark = pytest.mark.browser
@@ -77,20 +78,7 @@ class Server(Liveops):
 def _seed(server: Server) -> None:
     show = server.call("POST", "/api/v1/shows", {"title": "冬季羊绒专场", "platform": "douyin"})
     server.show_id = show["id"]
-    products = [
-        {
-            "sku": sku,
-            "name": name,
-            "role": "爆款",
-            "list_price": list_price,
-            "live_price": live_price,
-            "allocated_stock": 200,
-        }
-        for sku, (name, list_price, live_price) in PRODUCTS.items()
-    ]
-    server.call("PUT", server.show("lineup"), {"products": products})
-    for sku in PRODUCTS:
-        server.call("PUT", server.show(f"stock/{sku}"), {"available": 200, "version": ERP_VERSION})
+    stock_lineup(server, PRODUCTS, allocated=200, erp_version=ERP_VERSION)
     segments = [
         {"id": "warmup", "title": "暖场", "planned_seconds": 120, "beat": "warmup"},
         {"id": "hat", "title": "引流 · 毛线帽", "sku": "HT-03", "planned_seconds": 300},

@@ -36,6 +36,7 @@ from tests.browser.helpers import (
     new_context,
     run_liveops,
     save_screenshot,
+    stock_lineup,
 )
 
 pytestmark = pytest.mark.browser
@@ -80,20 +81,12 @@ def _seed(server: Server) -> None:
         "POST", "/api/v1/shows", {"title": "冬季羊绒专场", "platform": "douyin", "room": ROOM}
     )
     server.show_id = show["id"]
-    products = [
-        {
-            "sku": sku,
-            "name": name,
-            "role": "爆款",
-            "list_price": 39_900,
-            "live_price": 19_900,
-            "allocated_stock": 200,
-        }
-        for sku, name in PRODUCTS.items()
-    ]
-    server.call("PUT", server.show("lineup"), {"products": products})
-    for sku in PRODUCTS:
-        server.call("PUT", server.show(f"stock/{sku}"), {"available": 200, "version": ERP_VERSION})
+    stock_lineup(
+        server,
+        {sku: (name, 39_900, 19_900) for sku, name in PRODUCTS.items()},
+        allocated=200,
+        erp_version=ERP_VERSION,
+    )
     server.call("PUT", server.show("runsheet"), {"segments": SEGMENTS})
     for role, label in (("field_control", LABEL), ("anchor", "主播")):
         minted = server.call(

@@ -34,6 +34,7 @@ from tests.browser.helpers import (
     new_context,
     run_liveops,
     save_screenshot,
+    stock_lineup,
 )
 
 pytestmark = pytest.mark.browser
@@ -100,20 +101,7 @@ class Server(Liveops):
 def _seed(server: Server) -> None:
     show = server.call("POST", "/api/v1/shows", {"title": "冬季羊绒专场", "platform": "douyin"})
     server.show_id = show["id"]
-    products = [
-        {
-            "sku": sku,
-            "name": name,
-            "role": "爆款",
-            "list_price": list_price,
-            "live_price": live_price,
-            "allocated_stock": 200,
-        }
-        for sku, (name, list_price, live_price) in PRODUCTS.items()
-    ]
-    server.call("PUT", server.show("lineup"), {"products": products})
-    for sku in PRODUCTS:
-        server.call("PUT", server.show(f"stock/{sku}"), {"available": 200, "version": ERP_VERSION})
+    stock_lineup(server, PRODUCTS, allocated=200, erp_version=ERP_VERSION)
     server.call("PUT", server.show("runsheet"), {"segments": SEGMENTS})
     for role, label in LABELS.items():
         minted = server.call(
