@@ -9,6 +9,7 @@ from liveops.alerts.router import router as alerts_router
 from liveops.auth.router import router as auth_router
 from liveops.comments.router import classify_router, router as questions_router
 from liveops.compliance.router import router as compliance_router
+from liveops.export.router import router as export_router
 from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
@@ -27,6 +28,7 @@ def api_router() -> APIRouter:
     api.include_router(ingest_router, prefix="/shows", tags=["ingest"])
     api.include_router(inventory_router, prefix="/shows", tags=["stock"])
     api.include_router(review_router, prefix="/shows", tags=["review"])
+    api.include_router(export_router, prefix="/shows", tags=["review"])
     api.include_router(live_router, prefix="/shows", tags=["live"])
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
     api.include_router(actions_router, prefix="/shows", tags=["actions"])

@@ -52,7 +52,7 @@ async def comment_sections(session: AsyncSession, show: Show) -> dict[str, Any]:
 
 
 async def _questions(session: AsyncSession, show: Show) -> dict[str, Any]:
-    moderation = await moderation_service.state_of(session, show)
+    moderation = await moderation_service.export_state(session, show)  # every ban, unbounded
     builder = BoardBuilder(await question_actions(session, show.id))
     async for record in repository.question_comments(session, show.id):
         if moderation.hides(record.viewer_id, record.text, record.ts_us, record.event_id) is None:

@@ -1,0 +1,1 @@
+"""Exports of a show (contract §13): its stored events as NDJSON."""
