@@ -99,3 +99,34 @@ async def test_the_export_is_for_those_who_may_read_the_review(server: Server) -
     )
     assert posted.json()["accepted"] == 2, posted.text
     assert await export(server, show) == [like, {**said, "intent": "question_size"}]
+
+
+async def test_compare_answers_the_summaries_side_by_side(server: Server) -> None:
+    ts = (datetime.now(UTC) - timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
+    shows = [await create_show(server) for _ in range(2)]
+    for n, show in enumerate(shows, start=1):
+        joins = [
+            {"id": f"j{i}", "type": "viewer.join", "ts": ts, "viewer_id": f"v{i}"}
+            for i in range(n * 3)
+        ]
+        posted = await call(server, "POST", f"/api/v1/shows/{show}/events", json={"events": joins})
+        assert posted.status_code == 200, posted.text
+    answer = await call(server, "GET", f"/api/v1/reviews/compare?shows={shows[1]},{shows[0]}")
+    assert answer.status_code == 200, answer.text
+    compared = answer.json()["shows"]
+    assert [c["show"]["id"] for c in compared] == [shows[1], shows[0]]  # in the order asked
+    assert [c["summary"]["uv"] for c in compared] == [6, 3]
+    for show, row in zip(reversed(shows), compared, strict=True):
+        review = (await call(server, "GET", f"/api/v1/shows/{show}/review")).json()
+        assert row["summary"] == review["summary"]
+        assert review["minutes"] == review["series"]
+
+    # A show-scoped token compares only its own show; an unknown show is a 404; a malformed
+    # list a 422.
+    field = await token_for(server, shows[0], "field_control")
+    path = "/api/v1/reviews/compare?shows="
+    assert (await call(server, "GET", path + shows[0], field)).status_code == 200
+    assert (await call(server, "GET", path + ",".join(shows), field)).status_code == 403
+    assert (await call(server, "GET", path + "show_nope")).status_code == 404
+    assert (await call(server, "GET", path + f"{shows[0]},,{shows[1]}")).status_code == 422
+    assert (await call(server, "GET", path + ",".join(["x"] * 21))).status_code == 422
