@@ -448,7 +448,7 @@ class TestReview:
         review = answer.json()
         assert set(review) == {
             "show", "summary", "targets", "products", "series", "events", "stock", "alerts",
-            "actions", "comments", "comment_minutes", "questions",
+            "actions", "comments", "comment_minutes", "questions", "minutes",
         }  # fmt: skip
         section = review["alerts"]
         assert [a["id"] for a in section["items"]] == [first.id, second.id, third.id]
