@@ -89,7 +89,7 @@ def test_every_template_makes_a_comment_of_1_to_500_characters(product: Product)
             assert group, category
             for _ in range(3 * len(group)):
                 text = comment_text(rng, category, product)
-                assert 1 <= len(text) <= 500, (category, text)
+                assert 0 < len(text) <= 500, (category, text)
                 assert "{" not in text.replace(product.name, ""), (category, text)
 
 

@@ -14,7 +14,7 @@
  * never replays the same frame into a reconnect loop.
  */
 
-import { CLOSE_CODES, METRIC_KEYS, type MetricKey } from "./wire.gen";
+import { CLOSE_CODES, INTENTS, METRIC_KEYS, type Intent, type MetricKey } from "./wire.gen";
 
 // Every metric key of CONTRACT.md §4 in the contract's order, generated from docs/asyncapi.json
 // (wire.gen.ts) rather than kept here as one more copy.
@@ -95,38 +95,12 @@ export interface StreamHealth {
 }
 
 /**
- * What a comment is about (contract §11), as the server's classifier read it. A comment from a
- * server before the field, or with an intent this console does not know, is "other".
+ * What a comment is about (contract §11), as the server's classifier read it: `Intent` and
+ * `INTENTS` are generated from the message models. A comment from a server before the field,
+ * or with an intent this console does not know, is "other".
  */
-export type Intent =
-  | "question_size"
-  | "question_price"
-  | "question_shipping"
-  | "question_quality"
-  | "purchase_intent"
-  | "praise"
-  | "complaint_quality"
-  | "complaint_logistics"
-  | "complaint_service"
-  | "interaction"
-  | "spam"
-  | "other";
-
-/** Every intent, in the contract's order. */
-export const INTENTS: readonly Intent[] = [
-  "question_size",
-  "question_price",
-  "question_shipping",
-  "question_quality",
-  "purchase_intent",
-  "praise",
-  "complaint_quality",
-  "complaint_logistics",
-  "complaint_service",
-  "interaction",
-  "spam",
-  "other",
-];
+export type { Intent };
+export { INTENTS };
 
 const INTENT_SET: ReadonlySet<string> = new Set(INTENTS);
 

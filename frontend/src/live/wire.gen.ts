@@ -326,7 +326,23 @@ export interface Freshness {
   readonly received_at: number;
 }
 
-export type Intent = "spam" | "complaint_quality" | "complaint_logistics" | "complaint_service" | "question_size" | "question_price" | "question_shipping" | "question_quality" | "purchase_intent" | "praise" | "interaction" | "other";
+/** Every `Intent`, in the document's order. */
+export const INTENTS = [
+  "spam",
+  "complaint_quality",
+  "complaint_logistics",
+  "complaint_service",
+  "question_size",
+  "question_price",
+  "question_shipping",
+  "question_quality",
+  "purchase_intent",
+  "praise",
+  "interaction",
+  "other",
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
 
 export interface LuckyBagRow {
   readonly bag_id: string;

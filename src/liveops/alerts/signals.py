@@ -113,6 +113,10 @@ class OnlineHistory:
         return Reading("online_drop", "", (peak - self._samples[-1][1]) / peak)
 
 
+# Comments arrive roughly in source-time order; one this far out of order ends the walk back.
+MAX_TS_DISORDER_MS = 60_000
+
+
 def complaint_reading(
     complaint_times_ms: Sequence[int], now_ms: int, window_seconds: float
 ) -> Reading:
@@ -127,10 +131,6 @@ def complaint_reading(
         elif ts < since - MAX_TS_DISORDER_MS:
             break
     return Reading("complaint_spike", "", count)
-
-
-# Comments arrive roughly in source-time order; one this far out of order ends the walk back.
-MAX_TS_DISORDER_MS = 60_000
 
 
 def unanswered_reading(oldest_open_seconds: float | None) -> Reading:

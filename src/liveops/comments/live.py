@@ -15,10 +15,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from liveops.comments.intents import COMPLAINT_INTENTS, Intent
-from liveops.comments.questions import Cluster, QuestionBoard
+from liveops.comments.questions import EXAMPLES, Cluster, QuestionBoard
 from liveops.events import EventRecord, iso_from_micros, ms_from_iso
 from liveops.live.changes import ActionTaken, ShowChange
 from liveops.live.projection import Moved
@@ -39,12 +39,22 @@ def now_ms() -> int:
 
 def cluster_json(cluster: Cluster) -> dict[str, Any]:
     """A cluster as the API and the websocket show it (contract §11, times in RFC 3339)."""
-    body = cluster.to_json()
-    answered = body.pop("answered_at_ms")
+    wordings = cluster.ranked_wordings()
+    answered = cluster.answered_at_ms
     return {
-        **{k: v for k, v in body.items() if not k.endswith("_ms")},
-        "first_at": iso_from_micros(body["first_at_ms"] * 1000),
-        "last_at": iso_from_micros(body["last_at_ms"] * 1000),
+        "id": cluster.id,
+        "intent": cluster.intent,
+        "topic": cluster.topic,
+        "label": cluster.label,
+        "sku": cluster.sku,
+        "representative": wordings[0] if wordings else "",
+        "examples": wordings[1 : 1 + EXAMPLES],
+        "count": cluster.count,
+        "viewers": cluster.viewers,
+        "first_at": iso_from_micros(cluster.first_at_ms * 1000),
+        "last_at": iso_from_micros(cluster.last_at_ms * 1000),
+        "status": cluster.status,
+        "total": cluster.total,
         "answered_at": None if answered is None else iso_from_micros(answered * 1000),
     }
 
@@ -105,17 +115,13 @@ def add_comment(board: QuestionBoard, record: EventRecord, sku: str | None) -> b
     if record.text is None or record.intent is None:
         return False
     joined = board.add(
-        intent=_intent(record.intent),
+        intent=cast(Intent, record.intent),  # stored by the classifier: one of INTENTS
         text=record.text,
         viewer_id=record.viewer_id,
         at_ms=record.ts_us // 1000,
         sku=sku,
     )
     return joined is not None
-
-
-def _intent(value: str) -> Intent:
-    return value  # type: ignore[return-value]  # stored by the classifier: one of INTENTS
 
 
 def apply_action(board: QuestionBoard, sku: str | None, action: LoggedAction) -> str | None:
@@ -196,10 +202,6 @@ class QuestionsProjection:
 
     def snapshot_part(self) -> dict[str, Any]:
         return {"questions": board_view(self.board)}
-
-    def top(self, limit: int) -> list[str]:
-        """The representatives of the most pressing open clusters."""
-        return [str(cluster_json(c)["representative"]) for c in self.board.open_clusters()[:limit]]
 
     def close(self) -> None:
         if self._timer is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from liveops.comments.intents import QUESTION_INTENTS, Intent
 from liveops.comments.normalize import normalize
@@ -74,24 +74,16 @@ class Cluster:
         ordered = sorted(self.wordings.values(), key=lambda w: -w.count)  # stable: first first
         return [w.text for w in ordered]
 
-    def to_json(self) -> dict[str, Any]:
+    @property
+    def representative(self) -> str:
+        """The wording viewers used most in this wave (its first spelling)."""
         wordings = self.ranked_wordings()
-        return {
-            "id": self.id,
-            "intent": self.intent,
-            "topic": self.topic,
-            "label": self.label,
-            "sku": self.sku,
-            "representative": wordings[0] if wordings else "",
-            "examples": wordings[1 : 1 + EXAMPLES],
-            "count": self.count,
-            "viewers": self.viewers,
-            "first_at_ms": self.first_at_ms,
-            "last_at_ms": self.last_at_ms,
-            "status": self.status,
-            "total": self.total,
-            "answered_at_ms": self.answered_at_ms,
-        }
+        return wordings[0] if wordings else ""
+
+    @property
+    def examples(self) -> list[str]:
+        """Up to `EXAMPLES` other wordings, most used first."""
+        return self.ranked_wordings()[1 : 1 + EXAMPLES]
 
 
 class QuestionBoard:
@@ -183,7 +175,7 @@ class QuestionBoard:
     def top_question(self) -> str | None:
         """The representative of the most pressing open cluster ({top_question}, §8)."""
         top = self.open_clusters()[:1]
-        return top[0].to_json()["representative"] if top else None
+        return top[0].representative if top else None
 
     def oldest_open_seconds(self, now_ms: int) -> float | None:
         """How long the longest-waiting open question has waited (question_unanswered)."""

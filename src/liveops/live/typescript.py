@@ -43,7 +43,7 @@ _KEYWORDS = _ANNOTATIONS | {
 _SCALARS = {"string": "string", "integer": "number", "number": "number", "boolean": "boolean"}
 _SCHEMA_REF = "#/components/schemas/"
 # Enum schemas the console also needs as values (to iterate, or to check a key against).
-_VALUE_LISTS = {"MetricKey": "METRIC_KEYS"}
+_VALUE_LISTS = {"MetricKey": "METRIC_KEYS", "Intent": "INTENTS"}
 _UNION_NAMES = {"receive": "ServerMessage", "send": "ClientMessage"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 _WIDTH = 100  # the Python side's line length; prettier's is wider, so it leaves these alone
