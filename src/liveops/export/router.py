@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path
+from fastapi.responses import Response, StreamingResponse
 
 from liveops.auth.dependencies import PrincipalDep, require
 from liveops.auth.principal import Action
 from liveops.deps import RuntimeDep, ShowId
-from liveops.export import service
+from liveops.errors import NotFound
+from liveops.export import csv as csv_export, service
+from liveops.openapi import error
 from liveops.shows import service as shows_service
 
 router = APIRouter()
 
 NDJSON = "application/x-ndjson"
+CSV = "text/csv; charset=utf-8"
 
 
 @router.get(
@@ -42,4 +46,41 @@ async def export_events(
         body(),
         media_type=NDJSON,
         headers={"Content-Disposition": f'attachment; filename="{show_id}-events.ndjson"'},
+    )
+
+
+@router.get(
+    "/{show_id}/export/{table}.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {CSV: {}}, "description": "the table: a header row, then one per row"},
+        404: error("the show does not exist, or the table is not one of the review's"),
+    },
+)
+async def export_table(
+    show_id: ShowId,
+    table: Annotated[
+        str,
+        # The enum documents the tables; the check is ours, so an unknown one is a 404.
+        Path(
+            description="the review table",
+            json_schema_extra={"enum": list(csv_export.TABLES)},
+        ),
+    ],
+    principal: PrincipalDep,
+    rt: RuntimeDep,
+) -> Response:
+    """One review table as CSV (contract §13): `minutes`, `products`, `segments`, `channels`,
+    `comments`, `alerts` (the alert items) or `actions`. UTF-8 with a byte-order mark (for
+    Excel), a header row even when there is no row; columns as docs/review.md lists them."""
+    require(principal, Action.REVIEW_READ, show_id)
+    if table not in csv_export.TABLES:
+        known = ", ".join(csv_export.TABLES)
+        raise NotFound(f"no CSV table {table!r}: the tables are {known}")
+    async with rt.read() as session:
+        body = await csv_export.table_csv(session, show_id, table)
+    return Response(
+        body.encode("utf-8"),
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="{show_id}-{table}.csv"'},
     )

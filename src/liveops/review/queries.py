@@ -8,12 +8,14 @@ after the viewer's previous event (LAG), joins ordered before leaves at an equal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liveops.metrics.formulas import BaseCounts
+from liveops.storage.models import ShowAction
 
 _TOTALS = text(
     """
@@ -117,11 +119,36 @@ _MINUTES = text(
       COALESCE(SUM(CASE WHEN type = 'like' THEN quantity ELSE 0 END), 0) AS likes,
       COALESCE(SUM(CASE WHEN type = 'order.created' THEN 1 ELSE 0 END), 0) AS orders,
       COALESCE(SUM(CASE WHEN type = 'order.paid' THEN amount ELSE 0 END), 0) AS gmv,
+      COALESCE(SUM(CASE WHEN type = 'share' THEN 1 ELSE 0 END), 0) AS shares,
+      COALESCE(SUM(CASE WHEN type = 'follow' THEN 1 ELSE 0 END), 0) AS new_followers,
+      COALESCE(SUM(CASE WHEN type = 'gift' THEN amount ELSE 0 END), 0) AS gift_value,
+      COALESCE(SUM(CASE WHEN type = 'product.click' THEN 1 ELSE 0 END), 0) AS product_clicks,
+      COALESCE(SUM(CASE WHEN type = 'order.refunded' THEN amount ELSE 0 END), 0)
+        AS refund_amount,
       MAX(CASE WHEN type = 'viewer.count' THEN online END) AS count_online
     FROM event WHERE show_id = :show_id
       AND type IN ('viewer.join', 'viewer.leave', 'viewer.count', 'comment', 'like',
-                   'order.created', 'order.paid')
+                   'order.created', 'order.paid', 'share', 'follow', 'gift', 'product.click',
+                   'order.refunded')
     GROUP BY ts_us / 60000000 ORDER BY minute
+    """
+)
+
+# Each order once per kind, in the minute of its first event of that kind: the minutes' sums
+# are then the summary's distinct counts.
+_ORDER_MINUTES = text(
+    """
+    WITH firsts AS (
+      SELECT type, MIN(ts_us) AS ts_us FROM event
+      WHERE show_id = :show_id AND type IN ('order.created', 'order.paid', 'order.refunded')
+        AND order_id IS NOT NULL
+      GROUP BY type, order_id
+    )
+    SELECT ts_us / 60000000 AS minute,
+      SUM(CASE WHEN type = 'order.created' THEN 1 ELSE 0 END) AS orders_created,
+      SUM(CASE WHEN type = 'order.paid' THEN 1 ELSE 0 END) AS orders_paid,
+      SUM(CASE WHEN type = 'order.refunded' THEN 1 ELSE 0 END) AS orders_refunded
+    FROM firsts GROUP BY ts_us / 60000000
     """
 )
 
@@ -133,6 +160,10 @@ _PRODUCTS = text(
     ),
     created AS (
       SELECT sku, order_id, quantity FROM event WHERE show_id = :show_id AND type = 'order.created'
+    ),
+    refunded AS (
+      SELECT order_id, SUM(amount) AS amount FROM event
+      WHERE show_id = :show_id AND type = 'order.refunded' GROUP BY order_id
     ),
     skus AS (
       SELECT DISTINCT sku FROM event WHERE show_id = :show_id AND sku IS NOT NULL
@@ -151,7 +182,11 @@ _PRODUCTS = text(
       (SELECT COALESCE(SUM(c.quantity), 0) FROM created c
         WHERE c.sku = s.sku AND c.order_id IN (SELECT order_id FROM paid)) AS paid_units,
       (SELECT COALESCE(SUM(paid.amount), 0) FROM (SELECT DISTINCT order_id FROM created
-        WHERE sku = s.sku) o JOIN paid USING (order_id)) AS gmv
+        WHERE sku = s.sku) o JOIN paid USING (order_id)) AS gmv,
+      (SELECT COUNT(*) FROM (SELECT DISTINCT order_id FROM created
+        WHERE sku = s.sku) o JOIN refunded USING (order_id)) AS refunds,
+      (SELECT COALESCE(SUM(refunded.amount), 0) FROM (SELECT DISTINCT order_id FROM created
+        WHERE sku = s.sku) o JOIN refunded USING (order_id)) AS refund_amount
     FROM skus s ORDER BY s.sku
     """
 )
@@ -212,15 +247,23 @@ async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | Non
 
 
 async def minutes(session: AsyncSession, show_id: str, *, count_mode: bool) -> list[dict[str, int]]:
+    """One row per minute with an event. Every additive §4 key has a column, so that the rows
+    add up to the summary: each order is counted in the minute of its first event of a kind."""
     params = {"show_id": show_id}
     presence_peaks: dict[int, int] = {}
     if not count_mode:
         rows = (await session.execute(_PRESENCE_MINUTES, params)).all()
         presence_peaks = {int(m): int(online) for m, online in rows}
+    order_counts = {
+        int(row["minute"]): row
+        for row in (await session.execute(_ORDER_MINUTES, params)).mappings()
+    }
     points = []
     for row in (await session.execute(_MINUTES, params)).mappings():
         minute = int(row["minute"])
         online = (row["count_online"] or 0) if count_mode else presence_peaks.get(minute, 0)
+        orders = order_counts.get(minute)
+        gmv, refund_amount = int(row["gmv"]), int(row["refund_amount"])
         points.append(
             {
                 "minute": minute * 60,
@@ -229,7 +272,19 @@ async def minutes(session: AsyncSession, show_id: str, *, count_mode: bool) -> l
                 "comments": int(row["comments"]),
                 "likes": int(row["likes"]),
                 "orders": int(row["orders"]),
-                "gmv": int(row["gmv"]),
+                "gmv": gmv,
+                "views": int(row["joins"]),
+                "shares": int(row["shares"]),
+                "new_followers": int(row["new_followers"]),
+                "gift_value": int(row["gift_value"]),
+                "product_clicks": int(row["product_clicks"]),
+                **{
+                    key: int(orders[key]) if orders is not None else 0
+                    for key in ("orders_created", "orders_paid", "orders_refunded")
+                },
+                "gmv_paid": gmv,
+                "refund_amount": refund_amount,
+                "net_gmv": gmv - refund_amount,
             }
         )
     return points
@@ -238,3 +293,271 @@ async def minutes(session: AsyncSession, show_id: str, *, count_mode: bool) -> l
 async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
     rows = (await session.execute(_PRODUCTS, {"show_id": show_id})).mappings()
     return [{k: (v if k == "sku" else int(v)) for k, v in row.items()} for row in rows]
+
+
+# ---- helpers shared by the tables below ----------------------------------------------------
+
+# Far past any real time: the end of a visit still under way (the show has not ended).
+OPEN_END_US = 2**62
+
+
+def json_text(session: AsyncSession, column: str, key: str) -> str:
+    """SQL for the text of `column`'s JSON object at `key` (null when absent): the one place
+    where the dialects differ. `column` and `key` come from this module, never from a request."""
+    if not key.isidentifier():
+        raise ValueError(f"not a JSON key this module reads: {key!r}")
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        return f"(CAST({column} AS JSON) ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+# Each viewer's presence intervals, [opened, closed): a join that changed the state opens one,
+# the leave that changed it back closes it (closed is null while the viewer is still there).
+_INTERVALS_CTE = (
+    _PRESENCE_CTE
+    + """
+    , iv AS (
+      SELECT viewer_id, ts_us AS opened, closed FROM (
+        SELECT viewer_id, ts_us, delta, LEAD(ts_us) OVER (
+                 PARTITION BY viewer_id ORDER BY ts_us, delta DESC) AS closed
+        FROM d WHERE delta <> 0
+      ) changes WHERE delta = 1
+    )
+    """
+)
+
+# The first `order.created` of each order: it names the order's viewer, SKU, quantity and time.
+_FIRST_CREATED = """
+    fc AS (
+      SELECT order_id, viewer_id, sku, quantity, ts_us FROM (
+        SELECT order_id, viewer_id, sku, quantity, ts_us, ROW_NUMBER() OVER (
+                 PARTITION BY order_id ORDER BY ts_us, id) AS n
+        FROM event WHERE show_id = :show_id AND type = 'order.created'
+      ) created WHERE n = 1
+    ),
+    paid AS (
+      SELECT order_id, SUM(amount) AS amount FROM event
+      WHERE show_id = :show_id AND type = 'order.paid' GROUP BY order_id
+    )
+"""
+
+
+def _windows_cte(windows: list[tuple[str, int, int]]) -> tuple[str, dict[str, Any]]:
+    """`w(segment_id, start_us, end_us)` as SQL with bound values (one row a visit)."""
+    selects = []
+    params: dict[str, Any] = {}
+    for i, (segment_id, start_us, end_us) in enumerate(windows):
+        selects.append(
+            f"SELECT CAST(:ws{i} AS VARCHAR(64)) AS segment_id, CAST(:wa{i} AS BIGINT) AS start_us,"
+            f" CAST(:wb{i} AS BIGINT) AS end_us"
+        )
+        params |= {f"ws{i}": segment_id, f"wa{i}": start_us, f"wb{i}": end_us}
+    return "w AS (" + " UNION ALL ".join(selects) + ")", params
+
+
+# ---- segments --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SegmentFigures:
+    """What the events say about one segment's air time."""
+
+    gmv: int = 0
+    orders_paid: int = 0
+    units: int = 0
+    buyers: int = 0
+    comments: int = 0
+    peak_online: int = 0
+    viewers: int = 0
+
+
+async def segment_figures(
+    session: AsyncSession,
+    show_id: str,
+    windows: list[tuple[str, int, int]],
+    *,
+    count_mode: bool,
+) -> dict[str, SegmentFigures]:
+    """Per segment id, the figures of the events whose `ts` falls in one of its windows
+    `[start_us, end_us)`. Windows of one segment never overlap (they are visits)."""
+    figures: dict[str, SegmentFigures] = {}
+    if not windows:
+        return figures
+    w, params = _windows_cte(windows)
+    params["show_id"] = show_id
+    for segment_id, *_ in windows:
+        figures.setdefault(segment_id, SegmentFigures())
+
+    orders = text(
+        f"WITH {_FIRST_CREATED}, {w}"
+        """
+        SELECT w.segment_id, COALESCE(SUM(paid.amount), 0) AS gmv, COUNT(*) AS orders_paid,
+          COALESCE(SUM(fc.quantity), 0) AS units, COUNT(DISTINCT fc.viewer_id) AS buyers
+        FROM fc JOIN paid ON paid.order_id = fc.order_id
+          JOIN w ON fc.ts_us >= w.start_us AND fc.ts_us < w.end_us
+        GROUP BY w.segment_id
+        """
+    )
+    for row in (await session.execute(orders, params)).mappings():
+        found = figures[row["segment_id"]]
+        found.gmv, found.orders_paid = int(row["gmv"]), int(row["orders_paid"])
+        found.units, found.buyers = int(row["units"]), int(row["buyers"])
+
+    comments = text(
+        f"WITH {w}"
+        """
+        SELECT w.segment_id, COUNT(*) AS comments FROM w JOIN event e
+          ON e.show_id = :show_id AND e.type = 'comment'
+         AND e.ts_us >= w.start_us AND e.ts_us < w.end_us
+        GROUP BY w.segment_id
+        """
+    )
+    for segment_id, count in (await session.execute(comments, params)).all():
+        figures[segment_id].comments = int(count)
+
+    # Who was seen on air: present at some moment of a visit, or acting during it.
+    seen = text(
+        _INTERVALS_CTE
+        + f", {w}"
+        + """
+        , seen AS (
+          SELECT w.segment_id, iv.viewer_id FROM iv JOIN w ON iv.opened < w.end_us
+            AND (iv.closed IS NULL OR iv.closed > w.start_us OR iv.opened >= w.start_us)
+          UNION
+          SELECT w.segment_id, e.viewer_id FROM w JOIN event e ON e.show_id = :show_id
+            AND e.ts_us >= w.start_us AND e.ts_us < w.end_us AND e.viewer_id IS NOT NULL
+        )
+        SELECT segment_id, COUNT(*) FROM seen GROUP BY segment_id
+        """
+    )
+    for segment_id, count in (await session.execute(seen, params)).all():
+        figures[segment_id].viewers = int(count)
+
+    # The peak: the online count carried into a visit, or any reached during it.
+    if count_mode:
+        readings = (
+            f"WITH {w}, r AS (SELECT ts_us, online AS running FROM event"
+            " WHERE show_id = :show_id AND type = 'viewer.count')"
+        )
+    else:
+        readings = _PRESENCE_CTE + f", {w}"
+    peaks = text(
+        readings
+        + """
+        SELECT w.segment_id,
+          (SELECT MAX(running) FROM r WHERE r.ts_us >= w.start_us AND r.ts_us < w.end_us)
+            AS inside,
+          (SELECT running FROM r WHERE r.ts_us < w.start_us ORDER BY r.ts_us DESC, running DESC
+            LIMIT 1) AS carried
+        FROM w
+        """
+    )
+    for segment_id, inside, carried in (await session.execute(peaks, params)).all():
+        found = figures[segment_id]
+        found.peak_online = max(found.peak_online, int(inside or 0), int(carried or 0))
+    return figures
+
+
+# ---- channels and audience -------------------------------------------------------------------
+
+# The viewer.join fields a viewer is broken down by (contract §3), read from the FIRST join.
+AUDIENCE_FIELDS: tuple[str, ...] = ("channel", "region", "age_band", "device", "tier")
+UNKNOWN = "unknown"
+
+
+async def breakdown(
+    session: AsyncSession, show_id: str, field: str, *, end_us: int
+) -> list[dict[str, Any]]:
+    """Joined viewers grouped by `field` of their first `viewer.join` (absent → "unknown"):
+    `{"value", "uv", "watch_us", "buyers", "gmv"}` per value. Watch time is recount's (open
+    intervals run to `end_us`), so the groups' watch adds up to the summary's total."""
+    if field not in AUDIENCE_FIELDS:
+        raise ValueError(f"not a viewer.join field: {field!r}")
+    value = json_text(session, "payload", field)
+    query = text(
+        _INTERVALS_CTE
+        + f"""
+        , {_FIRST_CREATED},
+        fj AS (
+          SELECT viewer_id, value FROM (
+            SELECT viewer_id, {value} AS value, ROW_NUMBER() OVER (
+                     PARTITION BY viewer_id ORDER BY ts_us, id) AS n
+            FROM event WHERE show_id = :show_id AND type = 'viewer.join'
+          ) joins WHERE n = 1
+        ),
+        watch AS (
+          SELECT viewer_id, SUM(CASE WHEN closed IS NOT NULL THEN closed - opened
+                                     WHEN opened < :end_us THEN :end_us - opened
+                                     ELSE 0 END) AS watch_us
+          FROM iv GROUP BY viewer_id
+        ),
+        spend AS (
+          SELECT fc.viewer_id, SUM(paid.amount) AS gmv FROM fc
+          JOIN paid ON paid.order_id = fc.order_id GROUP BY fc.viewer_id
+        )
+        SELECT COALESCE(fj.value, '{UNKNOWN}') AS value, COUNT(*) AS uv,
+          COALESCE(SUM(watch.watch_us), 0) AS watch_us,
+          COUNT(spend.viewer_id) AS buyers, COALESCE(SUM(spend.gmv), 0) AS gmv
+        FROM fj LEFT JOIN watch ON watch.viewer_id = fj.viewer_id
+          LEFT JOIN spend ON spend.viewer_id = fj.viewer_id
+        GROUP BY COALESCE(fj.value, '{UNKNOWN}')
+        """
+    )
+    rows = (await session.execute(query, {"show_id": show_id, "end_us": end_us})).mappings()
+    return [
+        {
+            "value": str(row["value"]),
+            "uv": int(row["uv"]),
+            "watch_us": int(row["watch_us"]),
+            "buyers": int(row["buyers"]),
+            "gmv": int(row["gmv"]),
+        }
+        for row in rows
+    ]
+
+
+# ---- funnel and freshness --------------------------------------------------------------------
+
+_FUNNEL_VIEWERS = text(
+    """
+    SELECT
+      COUNT(DISTINCT CASE WHEN type = 'cart.add' THEN viewer_id END) AS cart_viewers,
+      COUNT(DISTINCT CASE WHEN type = 'order.created' THEN viewer_id END) AS order_viewers
+    FROM event WHERE show_id = :show_id AND type IN ('cart.add', 'order.created')
+    """
+)
+
+
+async def funnel_viewers(session: AsyncSession, show_id: str) -> dict[str, int]:
+    """The funnel steps the summary has no count for: viewers who added to cart, who ordered."""
+    row = (await session.execute(_FUNNEL_VIEWERS, {"show_id": show_id})).mappings().one()
+    return {key: int(row[key]) for key in ("cart_viewers", "order_viewers")}
+
+
+_LAST_RECEIVED = text("SELECT MAX(received_at_us) FROM event WHERE show_id = :show_id")
+
+
+async def last_received_us(session: AsyncSession, show_id: str) -> int | None:
+    """When the newest stored event of the show arrived (not its `ts`): a late refund shows."""
+    value = (await session.execute(_LAST_RECEIVED, {"show_id": show_id})).scalar_one()
+    return None if value is None else int(value)
+
+
+async def gotos(session: AsyncSession, show_id: str) -> list[tuple[datetime, str]]:
+    """Every applied `segment.goto` of the show (its time and segment id), in log order."""
+    query = (
+        select(ShowAction.at, ShowAction.fields)
+        .where(
+            ShowAction.show_id == show_id,
+            ShowAction.type == "segment.goto",
+            ShowAction.state == "applied",
+        )
+        .order_by(ShowAction.id)
+    )
+    found = []
+    for at, fields in (await session.execute(query)).all():
+        segment_id = fields.get("segment_id") if isinstance(fields, dict) else None
+        if isinstance(segment_id, str):
+            found.append((at, segment_id))
+    return found

@@ -1,0 +1,106 @@
+"""Pure parts of the review's tables: segment air time from `segment.goto` actions, and the
+conversion funnel. No I/O: queries.py reads the rows, service.py assembles the review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from liveops.metrics.formulas import ratio
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    """An applied `segment.goto`: from `at_us` on, `segment_id` is on air."""
+
+    at_us: int
+    segment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One stay of a segment on air, `[start_us, end_us)`; `end_us` is None while it lasts
+    (the show has not ended and no later goto moved on)."""
+
+    segment_id: str
+    start_us: int
+    end_us: int | None
+
+    def length_us(self, now_us: int) -> int:
+        end = self.end_us if self.end_us is not None else max(now_us, self.start_us)
+        return end - self.start_us
+
+
+def visits(gotos: Iterable[Goto], ended_at_us: int | None) -> list[Visit]:
+    """Each goto opens a visit that the next goto (or the show's end) closes.
+
+    Gotos are taken in time order (a stable sort keeps the log's order at an equal time). A
+    goto to the segment already on air continues the same visit. A visit that would start at or
+    after the show's end, or that lasts no time at all, is dropped: it was never on air.
+    """
+    ordered = sorted(gotos, key=lambda g: g.at_us)
+    found: list[Visit] = []
+    current: Goto | None = None
+    for goto in ordered:
+        if current is not None and goto.segment_id == current.segment_id:
+            continue
+        if current is not None:
+            found.append(Visit(current.segment_id, current.at_us, goto.at_us))
+        current = goto
+    if current is not None:
+        found.append(Visit(current.segment_id, current.at_us, ended_at_us))
+    clipped = []
+    for visit in found:
+        end = visit.end_us
+        if ended_at_us is not None:
+            end = min(end if end is not None else ended_at_us, ended_at_us)
+        if end is not None and end <= visit.start_us:
+            continue
+        clipped.append(Visit(visit.segment_id, visit.start_us, end))
+    return clipped
+
+
+def visits_by_segment(found: Sequence[Visit]) -> dict[str, list[Visit]]:
+    by_segment: dict[str, list[Visit]] = {}
+    for visit in found:
+        by_segment.setdefault(visit.segment_id, []).append(visit)
+    return by_segment
+
+
+# The funnel's steps in order: (key, label, the count it reads).
+FUNNEL_STEPS: tuple[tuple[str, str, str], ...] = (
+    ("entered", "进房 entered", "uv"),
+    ("interacted", "互动 interacted", "interacting_viewers"),
+    ("clicked", "点击商品 clicked", "click_viewers"),
+    ("carted", "加购 carted", "cart_viewers"),
+    ("ordered", "下单 ordered", "order_viewers"),
+    ("paid", "支付 paid", "buyers"),
+)
+
+
+def funnel(counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One row per step of FUNNEL_STEPS, each step's viewers counted on its own.
+
+    A viewer may pay without a click event (or order without joining), so a later step may
+    hold more viewers than an earlier one: the figures are not clamped, and then the rate from
+    the previous step exceeds 1 and `drop_off` is negative.
+    """
+    rows: list[dict[str, Any]] = []
+    top = counts[FUNNEL_STEPS[0][2]]
+    previous: int | None = None
+    for step, label, key in FUNNEL_STEPS:
+        viewers = counts[key]
+        rows.append(
+            {
+                "step": step,
+                "label": label,
+                "viewers": viewers,
+                # The first step is its own previous step: 1, or 0 when nobody came.
+                "rate_from_previous": ratio(viewers, viewers if previous is None else previous),
+                "rate_from_top": ratio(viewers, top),
+                "drop_off": 0 if previous is None else previous - viewers,
+            }
+        )
+        previous = viewers
+    return rows
