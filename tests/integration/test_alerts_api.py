@@ -448,7 +448,8 @@ class TestReview:
         review = answer.json()
         assert set(review) == {
             "show", "summary", "targets", "products", "series", "events", "stock", "alerts",
-            "actions", "comments", "comment_minutes", "questions", "minutes",
+            "actions", "comments", "comment_minutes", "questions", "minutes", "segments",
+            "channels", "audience", "funnel", "updated_at", "last_event_at",
         }  # fmt: skip
         section = review["alerts"]
         assert [a["id"] for a in section["items"]] == [first.id, second.id, third.id]

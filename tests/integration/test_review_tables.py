@@ -12,10 +12,15 @@ from typing import Any
 
 import orjson
 import pytest
+from fastapi.encoders import jsonable_encoder
 
 from liveops.events import parse_iso, to_micros
+from liveops.review import service as review_service
+from liveops.review.schemas import Comparison, Review
 from liveops.simulate import SimulationConfig, run_simulation
+from liveops.storage.db import create_engine, create_sessionmaker
 from tests.conftest import Server
+from tests.integration.test_alerts_api import fire, move, new_alert
 from tests.integration.test_ingest_api import create_show
 from tests.integration.test_runsheet_api import action, call, planned_show
 
@@ -223,6 +228,44 @@ class TestCsv:
         header, rows = await csv_rows(server, show, "segments")
         row = dict(zip(header, rows[0], strict=True))
         assert row["title"] == '\'=HYPERLINK("x")'
+
+
+async def test_the_response_models_keep_every_key_and_value(server: Server) -> None:
+    """The review and the comparison as the service builds them, validated through the
+    response models, come out exactly as they went in (no key renamed, dropped or added)."""
+    show = await create_show(server)
+    config = SimulationConfig(
+        url=server.url,
+        show_id=show,
+        duration=10,
+        rate=100,
+        seed=3,
+        token=server.token,
+        realtime=False,
+        start=datetime.now(UTC) - timedelta(minutes=5),
+    )
+    await run_simulation(config, out=lambda _: None)
+    engine = create_engine(server.settings)
+    try:
+        sessions = create_sessionmaker(engine)
+        alert = await fire(sessions, show, new_alert("low_stock", subject="A1", ago=5))
+        await move(server, show, alert.id, "ack")
+        async with sessions() as session:
+            built = await review_service.review(session, show)
+            compared = {"shows": await review_service.compare(session, [show, show])}
+    finally:
+        await engine.dispose()
+    assert built["alerts"]["items"]
+    assert built["actions"]
+    assert built["segments"]
+    as_json = jsonable_encoder(built)  # what the route answered before it had a model
+    assert Review.model_validate(built).model_dump(mode="json") == as_json
+    assert Comparison.model_validate(compared).model_dump(mode="json") == jsonable_encoder(compared)
+    answered = await review_of(server, show)
+    assert set(answered) == set(as_json)
+    assert answered["summary"] == as_json["summary"]
+    schema = (await call(server, "GET", "/openapi.json")).json()["components"]["schemas"]
+    assert set(schema["Review"]["properties"]) == set(as_json)
 
 
 @pytest.mark.slow

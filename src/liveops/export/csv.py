@@ -170,7 +170,7 @@ def action_row(record: Mapping[str, Any]) -> dict[str, Any]:
     by = record.get("by") or {}
     undone_by = record.get("undone_by") or {}
     return {
-        **{key: record.get(key) for key in common},
+        **{key: record.get(key) for key in common - {"by", "undone_by"}},
         "by_label": by.get("label"),
         "by_role": by.get("role"),
         "undone_by_label": undone_by.get("label"),

@@ -1,0 +1,187 @@
+"""The review tables' pure parts: visits from segment.goto, the funnel, CSV cells and files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from liveops.export.csv import BOM, COLUMNS, action_row, cell, minute_row, render
+from liveops.review.tables import FUNNEL_STEPS, Goto, Visit, funnel, visits, visits_by_segment
+
+S = 1_000_000  # a second in microseconds
+
+
+@pytest.mark.parametrize(
+    ("gotos", "ended_at_us", "expected"),
+    [
+        pytest.param([], None, [], id="never on air"),
+        pytest.param([Goto(10 * S, "a")], None, [Visit("a", 10 * S, None)], id="still on air"),
+        pytest.param(
+            [Goto(10 * S, "a")], 40 * S, [Visit("a", 10 * S, 40 * S)], id="runs to the end"
+        ),
+        pytest.param(
+            [Goto(10 * S, "a"), Goto(20 * S, "b"), Goto(30 * S, "a")],
+            50 * S,
+            [Visit("a", 10 * S, 20 * S), Visit("b", 20 * S, 30 * S), Visit("a", 30 * S, 50 * S)],
+            id="back to a segment: two visits",
+        ),
+        pytest.param(
+            [Goto(10 * S, "a"), Goto(15 * S, "a"), Goto(20 * S, "b")],
+            None,
+            [Visit("a", 10 * S, 20 * S), Visit("b", 20 * S, None)],
+            id="a goto to the segment on air continues its visit",
+        ),
+        pytest.param(
+            [Goto(20 * S, "b"), Goto(10 * S, "a")],
+            30 * S,
+            [Visit("a", 10 * S, 20 * S), Visit("b", 20 * S, 30 * S)],
+            id="taken in time order",
+        ),
+        pytest.param(
+            [Goto(10 * S, "a"), Goto(10 * S, "b")],
+            30 * S,
+            [Visit("b", 10 * S, 30 * S)],
+            id="a visit of no time is dropped",
+        ),
+        pytest.param(
+            [Goto(10 * S, "a"), Goto(40 * S, "b")],
+            30 * S,
+            [Visit("a", 10 * S, 30 * S)],
+            id="after the end: clipped, and a goto past it is no visit",
+        ),
+    ],
+)
+def test_visits_from_gotos(
+    gotos: list[Goto], ended_at_us: int | None, expected: list[Visit]
+) -> None:
+    assert visits(gotos, ended_at_us) == expected
+
+
+def test_visits_by_segment_and_their_length() -> None:
+    found = visits([Goto(0, "a"), Goto(5 * S, "b"), Goto(7 * S, "a")], None)
+    by_segment = visits_by_segment(found)
+    assert list(by_segment) == ["a", "b"]
+    assert [v.length_us(now_us=10 * S) for v in by_segment["a"]] == [5 * S, 3 * S]
+    # A visit under way measured before it started (clock skew) counts no time.
+    assert Visit("a", 10 * S, None).length_us(now_us=5 * S) == 0
+
+
+def counts(*viewers: int) -> dict[str, int]:
+    return {key: n for (_, _, key), n in zip(FUNNEL_STEPS, viewers, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("viewers", "from_previous", "from_top", "drop_off"),
+    [
+        pytest.param(
+            (100, 50, 25, 20, 10, 5),
+            [1.0, 0.5, 0.5, 0.8, 0.5, 0.5],
+            [1.0, 0.5, 0.25, 0.2, 0.1, 0.05],
+            [0, 50, 25, 5, 10, 5],
+            id="narrowing",
+        ),
+        pytest.param((0, 0, 0, 0, 0, 0), [0.0] * 6, [0.0] * 6, [0] * 6, id="nobody: rates are 0"),
+        pytest.param(
+            (10, 4, 2, 1, 3, 2),
+            [1.0, 0.4, 0.5, 0.5, 3.0, 2 / 3],
+            [1.0, 0.4, 0.2, 0.1, 0.3, 0.2],
+            [0, 6, 2, 1, -2, 1],
+            id="ordering without a cart: not clamped",
+        ),
+        pytest.param(
+            (0, 1, 0, 0, 0, 0),
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [0.0] * 6,
+            [0, -1, 1, 0, 0, 0],
+            id="no join: the denominator is 0",
+        ),
+    ],
+)
+def test_funnel(
+    viewers: tuple[int, ...], from_previous: list[float], from_top: list[float], drop_off: list[int]
+) -> None:
+    rows = funnel(counts(*viewers))
+    assert [r["step"] for r in rows] == [
+        "entered",
+        "interacted",
+        "clicked",
+        "carted",
+        "ordered",
+        "paid",
+    ]
+    assert [r["viewers"] for r in rows] == list(viewers)
+    assert [r["rate_from_previous"] for r in rows] == pytest.approx(from_previous)
+    assert [r["rate_from_top"] for r in rows] == pytest.approx(from_top)
+    assert [r["drop_off"] for r in rows] == drop_off
+    assert all(" " in r["label"] for r in rows)  # Chinese, then English
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (True, "true"),
+        (0, "0"),
+        (-5, "-5"),
+        (0.25, "0.25"),
+        (-1.5, "-1.5"),
+        ("羊绒围巾", "羊绒围巾"),
+        ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+        ("+86 138", "'+86 138"),
+        ("-rm", "'-rm"),
+        ("@cmd", "'@cmd"),
+        ("\t=1", "'\t=1"),
+        ("-12", "-12"),  # a number written as text is no formula
+        ("a=b", "a=b"),
+        ({"sku": "A1", "qty": 2}, '{"sku":"A1","qty":2}'),
+        ([1, "x"], '[1,"x"]'),
+        ({"t": "=x"}, '{"t":"=x"}'),
+    ],
+)
+def test_cell(value: Any, expected: str) -> None:
+    assert cell(value) == expected
+
+
+def test_render_has_a_bom_and_a_header_even_without_rows() -> None:
+    text = render(("a", "b"), [])
+    assert text.startswith(BOM)
+    assert list(csv.reader(io.StringIO(text[len(BOM) :]))) == [["a", "b"]]
+
+
+def test_render_quotes_what_needs_it_and_leaves_missing_keys_empty() -> None:
+    text = render(("a", "b"), [{"a": 'say "hi", ok', "b": 1}, {"a": "line\nbreak"}])
+    rows = list(csv.reader(io.StringIO(text[len(BOM) :])))
+    assert rows == [["a", "b"], ['say "hi", ok', "1"], ["line\nbreak", ""]]
+
+
+def test_minute_row_has_iso_time_and_epoch_seconds() -> None:
+    row = minute_row({"minute": 1_764_000_000, "online": 3})
+    assert (row["minute"], row["minute_epoch_seconds"], row["online"]) == (
+        "2025-11-24T16:00:00Z",
+        1_764_000_000,
+        3,
+    )
+    assert set(COLUMNS["minutes"][:2]) == {"minute", "minute_epoch_seconds"}
+
+
+def test_action_row_puts_the_type_s_own_fields_in_one_cell() -> None:
+    record = {
+        "id": 7,
+        "type": "price.set",
+        "by": {"label": "场控小王", "role": "field_control"},
+        "at": "2026-01-01T00:00:00Z",
+        "state": "applied",
+        "sku": "A1",
+        "live_price": 990,
+    }
+    row = action_row(record)
+    assert (row["by_label"], row["by_role"], row["undone_by_label"]) == (
+        "场控小王",
+        "field_control",
+        None,
+    )
+    assert row["fields"] == {"sku": "A1", "live_price": 990}
+    assert set(row) == set(COLUMNS["actions"])
