@@ -2,6 +2,10 @@ import { useCallback, useEffect, useState } from "react";
 import { AnchorConsole } from "./components/anchor/AnchorConsole";
 import { AssistantConsole } from "./components/assistant/AssistantConsole";
 import { ConsolePage } from "./components/ConsolePage";
+import { ComparePage } from "./components/review/ComparePage";
+import { ReplayPage } from "./components/review/ReplayPage";
+import { ReviewPage } from "./components/review/ReviewPage";
+import { ShowEntry } from "./components/review/ShowEntry";
 import { ShowList } from "./components/ShowList";
 import { SignIn } from "./components/SignIn";
 import { ShowSetup } from "./components/setup/ShowSetup";
@@ -14,6 +18,18 @@ type Auth =
   | { status: "signed_out"; reason?: string }
   | { status: "signed_in"; me: Me }
   | { status: "error"; message: string };
+
+/**
+ * The console of a show for the signed-in role: the anchor gets its prompter, the assistant its
+ * console (助播台); the others field control's console, or the anchor's or assistant's view
+ * when they ask for it.
+ */
+function consoleOf(page: "console" | "anchor" | "assistant", showId: string, me: Me) {
+  const which = consoleFor(page, me.role);
+  if (which === "anchor") return <AnchorConsole key={`anchor:${showId}`} showId={showId} me={me} />;
+  if (which === "assistant") return <AssistantConsole key={`assistant:${showId}`} showId={showId} me={me} />;
+  return <ConsolePage key={showId} showId={showId} me={me} />;
+}
 
 /** Auth gate (a pasted token, a login link, or the session cookie) + the pages. */
 export function App() {
@@ -64,19 +80,23 @@ export function App() {
     case "shows":
       return <ShowList me={auth.me} />;
     case "console":
+      // An ended show opens on its review for those who may read it; the rest as before.
+      return (
+        <ShowEntry key={`entry:${route.showId}`} showId={route.showId} role={auth.me.role}>
+          {consoleOf("console", route.showId, auth.me)}
+        </ShowEntry>
+      );
     case "anchor":
-    case "assistant": {
-      // The anchor gets its prompter, the assistant its console (助播台); the others field
-      // control's console, or the anchor's or assistant's view when they ask for it.
-      const which = consoleFor(route.page, auth.me.role);
-      if (which === "anchor") {
-        return <AnchorConsole key={`anchor:${route.showId}`} showId={route.showId} me={auth.me} />;
-      }
-      if (which === "assistant") {
-        return <AssistantConsole key={`assistant:${route.showId}`} showId={route.showId} me={auth.me} />;
-      }
-      return <ConsolePage key={route.showId} showId={route.showId} me={auth.me} />;
-    }
+    case "assistant":
+      return consoleOf(route.page, route.showId, auth.me);
+    case "live":
+      return <ConsolePage key={`live:${route.showId}`} showId={route.showId} me={auth.me} />;
+    case "review":
+      return <ReviewPage key={`review:${route.showId}`} showId={route.showId} me={auth.me} />;
+    case "replay":
+      return <ReplayPage key={`replay:${route.showId}`} showId={route.showId} me={auth.me} />;
+    case "compare":
+      return <ComparePage me={auth.me} />;
     case "setup":
       return <ShowSetup key={`setup:${route.showId}`} showId={route.showId} me={auth.me} />;
     case "not_found":

@@ -18,6 +18,8 @@ const CONN_LABEL: Record<ConnState, { zh: string; en: string }> = {
   closed: { zh: "已断开", en: "closed" },
 };
 
+const ENDED_LABEL = { zh: "已结束", en: "ended" };
+
 interface Props {
   showId: string;
   show: ShowInfo | null;
@@ -41,7 +43,9 @@ export function ConsoleHeader({
   health,
   consoleName = "场控台",
 }: Props) {
-  const label = CONN_LABEL[conn.state];
+  // Connected to an ended show is not "live": nothing more will happen on it.
+  const ended = show?.status === "ended" && conn.state === "live";
+  const label = ended ? ENDED_LABEL : CONN_LABEL[conn.state];
   const retryIn = conn.nextRetryAt !== null ? Math.max(0, Math.ceil((conn.nextRetryAt - Date.now()) / 1000)) : null;
   const pos = conn.position;
 
@@ -71,9 +75,10 @@ export function ConsoleHeader({
       </div>
       <div className="topbar__right">
         <span
-          className={`conn conn--${conn.state}`}
+          className={`conn conn--${ended ? "ended" : conn.state}`}
           data-testid="conn-state"
           data-state={conn.state}
+          data-show-ended={ended ? "true" : undefined}
           role="status"
           aria-live="polite"
         >

@@ -204,7 +204,12 @@ export function ConsolePage({ showId, me }: { showId: string; me: Me }) {
             serverNow={serverNow}
             rejected={state.rejected}
           />
-          <TrendChart series={state.series} actions={markerActions} names={markerNames} />
+          <TrendChart
+            series={state.series}
+            actions={markerActions}
+            names={markerNames}
+            endedAt={showEnded ? (show?.ended_at ?? null) : null}
+          />
           <ProductTable products={state.products} alerts={state.alerts} lineup={lineup} />
         </section>
         <aside className="console__side">

@@ -52,10 +52,13 @@ export const TrendChart = memo(function TrendChart({
   series,
   actions = NO_ACTIONS,
   names,
+  endedAt = null,
 }: {
   series: readonly SeriesPoint[];
   actions?: readonly ActionRecord[];
   names?: MarkerNames;
+  /** When the show ended (RFC 3339): the axis stops at its minute, no empty slots ahead. */
+  endedAt?: string | null;
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
@@ -66,16 +69,20 @@ export const TrendChart = memo(function TrendChart({
       const t = Date.parse(p.minute);
       if (!Number.isNaN(t)) byMinute.set(Math.floor(t / MINUTE) * MINUTE, p);
     }
+    const end = endedAt !== null ? Date.parse(endedAt) : NaN;
+    const endMinute = Number.isNaN(end) ? null : Math.floor(end / MINUTE) * MINUTE;
+    if (endMinute !== null) for (const t of [...byMinute.keys()]) if (t > endMinute) byMinute.delete(t);
     if (byMinute.size === 0) return [];
     const times = [...byMinute.keys()];
-    const last = Math.max(...times);
+    const last = endMinute ?? Math.max(...times);
     const first = Math.max(Math.min(...times), last - (WINDOW_MINUTES - 1) * MINUTE);
-    const n = Math.max(MIN_SLOTS, Math.round((last - first) / MINUTE) + 1);
+    // An ended show has nothing ahead of it: its axis ends with it.
+    const n = Math.max(endMinute !== null ? 1 : MIN_SLOTS, Math.round((last - first) / MINUTE) + 1);
     return Array.from({ length: n }, (_, i) => {
       const t = first + i * MINUTE;
       return { t, point: byMinute.get(t) };
     });
-  }, [series]);
+  }, [series, endedAt]);
 
   const markers = useMemo(
     () => (slots.length === 0 ? [] : placeMarkers(actions, slots[0]?.t ?? 0, slots.length)),

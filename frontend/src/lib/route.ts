@@ -4,7 +4,11 @@
  * others), `/shows/{id}/anchor` (the anchor's view, for anyone who wants to check what the
  * anchor sees), `/shows/{id}/setup` (lineup, targets, start and end) and `/shows/{id}/assistant`
  * (the assistant's console, 助播台: prices, coupons, lucky bags, flash sales, flagged orders; an
- * assistant's `/shows/{id}` opens it too). The server answers these paths with index.html.
+ * assistant's `/shows/{id}` opens it too). An ended show's `/shows/{id}` opens its review
+ * (`/shows/{id}/review`, 复盘) for the roles that may read it; `/shows/{id}/live` is field
+ * control's console whatever the show's state, `/shows/{id}/replay` plays the ended show
+ * again, and `/reviews/compare?shows=a,b` sets shows side by side. The server answers these
+ * paths with index.html.
  *
  * A new page of a show is one entry in SHOW_PAGES, one member of Route, and a path helper.
  */
@@ -16,6 +20,10 @@ export type Route =
   | { page: "anchor"; showId: string }
   | { page: "setup"; showId: string }
   | { page: "assistant"; showId: string }
+  | { page: "review"; showId: string }
+  | { page: "replay"; showId: string }
+  | { page: "live"; showId: string }
+  | { page: "compare" }
   | { page: "not_found"; path: string };
 
 /** The pages of one show, by what follows `/shows/{id}` ("" is the show's own page). */
@@ -24,6 +32,9 @@ const SHOW_PAGES = {
   anchor: "anchor",
   setup: "setup",
   assistant: "assistant",
+  review: "review",
+  replay: "replay",
+  live: "live",
 } as const satisfies Record<string, Extract<Route, { showId: string }>["page"]>;
 
 type ShowPageSuffix = keyof typeof SHOW_PAGES;
@@ -35,6 +46,7 @@ function isShowPageSuffix(s: string): s is ShowPageSuffix {
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { page: "shows" };
+  if (path === "/reviews/compare") return { page: "compare" };
   const m = /^\/shows\/([^/]+)(?:\/([^/]+))?$/.exec(path);
   if (m !== null && m[1] !== undefined) {
     const suffix = m[2] ?? "";
@@ -70,11 +82,40 @@ export function assistantPath(showId: string): string {
   return `${showPath(showId)}/assistant`;
 }
 
+/** The show's post-show review (复盘). */
+export function reviewPath(showId: string): string {
+  return `${showPath(showId)}/review`;
+}
+
+/** The replay of an ended show, with the live console's panels. */
+export function replayPath(showId: string): string {
+  return `${showPath(showId)}/replay`;
+}
+
+/** Field control's live console, even when the show has ended (its `/shows/{id}` is the review). */
+export function livePath(showId: string): string {
+  return `${showPath(showId)}/live`;
+}
+
+/** Roles that may read a review (REVIEW_READ in src/liveops/auth/principal.py; the server decides). */
+export function mayReview(role: string): boolean {
+  return role === "admin" || role === "operations" || role === "field_control" || role === "assistant";
+}
+
+/**
+ * What `/shows/{id}` opens: an ended show's review for those who may read it, else the console
+ * (see {@link consoleFor}). Unknown status (not loaded): the console.
+ */
+export function showEntry(status: string | null, role: string): "review" | "console" {
+  return status === "ended" && mayReview(role) ? "review" : "console";
+}
+
 const NAVIGATE_EVENT = "liveops:navigate";
 
-export function navigate(path: string): void {
-  if (path === window.location.pathname) return;
-  window.history.pushState(null, "", path);
+export function navigate(path: string, replace = false): void {
+  if (path === window.location.pathname + window.location.search) return;
+  if (replace) window.history.replaceState(null, "", path);
+  else window.history.pushState(null, "", path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 
