@@ -14,6 +14,7 @@ from liveops.ingest.router import router as ingest_router
 from liveops.inventory.router import router as inventory_router
 from liveops.live.router import router as live_router
 from liveops.moderation.router import router as moderation_router
+from liveops.report.router import router as report_router
 from liveops.review.router import reviews_router, router as review_router
 from liveops.rundown.router import router as rundown_router
 from liveops.shows.router import router as shows_router
@@ -29,6 +30,7 @@ def api_router() -> APIRouter:
     api.include_router(inventory_router, prefix="/shows", tags=["stock"])
     api.include_router(review_router, prefix="/shows", tags=["review"])
     api.include_router(export_router, prefix="/shows", tags=["review"])
+    api.include_router(report_router, prefix="/shows", tags=["review"])
     api.include_router(reviews_router, prefix="/reviews", tags=["review"])
     api.include_router(live_router, prefix="/shows", tags=["live"])
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
