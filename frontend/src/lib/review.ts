@@ -392,6 +392,22 @@ export function reportPath(showId: string): string {
 
 /* ---- figures ---- */
 
+/** Traffic sources as the platforms' back offices name them. */
+const CHANNEL_NAMES: Readonly<Record<string, string>> = {
+  recommend: "推荐 recommend",
+  follow: "关注 follow",
+  share: "分享 share",
+  short_video: "短视频 short video",
+  paid: "付费投流 paid",
+  search: "搜索 search",
+  other: "其他 other",
+};
+
+/** A channel's name for people: "推荐 recommend"; an unknown one as sent, "—" when empty. */
+export function channelName(channel: string): string {
+  return CHANNEL_NAMES[channel] ?? (channel || "—");
+}
+
 /** The show's length in seconds, start to end; null until both are known. */
 export function showSeconds(show: ReviewShow): number | null {
   if (show.startedAt === null || show.endedAt === null) return null;
@@ -534,7 +550,7 @@ export function reviewFindings(r: Review): Finding[] {
     out.push({
       id: "channel",
       tone: "info",
-      text: `成交最多的流量来源：${channel.name}（${formatMoney(channel.gmv)}）`,
+      text: `成交最多的流量来源：${channelName(channel.name)}（${formatMoney(channel.gmv)}）`,
     });
   }
   return out;

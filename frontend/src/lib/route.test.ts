@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { anchorPath, assistantPath, consoleFor, parseRoute, setupPath, showPath } from "./route";
+import {
+  anchorPath,
+  assistantPath,
+  consoleFor,
+  livePath,
+  mayReview,
+  parseRoute,
+  replayPath,
+  reviewPath,
+  setupPath,
+  showEntry,
+  showPath,
+} from "./route";
 
 describe("routes", () => {
   it("reads the show list, a show's console and its anchor view", () => {
@@ -54,5 +66,27 @@ describe("routes", () => {
     expect(consoleFor("console", "admin")).toBe("field_control");
     expect(consoleFor("anchor", "operations")).toBe("anchor");
     expect(consoleFor("anchor", "field_control")).toBe("anchor");
+  });
+
+  it("reads a show's review, replay and live console, and the comparison", () => {
+    expect(parseRoute(reviewPath("a/b"))).toEqual({ page: "review", showId: "a/b" });
+    expect(parseRoute(replayPath("s1"))).toEqual({ page: "replay", showId: "s1" });
+    expect(parseRoute(livePath("s1"))).toEqual({ page: "live", showId: "s1" });
+    expect(parseRoute("/reviews/compare")).toEqual({ page: "compare" });
+    expect(parseRoute("/reviews")).toEqual({ page: "not_found", path: "/reviews" });
+  });
+
+  it.each([
+    ["ended", "admin", "review"],
+    ["ended", "operations", "review"],
+    ["ended", "field_control", "review"],
+    ["ended", "assistant", "review"],
+    ["ended", "anchor", "console"], // an anchor may not read reviews
+    ["live", "admin", "console"],
+    ["scheduled", "field_control", "console"],
+    [null, "admin", "console"],
+  ] as const)("a %s show opens for %s on its %s", (status, role, page) => {
+    expect(showEntry(status, role)).toBe(page);
+    expect(mayReview(role)).toBe(role !== "anchor");
   });
 });

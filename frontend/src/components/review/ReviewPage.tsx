@@ -13,6 +13,7 @@ import { formatChange } from "../../lib/impact";
 import { INTENT_GROUP } from "../../lib/intents";
 import { KPIS } from "../../lib/kpis";
 import {
+  channelName,
   exportCsvPath,
   exportEventsPath,
   funnelDropOffs,
@@ -51,8 +52,11 @@ const AUDIENCE_NAMES: Readonly<Record<string, string>> = {
   tier: "城市线级 City tier",
 };
 
-/** The headline KPIs of the review: the live console's hero and main tiles, as final figures. */
-const HEADLINE = KPIS.filter((k) => k.tier !== "more");
+/**
+ * The headline KPIs of the review: the live console's hero and main tiles as final figures,
+ * without the viewers online now (none, after the end: the peak says more) and with click → pay.
+ */
+const HEADLINE = KPIS.filter((k) => (k.tier !== "more" && k.key !== "online") || k.key === "click_to_pay_rate");
 
 /** The post-show review (复盘) of one show, for the person who runs the review meeting. */
 export function ReviewPage({ showId, me }: { showId: string; me: Me }) {
@@ -488,7 +492,7 @@ function SliceTable({ rows, nameLabel, testId }: { rows: readonly SliceRow[]; na
         <tbody>
           {rows.map((r) => (
             <tr key={r.name}>
-              <td className="rtable__name">{r.name || "—"}</td>
+              <td className="rtable__name">{channelName(r.name)}</td>
               <td className="num">{formatCount(r.uv)}</td>
               <td className="num">{formatRate(r.share, 1)}</td>
               <td className="num">{formatDuration(r.avgWatchSeconds)}</td>
