@@ -160,11 +160,14 @@ RULE_CASES = [
                 {"type": "product.pin", "sku": "A", "at": iso(MINUTE + 75), "state": "applied"},
                 {"type": "cue", "text": "下一个", "at": iso(MINUTE + 130), "state": "applied"},
                 {"type": "product.pin", "sku": "Z", "at": iso(MINUTE + 80), "state": "undone"},
+                {"type": "product.pin", "sku": "A", "at": iso(MINUTE + 90), "state": "applied"},
+                {"type": "question.answer", "cluster_id": "q1", "at": iso(MINUTE + 95)},
+                {"type": "segment.goto", "segment_id": "秒杀", "at": iso(MINUTE + 60)},
             ],
         },
         [("worked", "peak_minute")],
         [fmt.clock(MINUTE + 60), "¥30.00", "75.0%", "on air: 秒杀", "actions: product.pin A."],
-        id="the peak minute with its segment and its applied actions",
+        id="the peak minute with its segment and its applied actions, each once, routine left out",
     ),
     pytest.param(
         peak_gmv_minute, {"minutes": [{"minute": MINUTE, "gmv": 0}]}, [], [], id="no sales"
@@ -209,7 +212,7 @@ RULE_CASES = [
         alert_handling,
         {"alerts": {"items": [alert("low_stock", "resolved", SLOW_RESOLVE_SECONDS)]}},
         [("worked", "alerts_resolved_fast")],
-        ["1 alerts resolved", "15 min 00 s"],
+        ["1 alert resolved", "15 min 00 s"],
         id="every alert resolved within the limit",
     ),
     pytest.param(alert_handling, {"alerts": {"items": []}}, [], [], id="no alerts"),
@@ -324,7 +327,14 @@ def test_money_is_yuan_with_two_decimals_from_fen(fen: float | None, shown: str)
     assert fmt.money(fen) == shown
 
 
-PERCENT = [(0.14076, 1, "14.1%"), (1.0, 1, "100.0%"), (0.0, 0, "0%"), (1.948, 0, "195%")]
+PERCENT = [
+    (0.14076, 1, "14.1%"),
+    (1.0, 1, "100.0%"),
+    (0.0, 0, "0%"),
+    (1.948, 0, "195%"),
+    (-0.2, 0, "-20%"),
+    (-0.0004, 1, "0.0%"),
+]
 
 
 @pytest.mark.parametrize(("rate", "digits", "shown"), PERCENT)
@@ -338,6 +348,7 @@ DURATION = [
     (125, "2 min 05 s"),
     (3_725, "1 h 02 min"),
     (-30, "−30 s"),
+    (-0.2, "0 s"),
     (None, "—"),
 ]
 

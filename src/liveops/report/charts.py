@@ -36,6 +36,7 @@ class Bar:
     label: str
     value: float
     shown: str  # the value as the reader sees it
+    colour: str | None = None  # the chart's colour unless set
 
 
 def _text_width(text: str, size: float) -> float:
@@ -186,7 +187,7 @@ def bars(rows: Sequence[Bar], label: str, colour: str = BAR_COLOUR) -> str:
             f'<text x="0" y="{y + 17}" font-size="{size:g}" fill="#222">'
             f"{escape(fit(row.label, label_w - 6, size))}</text>"
             f'<rect x="{label_w}" y="{y + 6}" width="{length:.1f}" height="14" rx="2" '
-            f'fill="{colour}"/>'
+            f'fill="{row.colour or colour}"/>'
             f'<text x="{width - 2}" y="{y + 17}" font-size="{size:g}" text-anchor="end" '
             f'fill="#222">{escape(row.shown)}</text></g>'
         )

@@ -213,12 +213,23 @@ def _on_air_at(review: Mapping[str, Any], start: float, end: float) -> list[str]
     return titles
 
 
+# Routine actions that say nothing about why a minute sold: answers to questions, and segment
+# moves (the segments on air are named already).
+_ROUTINE_ACTION_PREFIXES = ("question.", "segment.goto")
+
+
 def _actions_in(review: Mapping[str, Any], start: float, end: float) -> list[str]:
-    done = []
+    """The applied, non-routine actions of [start, end), each named once, in order."""
+    done: list[str] = []
     for row in _rows(review, "actions"):
         at = fmt.epoch(row.get("at"))
-        if at is not None and start <= at < end and row.get("state", "applied") == "applied":
-            done.append(action_summary(row))
+        if at is None or not start <= at < end or row.get("state", "applied") != "applied":
+            continue
+        if str(row.get("type", "")).startswith(_ROUTINE_ACTION_PREFIXES):
+            continue
+        summary = action_summary(row)
+        if summary not in done:
+            done.append(summary)
     return done
 
 
@@ -284,6 +295,10 @@ def channel_uv_value(review: Mapping[str, Any]) -> list[Finding]:
     ]
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _alert_name(item: Mapping[str, Any]) -> str:
     subject = item.get("subject")
     return f"{item.get('rule')} {subject}".strip() if subject else str(item.get("rule"))
@@ -315,7 +330,8 @@ def alert_handling(review: Mapping[str, Any]) -> list[Finding]:
                     "worked",
                     "alerts_resolved_fast",
                     "告警处理及时 Alerts handled fast",
-                    f"{len(resolved)} alerts resolved, the slowest ({_alert_name(slowest)}) in "
+                    f"{_plural(len(resolved), 'alert')} resolved, the slowest "
+                    f"({_alert_name(slowest)}) in "
                     f"{fmt.duration(seconds)}, within {fmt.duration(SLOW_RESOLVE_SECONDS)}.",
                 )
             )

@@ -26,7 +26,8 @@ def percent(rate: float | None, digits: int = 1) -> str:
     """A 0–1 rate as a percentage: 0.14076 → 14.1%."""
     if rate is None:
         return DASH
-    return f"{rate * 100:.{digits}f}%"
+    shown = round(rate * 100, digits)
+    return f"{shown or 0.0:.{digits}f}%"  # a rate that rounds to zero is 0%, never -0%
 
 
 def count(value: float | None) -> str:
@@ -42,8 +43,8 @@ def duration(seconds: float | None) -> str:
     """A span as h/min/s, the two largest units: 3725 → 1 h 02 min; 125 → 2 min 05 s."""
     if seconds is None:
         return DASH
-    sign = "−" if seconds < 0 else ""
     total = round(abs(seconds))
+    sign = "−" if seconds < 0 and total else ""
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -89,6 +89,16 @@ section { background: var(--paper); border-radius: 6px; padding: 14px 16px; marg
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
   vertical-align: -1px; border-radius: 2px; }
 .table-wrap { overflow-x: auto; }
+@media (max-width: 760px) {
+  /* A shadow on the side that has more to scroll to: the table goes on past the edge. */
+  .table-wrap { background:
+      linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)),
+      linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) 100% 0,
+      radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, 0.2), rgba(0, 0, 0, 0)),
+      radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, 0.2), rgba(0, 0, 0, 0)) 100% 0;
+    background-repeat: no-repeat; background-size: 28px 100%, 28px 100%, 12px 100%, 12px 100%;
+    background-attachment: local, local, scroll, scroll; }
+}
 table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
 th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left;
   vertical-align: top; }
@@ -256,7 +266,7 @@ def title_block(review: Mapping[str, Any], computed_at: datetime) -> str:
             _span(fmt.instant(show.get("started_at")), fmt.instant(show.get("ended_at"))),
         ),
         ("事件数 Events", fmt.count(_number(review.get("events")))),
-        ("最新事件 Newest event (late refunds included)", _newest_event(review)),
+        ("最新事件 Newest event received (late refunds move it)", _newest_event(review)),
         ("生成于 Computed at", fmt.when(computed_at)),
     ]
     items = "".join(
@@ -420,6 +430,17 @@ def _chart_section(title: str, rows: Sequence[charts.Bar], anchor: str, note: st
     )
 
 
+def _intent_colour(intent: str) -> str:
+    """Complaints red, questions amber, spam grey, the rest the charts' blue."""
+    if intent.startswith("complaint"):
+        return charts.ALERT_COLOUR
+    if intent.startswith("question"):
+        return charts.GMV_COLOUR
+    if intent == "spam":
+        return charts.SEGMENT_COLOUR
+    return charts.BAR_COLOUR
+
+
 def chart_sections(review: Mapping[str, Any]) -> str:
     parts = []
     funnel = _rows(review, "funnel")
@@ -458,6 +479,7 @@ def chart_sections(review: Mapping[str, Any]) -> str:
                 f"{c.get('label') or c.get('intent')}",
                 _number(c.get("count")) or 0.0,
                 f"{fmt.count(_number(c.get('count')))} · {fmt.percent(_number(c.get('share')))}",
+                _intent_colour(str(c.get("intent", ""))),
             )
             for c in comments
         ]
@@ -691,7 +713,7 @@ def alerts_tables(review: Mapping[str, Any]) -> str:
         [
             [
                 num(fmt.when(i.get("fired_at"))[11:19]),
-                Cell(f"{i.get('rule')} {i.get('subject') or ''}".strip()),
+                Cell(f"{i.get('rule')} {_short(str(i.get('subject') or ''))}".strip()),
                 Cell(i.get("severity")),
                 Cell(_STATES.get(str(i.get("state")), i.get("state"))),
                 num(fmt.duration(_number(i.get("ack_seconds")))),
@@ -710,6 +732,11 @@ def alerts_tables(review: Mapping[str, Any]) -> str:
         anchor="alerts",
         long=True,
     )
+
+
+def _short(text: str, most: int = 24) -> str:
+    """A long identifier cut for a table cell (the review JSON has it whole)."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _impact(row: Mapping[str, Any]) -> str:
