@@ -29,6 +29,13 @@ export const CLOSE_CODES = {
   Forbidden: 4403,
   /** no such show: stop. */
   NoSuchShow: 4404,
+  /**
+   * `?replay=` on a show that has not ended (only an ended show can be replayed): open the live
+   * stream without `replay`, or wait for the end.
+   */
+  NotEnded: 4409,
+  /** bad `?replay=` speed (a number from 1 to 120): reconnect with a speed from 1 to 120. */
+  BadReplay: 4422,
 } as const;
 
 /** An operator action was performed (contract §10): the stored record. */
@@ -557,6 +564,56 @@ export interface QuestionsView {
   readonly closed: readonly ClusterRead[];
 }
 
+/**
+ * Where a replay stands (only on a websocket opened with `?replay=SPEED`): sent when it
+ * starts, on every change of state or speed, after a seek, and about once a second while it
+ * plays. Times are the show's source times: `start_ms` of its first event, `end_ms` of its
+ * last event on air, `position_ms` of the replay now.
+ */
+export interface ReplayMessage {
+  /** names one continuous history of the show's stream */
+  readonly epoch: string;
+  /** position in the stream; one more per publication */
+  readonly offset: number;
+  readonly type: "replay";
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly server_time: number;
+  readonly state: "playing" | "paused" | "ended";
+  readonly speed: number;
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly position_ms: number;
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly start_ms: number;
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly end_ms: number;
+}
+
+/** Replay only: hold the position; nothing is published until `replay.play`. */
+export interface ReplayPauseMessage {
+  readonly type: "replay.pause";
+}
+
+/** Replay only: play on from the position (a `replay` message answers). */
+export interface ReplayPlayMessage {
+  readonly type: "replay.play";
+}
+
+/**
+ * Replay only: jump to a source time (clamped to the show). A fresh `snapshot` at that
+ * position follows, then a `replay` message; the replay keeps its state (playing/paused).
+ */
+export interface ReplaySeekMessage {
+  readonly type: "replay.seek";
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly position_ms: number;
+}
+
+/** Replay only: play on at another speed (1–120 times real time). */
+export interface ReplaySpeedMessage {
+  readonly type: "replay.speed";
+  readonly speed: number;
+}
+
 /** The resume succeeded: exactly the publications after `offset` follow. */
 export interface ResumedMessage {
   /** names one continuous history of the show's stream */
@@ -738,6 +795,7 @@ export type ServerMessage =
   | ActionMessage
   | CommerceMessage
   | QuestionsMessage
+  | ReplayMessage
   | SkipMessage
   | ResumedMessage
   | ResyncMessage
@@ -745,4 +803,9 @@ export type ServerMessage =
   | ErrorMessage;
 
 /** Every message of `sendToServer`, told apart by `type`. */
-export type ClientMessage = PingMessage;
+export type ClientMessage =
+  | PingMessage
+  | ReplayPlayMessage
+  | ReplayPauseMessage
+  | ReplaySpeedMessage
+  | ReplaySeekMessage;

@@ -52,3 +52,13 @@ class CloseCode(IntEnum):
     UNAUTHENTICATED = 4401, "not authenticated (no or unknown credentials)", "sign in again"
     FORBIDDEN = 4403, "the credentials may not read this show", "stop"
     NO_SUCH_SHOW = 4404, "no such show", "stop"
+    NOT_ENDED = (
+        4409,
+        "`?replay=` on a show that has not ended (only an ended show can be replayed)",
+        "open the live stream without `replay`, or wait for the end",
+    )
+    BAD_REPLAY = (
+        4422,
+        "bad `?replay=` speed (a number from 1 to 120)",
+        "reconnect with a speed from 1 to 120",
+    )

@@ -69,6 +69,11 @@ class ConsoleConnection:
     def writes_directly(self) -> bool:
         return self._writer is not None
 
+    @property
+    def queued_frames(self) -> int:
+        """Frames waiting to be sent (a replay waits while this is high: live/replay.py)."""
+        return len(self._queue)
+
     def hold(self) -> None:
         """Keep live publications aside while the first frames are being fetched."""
         self._held = []

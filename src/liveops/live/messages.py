@@ -308,6 +308,21 @@ class QuestionsMessage(_Positioned):
     questions: QuestionsView
 
 
+class ReplayMessage(_Positioned):
+    """Where a replay stands (only on a websocket opened with `?replay=SPEED`): sent when it
+    starts, on every change of state or speed, after a seek, and about once a second while it
+    plays. Times are the show's source times: `start_ms` of its first event, `end_ms` of its
+    last event on air, `position_ms` of the replay now."""
+
+    type: Literal["replay"]
+    server_time: EpochMs
+    state: Literal["playing", "paused", "ended"]
+    speed: float = Field(ge=1, le=120)
+    position_ms: EpochMs
+    start_ms: EpochMs
+    end_ms: EpochMs
+
+
 class SkipMessage(_Positioned):
     """A position whose publication is for other roles (an alert routed to field control and
     the assistant, on an anchor's console): take the position, nothing else changes."""
@@ -347,6 +362,33 @@ class PingMessage(_Message):
     type: Literal["ping"]
 
 
+class ReplayPlayMessage(_Message):
+    """Replay only: play on from the position (a `replay` message answers)."""
+
+    type: Literal["replay.play"]
+
+
+class ReplayPauseMessage(_Message):
+    """Replay only: hold the position; nothing is published until `replay.play`."""
+
+    type: Literal["replay.pause"]
+
+
+class ReplaySpeedMessage(_Message):
+    """Replay only: play on at another speed (1–120 times real time)."""
+
+    type: Literal["replay.speed"]
+    speed: float = Field(ge=1, le=120)
+
+
+class ReplaySeekMessage(_Message):
+    """Replay only: jump to a source time (clamped to the show). A fresh `snapshot` at that
+    position follows, then a `replay` message; the replay keeps its state (playing/paused)."""
+
+    type: Literal["replay.seek"]
+    position_ms: EpochMs
+
+
 ServerMessage = Annotated[
     SnapshotMessage
     | MetricsMessage
@@ -359,6 +401,7 @@ ServerMessage = Annotated[
     | ActionMessage
     | CommerceMessage
     | QuestionsMessage
+    | ReplayMessage
     | SkipMessage
     | ResumedMessage
     | ResyncMessage
@@ -379,10 +422,22 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     ActionMessage,
     CommerceMessage,
     QuestionsMessage,
+    ReplayMessage,
     SkipMessage,
     ResumedMessage,
     ResyncMessage,
     PongMessage,
     ErrorMessage,
 )
-CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (PingMessage,)
+CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
+    PingMessage,
+    ReplayPlayMessage,
+    ReplayPauseMessage,
+    ReplaySpeedMessage,
+    ReplaySeekMessage,
+)
+ReplayControl = Annotated[
+    ReplayPlayMessage | ReplayPauseMessage | ReplaySpeedMessage | ReplaySeekMessage,
+    Field(discriminator="type"),
+]
+replay_control: TypeAdapter[ReplayControl] = TypeAdapter(ReplayControl)

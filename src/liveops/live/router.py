@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocketState
 
@@ -20,14 +21,19 @@ from liveops.errors import LiveOpsError
 from liveops.fields import is_printable
 from liveops.live.close_codes import CloseCode
 from liveops.live.connection import NDJSON_SUBPROTOCOL, ConsoleConnection
+from liveops.live.messages import ReplayControl, replay_control
 from liveops.live.protocol import control, encode, now_ms
+from liveops.live.replay import Replay, ReplayError, parse_speed
 from liveops.live.wire import RAW_SEND_KEY, SocketClosed, SocketWriter
 from liveops.logs import connection_id_var, show_id_var
+from liveops.runtime import Runtime
+from liveops.shows import repository as shows_repository
 
 router = APIRouter()
 log = logging.getLogger("liveops.console")
 
 CLOSE_WAIT_SECONDS = 30.0
+REPLAY_CONTROLS_MAX = 32
 _CLOSE_REASONS = {
     CloseCode.TOO_SLOW: "console too slow; resume from your position",
     CloseCode.SERVICE_RESTART: "stream restarted; reconnect and resume",
@@ -63,6 +69,10 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         return
     if not is_printable(show_id):  # no show has such an id, and PostgreSQL cannot look it up
         await websocket.close(CloseCode.NO_SUCH_SHOW, "no show has an id with control characters")
+        return
+    raw_speed = websocket.query_params.get("replay")
+    if raw_speed is not None:
+        await _serve_replay(websocket, rt, show_id, principal.role.value, raw_speed, batching)
         return
     epoch = websocket.query_params.get("epoch")
     raw_offset = websocket.query_params.get("offset")
@@ -136,9 +146,85 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
             await asyncio.wait_for(websocket.close(code, reason), CLOSE_WAIT_SECONDS)
 
 
-async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:
+async def _serve_replay(
+    websocket: WebSocket,
+    rt: Runtime,
+    show_id: str,
+    role: str,
+    raw_speed: str,
+    batching: bool,
+) -> None:
+    """`?replay=SPEED`: play the ended show again to this console alone (live/replay.py)."""
+    try:
+        speed = parse_speed(raw_speed)
+    except ReplayError as exc:
+        await websocket.close(CloseCode.BAD_REPLAY, str(exc)[:120])
+        return
+    async with rt.read() as session:
+        show = await shows_repository.get(session, show_id)
+    if show is None:
+        await websocket.close(CloseCode.NO_SUCH_SHOW, f"no show with id {show_id}")
+        return
+    if show.ended_at is None:
+        await websocket.close(CloseCode.NOT_ENDED, "only an ended show can be replayed")
+        return
+    settings = rt.settings
+    connection = ConsoleConnection(
+        websocket.send_text,
+        role=role,
+        max_frames=settings.console_queue_max_frames,
+        max_bytes=settings.console_queue_max_bytes,
+        batch_bytes=settings.console_frame_max_bytes if batching else None,
+    )
+    replay = Replay(
+        show=show,
+        sessionmaker=rt.read_sessionmaker,
+        settings=settings,
+        connection=connection,
+        speed=speed,
+    )
+    await replay.prepare()
+    show_id_var.set(show_id)
+    connection_id_var.set(secrets.token_hex(4))
+    log.info("replay open (%s) at %gx", role, speed)
+    controls: asyncio.Queue[ReplayControl] = asyncio.Queue(maxsize=REPLAY_CONTROLS_MAX)
+    tasks = {
+        asyncio.create_task(connection.run_sender()),
+        asyncio.create_task(_receive(websocket, connection, controls)),
+        asyncio.create_task(connection.ended.wait()),
+        asyncio.create_task(replay.run(controls)),
+    }
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if not task.cancelled() and isinstance(task.exception(), Exception):
+                log.error("replay failed", exc_info=task.exception())
+    finally:
+        connection.close()
+        replay.close()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(
+                asyncio.CancelledError, WebSocketDisconnect, RuntimeError, SocketClosed
+            ):
+                await task
+    log.info("replay closed")
+    code = connection.close_code
+    if code is not None and websocket.client_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
+            reason = _CLOSE_REASONS.get(code, "")
+            await asyncio.wait_for(websocket.close(code, reason), CLOSE_WAIT_SECONDS)
+
+
+async def _receive(
+    websocket: WebSocket,
+    connection: ConsoleConnection,
+    replay_controls: asyncio.Queue[ReplayControl] | None = None,
+) -> None:
     """Answer console frames until the console goes away. Replies go through the connection's
-    queue so that exactly one task ever writes to the socket."""
+    queue so that exactly one task ever writes to the socket. On a replay, `replay.*` frames
+    steer it (at most REPLAY_CONTROLS_MAX waiting; more are refused)."""
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -150,11 +236,20 @@ async def _receive(websocket: WebSocket, connection: ConsoleConnection) -> None:
             frame = orjson.loads(raw or "")
         except orjson.JSONDecodeError:
             frame = None
+        kind = frame.get("type") if isinstance(frame, dict) else None
         if not isinstance(frame, dict):
             reply = control("error", code="bad_frame", message="frames must be JSON objects")
-        elif frame.get("type") == "ping":
+        elif kind == "ping":
             reply = control("pong", server_time=now_ms())
+        elif isinstance(kind, str) and kind.startswith("replay.") and replay_controls is not None:
+            try:
+                replay_controls.put_nowait(replay_control.validate_python(frame))
+                continue
+            except ValidationError as exc:
+                reason = "; ".join(error["msg"] for error in exc.errors())
+                reply = control("error", code="bad_frame", message=f"bad {kind} frame: {reason}")
+            except asyncio.QueueFull:
+                reply = control("error", code="bad_frame", message="too many replay frames")
         else:
-            kind = frame.get("type")
             reply = control("error", code="unknown_type", message=f"unknown frame type {kind!r}")
         connection.push(encode(reply))

@@ -25,8 +25,11 @@ DEFAULT_DOCUMENT = Path("docs/asyncapi.json")
 Schema = Mapping[str, Any]
 
 # Annotations: they say nothing about the type (`discriminator` only names the `const` field
-# that the union's members already carry, which TypeScript narrows on by itself).
-_ANNOTATIONS = frozenset({"title", "description", "default", "format", "discriminator"})
+# that the union's members already carry, which TypeScript narrows on by itself; a number's
+# bounds are checked by the server, and TypeScript has no type for them).
+_ANNOTATIONS = frozenset(
+    {"title", "description", "default", "format", "discriminator", "minimum", "maximum"}
+)
 _KEYWORDS = _ANNOTATIONS | {
     "$ref",
     "type",
