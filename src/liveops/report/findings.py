@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from liveops.report import format as fmt
+from liveops.report.values import number, rows_of
 
 Verdict = Literal["worked", "did_not_work"]
 
@@ -43,17 +44,6 @@ def findings(review: Mapping[str, Any]) -> list[Finding]:
     ]
 
 
-def _rows(review: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    value = review.get(key)
-    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 _TARGET_NAMES = {
     "gmv": "GMV 成交额",
     "uv": "UV 观看人数",
@@ -77,7 +67,7 @@ def target_results(review: Mapping[str, Any]) -> list[Finding]:
     for key, result in targets.items():
         if not isinstance(result, dict):
             continue
-        target, actual = _number(result.get("target")), _number(result.get("actual"))
+        target, actual = number(result.get("target")), number(result.get("actual"))
         if key not in _TARGET_NAMES or target is None or actual is None or target <= 0:
             continue
         show = _TARGET_FORMAT[key]
@@ -105,11 +95,11 @@ def target_results(review: Mapping[str, Any]) -> list[Finding]:
     return found
 
 
-def _air_seconds(review: Mapping[str, Any]) -> dict[str, float]:
+def air_seconds(review: Mapping[str, Any]) -> dict[str, float]:
     """Seconds each SKU was on air, from the segments that carried it."""
     air: dict[str, float] = {}
-    for segment in _rows(review, "segments"):
-        sku, seconds = segment.get("sku"), _number(segment.get("actual_seconds"))
+    for segment in rows_of(review, "segments"):
+        sku, seconds = segment.get("sku"), number(segment.get("actual_seconds"))
         if isinstance(sku, str) and seconds:
             air[sku] = air.get(sku, 0.0) + seconds
     return air
@@ -122,7 +112,7 @@ def _product_name(row: Mapping[str, Any]) -> str:
 
 def product_conversion(row: Mapping[str, Any]) -> float | None:
     """Paid orders per product click (None without clicks)."""
-    clicks, paid = _number(row.get("clicks")), _number(row.get("paid_orders"))
+    clicks, paid = number(row.get("clicks")), number(row.get("paid_orders"))
     if not clicks or paid is None:
         return None
     return paid / clicks
@@ -131,13 +121,13 @@ def product_conversion(row: Mapping[str, Any]) -> float | None:
 def best_and_worst_products(review: Mapping[str, Any]) -> list[Finding]:
     """The best and the worst product by GMV per minute of air when the segments say how long
     each was on air, else by conversion (paid orders per click)."""
-    products = [row for row in _rows(review, "products") if isinstance(row.get("sku"), str)]
-    air = _air_seconds(review)
+    products = [row for row in rows_of(review, "products") if isinstance(row.get("sku"), str)]
+    air = air_seconds(review)
     scored: list[tuple[float, dict[str, Any], str]] = []
     for row in products:
         if air:
             seconds = air.get(row["sku"])
-            gmv = _number(row.get("gmv")) or 0.0
+            gmv = number(row.get("gmv")) or 0.0
             if seconds:
                 per_minute = gmv / (seconds / 60)
                 scored.append(
@@ -182,10 +172,10 @@ def best_and_worst_products(review: Mapping[str, Any]) -> list[Finding]:
 def segment_overruns(review: Mapping[str, Any]) -> list[Finding]:
     """Segments that ran longer than planned by more than OVERRUN_SHARE."""
     found = []
-    for segment in _rows(review, "segments"):
+    for segment in rows_of(review, "segments"):
         planned, actual = (
-            _number(segment.get("planned_seconds")),
-            _number(segment.get("actual_seconds")),
+            number(segment.get("planned_seconds")),
+            number(segment.get("actual_seconds")),
         )
         if not planned or actual is None or actual - planned <= planned * OVERRUN_SHARE:
             continue
@@ -205,7 +195,7 @@ def segment_overruns(review: Mapping[str, Any]) -> list[Finding]:
 def _on_air_at(review: Mapping[str, Any], start: float, end: float) -> list[str]:
     """Titles of the segments on air at some point of [start, end)."""
     titles = []
-    for segment in _rows(review, "segments"):
+    for segment in rows_of(review, "segments"):
         began, ended = fmt.epoch(segment.get("started_at")), fmt.epoch(segment.get("ended_at"))
         if began is None or began >= end or (ended is not None and ended <= start):
             continue
@@ -221,7 +211,7 @@ _ROUTINE_ACTION_PREFIXES = ("question.", "segment.goto")
 def _actions_in(review: Mapping[str, Any], start: float, end: float) -> list[str]:
     """The applied, non-routine actions of [start, end), each named once, in order."""
     done: list[str] = []
-    for row in _rows(review, "actions"):
+    for row in rows_of(review, "actions"):
         at = fmt.epoch(row.get("at"))
         if at is None or not start <= at < end or row.get("state", "applied") != "applied":
             continue
@@ -248,7 +238,7 @@ def action_summary(row: Mapping[str, Any]) -> str:
 
 def peak_gmv_minute(review: Mapping[str, Any]) -> list[Finding]:
     """The minute with the most GMV, its share of the show's, and what was on air then."""
-    minutes = [row for row in _rows(review, "minutes") if _number(row.get("gmv"))]
+    minutes = [row for row in rows_of(review, "minutes") if number(row.get("gmv"))]
     if not minutes:
         return []
     peak = max(minutes, key=lambda row: row["gmv"])
@@ -271,8 +261,8 @@ def channel_uv_value(review: Mapping[str, Any]) -> list[Finding]:
     """The traffic source whose viewers were worth the most and the one worth the least."""
     channels = [
         row
-        for row in _rows(review, "channels")
-        if _number(row.get("uv")) and _number(row.get("uv_value")) is not None
+        for row in rows_of(review, "channels")
+        if number(row.get("uv")) and number(row.get("uv_value")) is not None
     ]
     if len(channels) < 2:
         return []
@@ -310,7 +300,7 @@ def alert_handling(review: Mapping[str, Any]) -> list[Finding]:
     items: Sequence[Any] = alerts.get("items", []) if isinstance(alerts, dict) else []
     items = [item for item in items if isinstance(item, dict)]
     found = []
-    resolved = [item for item in items if _number(item.get("resolve_seconds")) is not None]
+    resolved = [item for item in items if number(item.get("resolve_seconds")) is not None]
     if resolved:
         slowest = max(resolved, key=lambda item: item["resolve_seconds"])
         seconds = float(slowest["resolve_seconds"])
@@ -355,7 +345,7 @@ def alert_handling(review: Mapping[str, Any]) -> list[Finding]:
 def refund_rate(review: Mapping[str, Any]) -> list[Finding]:
     """A refund rate above REFUND_RATE_LIMIT."""
     summary = review.get("summary") or {}
-    rate = _number(summary.get("refund_rate"))
+    rate = number(summary.get("refund_rate"))
     if rate is None or rate <= REFUND_RATE_LIMIT:
         return []
     return [
@@ -374,7 +364,7 @@ def refund_rate(review: Mapping[str, Any]) -> list[Finding]:
 def interaction_rate(review: Mapping[str, Any]) -> list[Finding]:
     """The interaction rate against the seeds' anchor standard."""
     summary = review.get("summary") or {}
-    rate, uv = _number(summary.get("interaction_rate")), _number(summary.get("uv"))
+    rate, uv = number(summary.get("interaction_rate")), number(summary.get("uv"))
     if rate is None or not uv:
         return []
     numbers = (
@@ -403,7 +393,7 @@ def unanswered_questions(review: Mapping[str, Any]) -> list[Finding]:
     questions = review.get("questions")
     if not isinstance(questions, dict):
         return []
-    still_open = _number(questions.get("open_at_end"))
+    still_open = number(questions.get("open_at_end"))
     if not still_open:
         return []
     text = (
@@ -411,7 +401,7 @@ def unanswered_questions(review: Mapping[str, Any]) -> list[Finding]:
         f"were still open at the end ({fmt.count(questions.get('asked'))} questions asked, "
         f"{fmt.count(questions.get('answered'))} clusters answered"
     )
-    median = _number(questions.get("answer_seconds_median"))
+    median = number(questions.get("answer_seconds_median"))
     if median is not None:
         text += f", median wait for an answer {fmt.duration(median)}"
     return [Finding("did_not_work", "questions_open", "问题未答 Unanswered questions", text + ").")]
@@ -419,11 +409,11 @@ def unanswered_questions(review: Mapping[str, Any]) -> list[Finding]:
 
 def funnel_drop(review: Mapping[str, Any]) -> list[Finding]:
     """The funnel step that kept the smallest share of the step before it."""
-    steps = _rows(review, "funnel")
+    steps = rows_of(review, "funnel")
     kept = [
         (float(rate), previous, step)
         for previous, step in pairwise(steps)
-        if (rate := _number(step.get("rate_from_previous"))) is not None
+        if (rate := number(step.get("rate_from_previous"))) is not None
     ]
     if not kept:
         return []

@@ -13,7 +13,14 @@ from html import escape
 from typing import Any
 
 from liveops.report import charts, format as fmt
-from liveops.report.findings import Finding, action_summary, findings, product_conversion
+from liveops.report.findings import (
+    Finding,
+    action_summary,
+    air_seconds,
+    findings,
+    product_conversion,
+)
+from liveops.report.values import number, rows_of
 
 # Long lists (alerts, actions) are cut here: the review JSON and the CSV exports hold them all.
 MAX_TABLE_ROWS = 60
@@ -130,19 +137,8 @@ footer { color: var(--muted); font-size: 0.8rem; text-align: center; }
 """
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _rows(review: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    value = review.get(key)
-    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
-
-
 def _ratio(part: object, whole: object) -> float | None:
-    numerator, denominator = _number(part), _number(whole)
+    numerator, denominator = number(part), number(whole)
     if numerator is None or not denominator:
         return None
     return numerator / denominator
@@ -233,7 +229,7 @@ def _span(began: datetime | None, ended: datetime | None) -> str:
 
 def _planned(show: Mapping[str, Any]) -> str:
     start = fmt.instant(show.get("planned_start_at"))
-    minutes = _number(show.get("planned_minutes"))
+    minutes = number(show.get("planned_minutes"))
     if start is None:
         return fmt.duration(minutes * 60) if minutes else fmt.DASH
     if not minutes:
@@ -245,7 +241,7 @@ def _newest_event(review: Mapping[str, Any]) -> str:
     latest = review.get("last_event_at")
     if isinstance(latest, str):
         return fmt.when(latest)
-    minutes = _rows(review, "minutes") or _rows(review, "series")
+    minutes = rows_of(review, "minutes") or rows_of(review, "series")
     if not minutes:
         return fmt.DASH
     return f"{fmt.clock(float(minutes[-1]['minute']))} 分钟内 (in that minute)"
@@ -265,7 +261,7 @@ def title_block(review: Mapping[str, Any], computed_at: datetime) -> str:
             "实际 Actual",
             _span(fmt.instant(show.get("started_at")), fmt.instant(show.get("ended_at"))),
         ),
-        ("事件数 Events", fmt.count(_number(review.get("events")))),
+        ("事件数 Events", fmt.count(number(review.get("events")))),
         ("最新事件 Newest event received (late refunds move it)", _newest_event(review)),
         ("生成于 Computed at", fmt.when(computed_at)),
     ]
@@ -297,16 +293,16 @@ def targets_section(review: Mapping[str, Any]) -> str:
     if isinstance(targets, dict):
         for key, (label, show) in _TARGETS.items():
             result = targets.get(key)
-            if not isinstance(result, dict) or _number(result.get("target")) is None:
+            if not isinstance(result, dict) or number(result.get("target")) is None:
                 continue
-            progress = _number(result.get("progress")) or 0.0
+            progress = number(result.get("progress")) or 0.0
             met = progress >= 1
             width = min(progress, 1.0) * 100
             rows.append(
                 '<div class="target">'
                 f"<div>{escape(label)}</div>"
-                f'<div class="numbers">{escape(show(_number(result.get("actual"))))} / '
-                f"{escape(show(_number(result.get('target'))))} · "
+                f'<div class="numbers">{escape(show(number(result.get("actual"))))} / '
+                f"{escape(show(number(result.get('target'))))} · "
                 f"<b>{escape(fmt.percent(progress, 0))}</b> "
                 f"{'达成 met' if met else '未达 missed'}</div>"
                 f'<div class="progress"><span class="{"met" if met else "missed"}" '
@@ -320,7 +316,7 @@ def kpi_section(review: Mapping[str, Any]) -> str:
     s: Mapping[str, Any] = review.get("summary") or {}
 
     def n(key: str) -> float | None:
-        return _number(s.get(key))
+        return number(s.get(key))
 
     tiles = [
         ("净成交额 Net GMV", fmt.money(n("net_gmv")), True),
@@ -381,13 +377,13 @@ def findings_section(found: Sequence[Finding]) -> str:
 def markers(review: Mapping[str, Any]) -> list[charts.Marker]:
     """Segment starts, actions and alerts as points in time for the timeline."""
     found: list[charts.Marker] = []
-    segments = _rows(review, "segments")
+    segments = rows_of(review, "segments")
     for segment in segments:
         at = fmt.epoch(segment.get("started_at"))
         if at is not None:
             title = str(segment.get("title") or segment.get("id"))
             found.append(charts.Marker(at, "segment", f"环节 {title}"))
-    for row in _rows(review, "actions"):
+    for row in rows_of(review, "actions"):
         at = fmt.epoch(row.get("at"))
         if at is None or row.get("state", "applied") != "applied":
             continue
@@ -405,7 +401,7 @@ def markers(review: Mapping[str, Any]) -> list[charts.Marker]:
 
 
 def timeline_section(review: Mapping[str, Any]) -> str:
-    minutes = _rows(review, "minutes") or _rows(review, "series")
+    minutes = rows_of(review, "minutes") or rows_of(review, "series")
     svg = charts.timeline(minutes, markers(review), "每分钟在线与成交 Online and GMV per minute")
     legend = (
         '<ul class="legend">'
@@ -443,27 +439,27 @@ def _intent_colour(intent: str) -> str:
 
 def chart_sections(review: Mapping[str, Any]) -> str:
     parts = []
-    funnel = _rows(review, "funnel")
+    funnel = rows_of(review, "funnel")
     if funnel:
         rows = [
             charts.Bar(
                 str(step.get("label") or step.get("step")),
-                _number(step.get("viewers")) or 0.0,
-                f"{fmt.count(_number(step.get('viewers')))} · "
-                f"{fmt.percent(_number(step.get('rate_from_top')))}",
+                number(step.get("viewers")) or 0.0,
+                f"{fmt.count(number(step.get('viewers')))} · "
+                f"{fmt.percent(number(step.get('rate_from_top')))}",
             )
             for step in funnel
         ]
         parts.append(
             _chart_section("转化漏斗 Funnel", rows, "funnel-chart", "viewers · share of the top")
         )
-    products = sorted(_rows(review, "products"), key=lambda r: -(_number(r.get("gmv")) or 0.0))
+    products = sorted(rows_of(review, "products"), key=lambda r: -(number(r.get("gmv")) or 0.0))
     if products:
         rows = [
             charts.Bar(
                 str(p.get("name") or p.get("sku")),
-                _number(p.get("gmv")) or 0.0,
-                fmt.money(_number(p.get("gmv"))),
+                number(p.get("gmv")) or 0.0,
+                fmt.money(number(p.get("gmv"))),
             )
             for p in products[:TOP_PRODUCTS]
         ]
@@ -472,26 +468,26 @@ def chart_sections(review: Mapping[str, Any]) -> str:
                 "商品成交 Products by GMV", rows, "products-chart", f"top {TOP_PRODUCTS}"
             )
         )
-    comments = _rows(review, "comments")
+    comments = rows_of(review, "comments")
     if comments:
         rows = [
             charts.Bar(
                 f"{c.get('label') or c.get('intent')}",
-                _number(c.get("count")) or 0.0,
-                f"{fmt.count(_number(c.get('count')))} · {fmt.percent(_number(c.get('share')))}",
+                number(c.get("count")) or 0.0,
+                f"{fmt.count(number(c.get('count')))} · {fmt.percent(number(c.get('share')))}",
                 _intent_colour(str(c.get("intent", ""))),
             )
             for c in comments
         ]
         parts.append(_chart_section("评论意图 Comments by intent", rows, "comments-chart"))
-    channels = _rows(review, "channels")
+    channels = rows_of(review, "channels")
     if channels:
         rows = [
             charts.Bar(
                 str(c.get("channel")),
-                _number(c.get("share")) or 0.0,
-                f"{fmt.percent(_number(c.get('share')))} · "
-                f"{fmt.money(_number(c.get('uv_value')))}/UV",
+                number(c.get("share")) or 0.0,
+                f"{fmt.percent(number(c.get('share')))} · "
+                f"{fmt.money(number(c.get('uv_value')))}/UV",
             )
             for c in channels
         ]
@@ -507,7 +503,7 @@ def chart_sections(review: Mapping[str, Any]) -> str:
 
 
 def products_table(review: Mapping[str, Any]) -> str:
-    products = sorted(_rows(review, "products"), key=lambda r: -(_number(r.get("gmv")) or 0.0))
+    products = sorted(rows_of(review, "products"), key=lambda r: -(number(r.get("gmv")) or 0.0))
     if not products:
         return ""
     stock = review.get("stock")
@@ -515,13 +511,9 @@ def products_table(review: Mapping[str, Any]) -> str:
     sold_out = {
         row["sku"]: row["sold_out_at"]
         for row in ledger
-        if isinstance(row, dict) and _number(row.get("sold_out_at"))
+        if isinstance(row, dict) and number(row.get("sold_out_at"))
     }
-    air: dict[str, float] = {}
-    for segment in _rows(review, "segments"):
-        seconds = _number(segment.get("actual_seconds"))
-        if isinstance(segment.get("sku"), str) and seconds:
-            air[segment["sku"]] = air.get(segment["sku"], 0.0) + seconds
+    air = air_seconds(review)
     head = [
         ("商品 Product", False),
         ("角色 Role", False),
@@ -539,21 +531,21 @@ def products_table(review: Mapping[str, Any]) -> str:
     body = []
     for p in products:
         refunds = p.get("orders_refunded", p.get("refunds"))
-        refund_amount = _number(p.get("refund_amount"))
-        refund_text = fmt.count(_number(refunds)) if refunds is not None else fmt.DASH
+        refund_amount = number(p.get("refund_amount"))
+        refund_text = fmt.count(number(refunds)) if refunds is not None else fmt.DASH
         if refund_amount is not None:
             refund_text += f" · {fmt.money(refund_amount)}"
-        units = _number(p.get("paid_units", p.get("units")))
+        units = number(p.get("paid_units", p.get("units")))
         seconds = air.get(str(p.get("sku")))
-        gmv = _number(p.get("gmv"))
+        gmv = number(p.get("gmv"))
         sold_out_ms = sold_out.get(p.get("sku"))
         body.append(
             [
                 Cell(f"{p.get('name') or ''} {p.get('sku')}".strip(), wide=True),
                 Cell(p.get("role")),
-                num(fmt.count(_number(p.get("impressions")))),
-                num(fmt.count(_number(p.get("clicks")))),
-                num(fmt.count(_number(p.get("orders")))),
+                num(fmt.count(number(p.get("impressions")))),
+                num(fmt.count(number(p.get("clicks")))),
+                num(fmt.count(number(p.get("orders")))),
                 num(fmt.count(units)),
                 num(fmt.money(gmv)),
                 num(fmt.percent(product_conversion(p))),
@@ -567,7 +559,7 @@ def products_table(review: Mapping[str, Any]) -> str:
 
 
 def segments_table(review: Mapping[str, Any]) -> str:
-    segments = _rows(review, "segments")
+    segments = rows_of(review, "segments")
     if not segments:
         return ""
     head = [
@@ -584,8 +576,8 @@ def segments_table(review: Mapping[str, Any]) -> str:
     ]
     body = []
     for s in segments:
-        planned, actual = _number(s.get("planned_seconds")), _number(s.get("actual_seconds"))
-        overrun = _number(s.get("overrun_seconds"))
+        planned, actual = number(s.get("planned_seconds")), number(s.get("actual_seconds"))
+        overrun = number(s.get("overrun_seconds"))
         if overrun is None and planned is not None and actual is not None:
             overrun = actual - planned
         share = _ratio(overrun, planned)
@@ -599,11 +591,11 @@ def segments_table(review: Mapping[str, Any]) -> str:
                 num(fmt.duration(planned)),
                 num(fmt.duration(actual)),
                 num(over_text, bad=share is not None and share > 0.2),
-                num(fmt.money(_number(s.get("gmv")))),
-                num(fmt.money(_number(s.get("gmv_per_minute")))),
-                num(fmt.count(_number(s.get("orders_paid")))),
-                num(fmt.percent(_number(s.get("conversion_rate")))),
-                num(fmt.count(_number(s.get("peak_online")))),
+                num(fmt.money(number(s.get("gmv")))),
+                num(fmt.money(number(s.get("gmv_per_minute")))),
+                num(fmt.count(number(s.get("orders_paid")))),
+                num(fmt.percent(number(s.get("conversion_rate")))),
+                num(fmt.count(number(s.get("peak_online")))),
             ]
         )
     return _section(
@@ -615,13 +607,13 @@ def _source_rows(rows: Sequence[Mapping[str, Any]], key: str) -> list[list[Cell]
     return [
         [
             Cell(r.get(key)),
-            num(fmt.count(_number(r.get("uv")))),
-            num(fmt.percent(_number(r.get("share")))),
-            num(fmt.duration(_number(r.get("avg_watch_seconds")))),
-            num(fmt.count(_number(r.get("buyers")))),
-            num(fmt.percent(_number(r.get("conversion_rate")))),
-            num(fmt.money(_number(r.get("gmv")))),
-            num(fmt.money(_number(r.get("uv_value")))),
+            num(fmt.count(number(r.get("uv")))),
+            num(fmt.percent(number(r.get("share")))),
+            num(fmt.duration(number(r.get("avg_watch_seconds")))),
+            num(fmt.count(number(r.get("buyers")))),
+            num(fmt.percent(number(r.get("conversion_rate")))),
+            num(fmt.money(number(r.get("gmv")))),
+            num(fmt.money(number(r.get("uv_value")))),
         ]
         for r in rows
     ]
@@ -639,7 +631,7 @@ _SOURCE_HEAD = [
 
 
 def channels_table(review: Mapping[str, Any]) -> str:
-    channels = _rows(review, "channels")
+    channels = rows_of(review, "channels")
     if not channels:
         return ""
     return _section(
@@ -689,11 +681,11 @@ def alerts_tables(review: Mapping[str, Any]) -> str:
         [
             [
                 Cell(r.get("rule")),
-                num(fmt.count(_number(r.get("count")))),
-                num(fmt.count(_number(r.get("open"))), bad=bool(r.get("open"))),
-                num(fmt.duration(_number(r.get("median_ack_seconds")))),
-                num(fmt.duration(_number(r.get("median_resolve_seconds")))),
-                num(fmt.duration(_number(r.get("max_resolve_seconds")))),
+                num(fmt.count(number(r.get("count")))),
+                num(fmt.count(number(r.get("open"))), bad=bool(r.get("open"))),
+                num(fmt.duration(number(r.get("median_ack_seconds")))),
+                num(fmt.duration(number(r.get("median_resolve_seconds")))),
+                num(fmt.duration(number(r.get("max_resolve_seconds")))),
             ]
             for r in by_rule
             if r.get("count")
@@ -716,8 +708,8 @@ def alerts_tables(review: Mapping[str, Any]) -> str:
                 Cell(f"{i.get('rule')} {_short(str(i.get('subject') or ''))}".strip()),
                 Cell(i.get("severity")),
                 Cell(_STATES.get(str(i.get("state")), i.get("state"))),
-                num(fmt.duration(_number(i.get("ack_seconds")))),
-                num(fmt.duration(_number(i.get("resolve_seconds")))),
+                num(fmt.duration(number(i.get("ack_seconds")))),
+                num(fmt.duration(number(i.get("resolve_seconds")))),
                 Cell(i.get("message"), wide=True),
             ]
             for i in shown
@@ -746,7 +738,7 @@ def _impact(row: Mapping[str, Any]) -> str:
         return fmt.DASH
     parts = []
     for key, label in (("conversion", "conv."), ("click_rate", "click"), ("entry_rate", "entries")):
-        value = _number(change.get(key))
+        value = number(change.get(key))
         if value is not None:
             parts.append(f"{label} {'+' if value >= 0 else ''}{fmt.percent(value, 0)}")
     if not parts:
@@ -756,7 +748,7 @@ def _impact(row: Mapping[str, Any]) -> str:
 
 
 def actions_table(review: Mapping[str, Any]) -> str:
-    actions = _rows(review, "actions")
+    actions = rows_of(review, "actions")
     if not actions:
         return ""
     shown = actions[:MAX_TABLE_ROWS]
@@ -797,21 +789,21 @@ def questions_table(review: Mapping[str, Any]) -> str:
         return ""
     top = [q for q in questions.get("top", []) if isinstance(q, dict)]
     summary = (
-        f"问题簇 Clusters {fmt.count(_number(questions.get('clusters')))} · "
-        f"提问 Asked {fmt.count(_number(questions.get('asked')))} · "
-        f"已答 Answered {fmt.count(_number(questions.get('answered')))} · "
-        f"已忽略 Dismissed {fmt.count(_number(questions.get('dismissed')))} · "
-        f"结束时未答 Open at end {fmt.count(_number(questions.get('open_at_end')))} · "
-        f"等待中位 Median wait {fmt.duration(_number(questions.get('answer_seconds_median')))} · "
-        f"最长 Longest {fmt.duration(_number(questions.get('answer_seconds_max')))}"
+        f"问题簇 Clusters {fmt.count(number(questions.get('clusters')))} · "
+        f"提问 Asked {fmt.count(number(questions.get('asked')))} · "
+        f"已答 Answered {fmt.count(number(questions.get('answered')))} · "
+        f"已忽略 Dismissed {fmt.count(number(questions.get('dismissed')))} · "
+        f"结束时未答 Open at end {fmt.count(number(questions.get('open_at_end')))} · "
+        f"等待中位 Median wait {fmt.duration(number(questions.get('answer_seconds_median')))} · "
+        f"最长 Longest {fmt.duration(number(questions.get('answer_seconds_max')))}"
     )
     body = [
         [
             Cell(q.get("representative"), wide=True),
             Cell(q.get("label") or q.get("intent")),
             Cell(q.get("sku")),
-            num(fmt.count(_number(q.get("total", q.get("count"))))),
-            num(fmt.count(_number(q.get("viewers")))),
+            num(fmt.count(number(q.get("total", q.get("count"))))),
+            num(fmt.count(number(q.get("viewers")))),
             Cell(q.get("status"), bad=q.get("status") == "open"),
             num(fmt.when(q.get("answered_at"))[11:19] if q.get("answered_at") else fmt.DASH),
         ]
