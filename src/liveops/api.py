@@ -16,6 +16,7 @@ from liveops.live.router import router as live_router
 from liveops.moderation.router import router as moderation_router
 from liveops.report.router import router as report_router
 from liveops.review.router import reviews_router, router as review_router
+from liveops.rollups.router import router as rollups_router
 from liveops.rundown.router import router as rundown_router
 from liveops.shows.router import router as shows_router
 
@@ -32,6 +33,7 @@ def api_router() -> APIRouter:
     api.include_router(export_router, prefix="/shows", tags=["review"])
     api.include_router(report_router, prefix="/shows", tags=["review"])
     api.include_router(reviews_router, prefix="/reviews", tags=["review"])
+    api.include_router(rollups_router, prefix="/reviews", tags=["review"])
     api.include_router(live_router, prefix="/shows", tags=["live"])
     api.include_router(rundown_router, prefix="/shows", tags=["rundown"])
     api.include_router(actions_router, prefix="/shows", tags=["actions"])

@@ -658,6 +658,8 @@ export interface ShowRead {
   readonly started_at: string | null;
   /** Format: date-time. */
   readonly ended_at: string | null;
+  /** A/B tags (name → variant) */
+  readonly tags?: { readonly [key: string]: string };
 }
 
 /**

@@ -24,6 +24,7 @@ from liveops.shows.schemas import (
     ShowCreate,
     ShowList,
     ShowRead,
+    Tags,
     Targets,
 )
 from liveops.storage.models import Show
@@ -124,6 +125,15 @@ async def put_lineup(
     async with rt.transaction() as session:
         await service.set_lineup(session, await service.get(session, show_id), body.products)
     return body
+
+
+@router.put("/{show_id}/tags", response_model=ShowRead)
+async def put_tags(show_id: ShowId, body: Tags, principal: PrincipalDep, rt: RuntimeDep) -> Show:
+    """Replace the show's A/B tags (`{"tags": {"script": "B", "promotion": "满减"}}`), which
+    the roll-ups compare (`GET /api/v1/reviews/ab?tag=…`)."""
+    require(principal, Action.SHOW_PLAN, show_id)
+    async with rt.transaction() as session:
+        return await service.set_tags(session, await service.get(session, show_id), body)
 
 
 @router.put("/{show_id}/targets", response_model=ShowRead)

@@ -35,6 +35,20 @@ class TargetsRead(BaseModel):
     aov: int | None = None
 
 
+TagName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+TagValue = Annotated[str, Field(min_length=1, max_length=64), Printable]
+TAGS_MAX = 10
+
+
+class Tags(BaseModel):
+    """A show's A/B tags: what varied between shows (`script`, `set`, `promotion`, or any
+    lower-case name), each with the variant this show used. Replaces every tag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tags: Annotated[dict[TagName, TagValue], Field(max_length=TAGS_MAX)]
+
+
 class LineupProduct(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
@@ -82,6 +96,7 @@ class ShowCreate(BaseModel):
     ] = []
     targets: Targets = Targets()
     lineup: Annotated[list[LineupProduct], Field(max_length=500)] = []
+    tags: Annotated[dict[TagName, TagValue], Field(max_length=TAGS_MAX)] = {}
 
 
 class ShowRead(BaseModel):
@@ -96,6 +111,7 @@ class ShowRead(BaseModel):
     planned_minutes: int | None
     anchors: list[str]
     targets: TargetsRead
+    tags: dict[str, str] = Field(default_factory=dict, description="A/B tags (name → variant)")
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None

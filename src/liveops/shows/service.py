@@ -17,7 +17,13 @@ from liveops.inventory import service as inventory_service
 from liveops.live.changes import AllocationChanged, ShowEdited, StockChanged, stage
 from liveops.rundown import service as rundown_service
 from liveops.shows import repository
-from liveops.shows.schemas import LineupProduct as LineupProductIn, ShowCreate, Targets, show_json
+from liveops.shows.schemas import (
+    LineupProduct as LineupProductIn,
+    ShowCreate,
+    Tags,
+    Targets,
+    show_json,
+)
 from liveops.storage.models import LineupProduct, Show
 
 
@@ -36,6 +42,7 @@ async def create(session: AsyncSession, data: ShowCreate, *, now: datetime | Non
         planned_minutes=data.planned_minutes,
         anchors=list(data.anchors),
         targets=data.targets.model_dump(exclude_none=True),
+        tags=dict(data.tags),
         created_at=now or datetime.now(UTC),
     )
     session.add(show)
@@ -88,6 +95,13 @@ async def end(session: AsyncSession, show: Show, *, now: datetime | None = None)
 
 async def set_targets(session: AsyncSession, show: Show, targets: Targets) -> Show:
     show.targets = targets.model_dump(exclude_none=True)
+    await session.flush()
+    _edited(session, show)
+    return show
+
+
+async def set_tags(session: AsyncSession, show: Show, tags: Tags) -> Show:
+    show.tags = dict(tags.tags)
     await session.flush()
     _edited(session, show)
     return show

@@ -35,6 +35,8 @@ class Show(Base):
     planned_minutes: Mapped[int | None] = mapped_column(Integer)
     anchors: Mapped[list[str]] = mapped_column(JSON, default=list)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A/B tags (`script`, `set`, `promotion`…: name → value), compared by the roll-ups.
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

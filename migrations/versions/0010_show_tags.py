@@ -1,0 +1,26 @@
+"""show.tags: A/B tags on a show (script, set, promotion…), compared in the review roll-ups
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-04
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("show", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tags", sa.JSON(), nullable=False, server_default="{}"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("show", schema=None) as batch_op:
+        batch_op.drop_column("tags")
