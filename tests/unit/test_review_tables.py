@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from liveops.export.csv import BOM, COLUMNS, action_row, cell, minute_row, render
-from liveops.review.tables import FUNNEL_STEPS, Goto, Visit, funnel, visits, visits_by_segment
+from liveops.review.tables import (
+    FUNNEL_STEPS,
+    Goto,
+    Visit,
+    breakdown,
+    funnel,
+    visits,
+    visits_by_segment,
+)
 
 S = 1_000_000  # a second in microseconds
 
@@ -117,6 +125,65 @@ def test_funnel(
     assert [r["rate_from_top"] for r in rows] == pytest.approx(from_top)
     assert [r["drop_off"] for r in rows] == drop_off
     assert all(" " in r["label"] for r in rows)  # Chinese, then English
+
+
+def group(
+    channel: str | None, tier: str | None, uv: int, watch_s: int, buyers: int, gmv: int
+) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "tier": tier,
+        "uv": uv,
+        "watch_us": watch_s * S,
+        "buyers": buyers,
+        "gmv": gmv,
+    }
+
+
+GROUPS = [
+    group("recommend", "vip", 2, 100, 1, 500),
+    group("recommend", None, 1, 20, 0, 0),
+    group(None, "vip", 3, 30, 1, 100),
+    group("search", "new", 3, 60, 3, 900),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "expected"),
+    [
+        pytest.param(
+            "channel",
+            "channel",
+            [
+                ("recommend", 3, 1 / 3, 40.0, 1, 1 / 3, 500, 500 / 3),
+                ("search", 3, 1 / 3, 20.0, 3, 1.0, 900, 300.0),
+                ("unknown", 3, 1 / 3, 10.0, 1, 1 / 3, 100, 100 / 3),
+            ],
+            id="by channel: equal uv ordered by value, null is unknown",
+        ),
+        pytest.param(
+            "tier",
+            "value",
+            [
+                ("vip", 5, 5 / 9, 26.0, 2, 0.4, 600, 120.0),
+                ("new", 3, 3 / 9, 20.0, 3, 1.0, 900, 300.0),
+                ("unknown", 1, 1 / 9, 20.0, 0, 0.0, 0, 0.0),
+            ],
+            id="by tier: largest uv first",
+        ),
+    ],
+)
+def test_breakdown(field: str, key: str, expected: list[tuple[Any, ...]]) -> None:
+    rows = breakdown(GROUPS, field, key)
+    columns = ("uv", "share", "avg_watch_seconds", "buyers", "conversion_rate", "gmv", "uv_value")
+    assert [(r[key], *(r[c] for c in columns)) for r in rows] == [
+        pytest.approx(row) for row in expected
+    ]
+    assert sum(r["uv"] for r in rows) == sum(g["uv"] for g in GROUPS)
+
+
+def test_breakdown_of_nobody_is_empty() -> None:
+    assert breakdown([], "channel", "channel") == []
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,8 @@ async def _rows(session: AsyncSession, show: Show, table: str) -> list[dict[str,
     if table == "segments":
         return await review_service.segments(session, show, recount, datetime.now(UTC))
     if table == "channels":
-        return await review_service.channels(session, show, recount)
+        channels, _ = await review_service.audience(session, show, recount)
+        return channels
     raise ValueError(f"no CSV table {table!r}")
 
 

@@ -39,6 +39,7 @@ _TOTALS = text(
       COALESCE(SUM(CASE WHEN type = 'viewer.count' THEN 1 ELSE 0 END), 0) AS counts_sent,
       COALESCE(MAX(CASE WHEN type = 'viewer.count' THEN online END), 0) AS count_peak,
       MAX(ts_us) AS latest_ts_us,
+      MAX(received_at_us) AS last_received_us,
       COUNT(*) AS events
     FROM event WHERE show_id = :show_id
     """
@@ -46,10 +47,9 @@ _TOTALS = text(
 
 _BUYERS = text(
     """
-    SELECT COUNT(DISTINCT c.viewer_id) FROM event c
-    WHERE c.show_id = :show_id AND c.type = 'order.created'
-      AND EXISTS (SELECT 1 FROM event p WHERE p.show_id = :show_id AND p.type = 'order.paid'
-                  AND p.order_id = c.order_id)
+    SELECT COUNT(DISTINCT viewer_id) FROM event
+    WHERE show_id = :show_id AND type = 'order.created'
+      AND order_id IN (SELECT order_id FROM event WHERE show_id = :show_id AND type = 'order.paid')
     """
 )
 
@@ -198,6 +198,7 @@ class Recount:
     latest_ts_us: int | None
     events: int
     count_mode: bool  # the source sent viewer.count events: online comes from them
+    last_received_us: int | None = None  # when the newest stored event arrived
 
 
 async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | None) -> Recount:
@@ -243,6 +244,9 @@ async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | Non
         None if latest is None else int(latest),
         int(totals["events"]),
         count_mode=bool(totals["counts_sent"]),
+        last_received_us=None
+        if totals["last_received_us"] is None
+        else int(totals["last_received_us"]),
     )
 
 
@@ -327,18 +331,26 @@ _INTERVALS_CTE = (
     """
 )
 
-# The first `order.created` of each order: it names the order's viewer, SKU, quantity and time.
-_FIRST_CREATED = """
+# Each order once: its first `order.created` names its viewer, quantity and time; `amount` is
+# its paid amount and `paid` 1 when it has an `order.paid`. Grouped from a UNION ALL rather
+# than joined: SQLite joins two CTEs by scanning one for each row of the other.
+_ORDERS = """
     fc AS (
-      SELECT order_id, viewer_id, sku, quantity, ts_us FROM (
-        SELECT order_id, viewer_id, sku, quantity, ts_us, ROW_NUMBER() OVER (
+      SELECT order_id, viewer_id, quantity, ts_us FROM (
+        SELECT order_id, viewer_id, quantity, ts_us, ROW_NUMBER() OVER (
                  PARTITION BY order_id ORDER BY ts_us, id) AS n
         FROM event WHERE show_id = :show_id AND type = 'order.created'
       ) created WHERE n = 1
     ),
-    paid AS (
-      SELECT order_id, SUM(amount) AS amount FROM event
-      WHERE show_id = :show_id AND type = 'order.paid' GROUP BY order_id
+    orders AS (
+      SELECT order_id, MAX(viewer_id) AS viewer_id, MAX(quantity) AS quantity,
+        MAX(ts_us) AS created_us, SUM(paid_amount) AS amount, MAX(is_paid) AS paid
+      FROM (
+        SELECT order_id, viewer_id, quantity, ts_us, 0 AS paid_amount, 0 AS is_paid FROM fc
+        UNION ALL
+        SELECT order_id, NULL, NULL, NULL, amount, 1 FROM event
+        WHERE show_id = :show_id AND type = 'order.paid'
+      ) parts GROUP BY order_id
     )
 """
 
@@ -390,12 +402,12 @@ async def segment_figures(
         figures.setdefault(segment_id, SegmentFigures())
 
     orders = text(
-        f"WITH {_FIRST_CREATED}, {w}"
+        f"WITH {_ORDERS}, {w}"
         """
-        SELECT w.segment_id, COALESCE(SUM(paid.amount), 0) AS gmv, COUNT(*) AS orders_paid,
-          COALESCE(SUM(fc.quantity), 0) AS units, COUNT(DISTINCT fc.viewer_id) AS buyers
-        FROM fc JOIN paid ON paid.order_id = fc.order_id
-          JOIN w ON fc.ts_us >= w.start_us AND fc.ts_us < w.end_us
+        SELECT w.segment_id, COALESCE(SUM(o.amount), 0) AS gmv, COUNT(*) AS orders_paid,
+          COALESCE(SUM(o.quantity), 0) AS units, COUNT(DISTINCT o.viewer_id) AS buyers
+        FROM orders o JOIN w ON o.created_us >= w.start_us AND o.created_us < w.end_us
+        WHERE o.paid = 1
         GROUP BY w.segment_id
         """
     )
@@ -463,55 +475,57 @@ async def segment_figures(
 
 # The viewer.join fields a viewer is broken down by (contract §3), read from the FIRST join.
 AUDIENCE_FIELDS: tuple[str, ...] = ("channel", "region", "age_band", "device", "tier")
-UNKNOWN = "unknown"
 
 
-async def breakdown(
-    session: AsyncSession, show_id: str, field: str, *, end_us: int
+async def audience_groups(
+    session: AsyncSession, show_id: str, *, end_us: int
 ) -> list[dict[str, Any]]:
-    """Joined viewers grouped by `field` of their first `viewer.join` (absent → "unknown"):
-    `{"value", "uv", "watch_us", "buyers", "gmv"}` per value. Watch time is recount's (open
-    intervals run to `end_us`), so the groups' watch adds up to the summary's total."""
-    if field not in AUDIENCE_FIELDS:
-        raise ValueError(f"not a viewer.join field: {field!r}")
-    value = json_text(session, "payload", field)
+    """Joined viewers grouped by the AUDIENCE_FIELDS of their first `viewer.join` (null when
+    absent), one row per combination met: those values, `uv`, `watch_us`, `buyers`, `gmv`.
+    Watch time is recount's (open intervals run to `end_us`), so the groups' watch adds up to
+    the summary's total. A viewer's GMV is the paid amount of the orders created in their name.
+    """
+    fields = ", ".join(AUDIENCE_FIELDS)
+    values = ", ".join(f"{json_text(session, 'payload', f)} AS {f}" for f in AUDIENCE_FIELDS)
+    nulls = ", ".join("NULL" for _ in AUDIENCE_FIELDS)
+    maxima = ", ".join(f"MAX({f}) AS {f}" for f in AUDIENCE_FIELDS)
     query = text(
         _INTERVALS_CTE
         + f"""
-        , {_FIRST_CREATED},
+        , {_ORDERS},
         fj AS (
-          SELECT viewer_id, value FROM (
-            SELECT viewer_id, {value} AS value, ROW_NUMBER() OVER (
+          SELECT viewer_id, {fields} FROM (
+            SELECT viewer_id, {values}, ROW_NUMBER() OVER (
                      PARTITION BY viewer_id ORDER BY ts_us, id) AS n
             FROM event WHERE show_id = :show_id AND type = 'viewer.join'
           ) joins WHERE n = 1
         ),
-        watch AS (
-          SELECT viewer_id, SUM(CASE WHEN closed IS NOT NULL THEN closed - opened
-                                     WHEN opened < :end_us THEN :end_us - opened
-                                     ELSE 0 END) AS watch_us
-          FROM iv GROUP BY viewer_id
-        ),
-        spend AS (
-          SELECT fc.viewer_id, SUM(paid.amount) AS gmv FROM fc
-          JOIN paid ON paid.order_id = fc.order_id GROUP BY fc.viewer_id
+        per_viewer AS (
+          SELECT viewer_id, MAX(joined) AS joined, {maxima}, SUM(watch_us) AS watch_us,
+            SUM(gmv) AS gmv, MAX(bought) AS bought
+          FROM (
+            SELECT viewer_id, 1 AS joined, {fields}, 0 AS watch_us, 0 AS gmv, 0 AS bought
+            FROM fj
+            UNION ALL
+            SELECT viewer_id, 0, {nulls},
+              CASE WHEN closed IS NOT NULL THEN closed - opened
+                   WHEN opened < :end_us THEN :end_us - opened ELSE 0 END, 0, 0
+            FROM iv
+            UNION ALL
+            SELECT viewer_id, 0, {nulls}, 0, amount, 1 FROM orders
+            WHERE paid = 1 AND viewer_id IS NOT NULL
+          ) parts GROUP BY viewer_id
         )
-        SELECT COALESCE(fj.value, '{UNKNOWN}') AS value, COUNT(*) AS uv,
-          COALESCE(SUM(watch.watch_us), 0) AS watch_us,
-          COUNT(spend.viewer_id) AS buyers, COALESCE(SUM(spend.gmv), 0) AS gmv
-        FROM fj LEFT JOIN watch ON watch.viewer_id = fj.viewer_id
-          LEFT JOIN spend ON spend.viewer_id = fj.viewer_id
-        GROUP BY COALESCE(fj.value, '{UNKNOWN}')
+        SELECT {fields}, COUNT(*) AS uv, COALESCE(SUM(watch_us), 0) AS watch_us,
+          COALESCE(SUM(bought), 0) AS buyers, COALESCE(SUM(gmv), 0) AS gmv
+        FROM per_viewer WHERE joined = 1 GROUP BY {fields}
         """
     )
     rows = (await session.execute(query, {"show_id": show_id, "end_us": end_us})).mappings()
     return [
         {
-            "value": str(row["value"]),
-            "uv": int(row["uv"]),
-            "watch_us": int(row["watch_us"]),
-            "buyers": int(row["buyers"]),
-            "gmv": int(row["gmv"]),
+            **{f: None if row[f] is None else str(row[f]) for f in AUDIENCE_FIELDS},
+            **{key: int(row[key]) for key in ("uv", "watch_us", "buyers", "gmv")},
         }
         for row in rows
     ]
@@ -533,15 +547,6 @@ async def funnel_viewers(session: AsyncSession, show_id: str) -> dict[str, int]:
     """The funnel steps the summary has no count for: viewers who added to cart, who ordered."""
     row = (await session.execute(_FUNNEL_VIEWERS, {"show_id": show_id})).mappings().one()
     return {key: int(row[key]) for key in ("cart_viewers", "order_viewers")}
-
-
-_LAST_RECEIVED = text("SELECT MAX(received_at_us) FROM event WHERE show_id = :show_id")
-
-
-async def last_received_us(session: AsyncSession, show_id: str) -> int | None:
-    """When the newest stored event of the show arrived (not its `ts`): a late refund shows."""
-    value = (await session.execute(_LAST_RECEIVED, {"show_id": show_id})).scalar_one()
-    return None if value is None else int(value)
 
 
 async def gotos(session: AsyncSession, show_id: str) -> list[tuple[datetime, str]]:

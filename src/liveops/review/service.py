@@ -116,45 +116,19 @@ def _end_us(show: Show, recount: queries.Recount) -> int:
     return to_micros(show.ended_at) if show.ended_at else int(recount.latest_ts_us or 0)
 
 
-def _breakdown_row(key: str, group: dict[str, Any], total_uv: int) -> dict[str, Any]:
-    uv, gmv, buyers = group["uv"], group["gmv"], group["buyers"]
-    return {
-        key: group["value"],
-        "uv": uv,
-        "share": ratio(uv, total_uv),
-        "avg_watch_seconds": ratio(group["watch_us"], uv * 1_000_000),
-        "buyers": buyers,
-        "conversion_rate": ratio(buyers, uv),
-        "gmv": gmv,
-        "uv_value": ratio(gmv, uv),
-    }
-
-
-async def _breakdown(
-    session: AsyncSession, show: Show, recount: queries.Recount, field: str, key: str
-) -> list[dict[str, Any]]:
-    groups = await queries.breakdown(session, show.id, field, end_us=_end_us(show, recount))
-    groups.sort(key=lambda g: (-g["uv"], g["value"]))
-    total_uv = sum(g["uv"] for g in groups)
-    return [_breakdown_row(key, group, total_uv) for group in groups]
-
-
-async def channels(
-    session: AsyncSession, show: Show, recount: queries.Recount
-) -> list[dict[str, Any]]:
-    """The review's `channels`: joined viewers by the traffic source of their first join."""
-    return await _breakdown(session, show, recount, "channel", "channel")
-
-
 async def audience(
     session: AsyncSession, show: Show, recount: queries.Recount
-) -> dict[str, list[dict[str, Any]]]:
-    """The review's `audience`: joined viewers by each other field of their first join."""
-    return {
-        field: await _breakdown(session, show, recount, field, "value")
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The review's `channels` (joined viewers by the traffic source of their first join) and
+    `audience` (by each other field of their first join), from one query."""
+    groups = await queries.audience_groups(session, show.id, end_us=_end_us(show, recount))
+    channels = tables.breakdown(groups, "channel", "channel")
+    others = {
+        field: tables.breakdown(groups, field, "value")
         for field in queries.AUDIENCE_FIELDS
         if field != "channel"
     }
+    return channels, others
 
 
 async def funnel(
@@ -186,7 +160,8 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         for key, target in show.targets.items()
         if key in _TARGET_METRIC
     }
-    last_received = await queries.last_received_us(session, show_id)
+    last_received = recount.last_received_us
+    channels, by_field = await audience(session, show, recount)
     return {
         "show": show_json(show),
         "summary": summary,
@@ -195,8 +170,8 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "series": per_minute,
         "minutes": per_minute,  # contract §13's name for the per-minute rows (`series` before it)
         "segments": await segments(session, show, recount, now),
-        "channels": await channels(session, show, recount),
-        "audience": await audience(session, show, recount),
+        "channels": channels,
+        "audience": by_field,
         "funnel": await funnel(session, show, recount),
         "events": recount.events,
         "stock": await inventory_service.review(session, show_id),

@@ -104,3 +104,33 @@ def funnel(counts: Mapping[str, int]) -> list[dict[str, Any]]:
         )
         previous = viewers
     return rows
+
+
+UNKNOWN = "unknown"  # a viewer whose first join did not say
+
+
+def breakdown(groups: Iterable[Mapping[str, Any]], field: str, key: str) -> list[dict[str, Any]]:
+    """Rows of one breakdown (`channels`, or an `audience` field) from the groups of viewers by
+    every field at once: the groups are added up by `field` alone (null → "unknown"), largest
+    `uv` first, then by value. `key` names the value's column (`channel`, or `value`)."""
+    totals: dict[str, dict[str, int]] = {}
+    for group in groups:
+        value = group[field] if group[field] is not None else UNKNOWN
+        into = totals.setdefault(value, {"uv": 0, "watch_us": 0, "buyers": 0, "gmv": 0})
+        for name in into:
+            into[name] += int(group[name])
+    total_uv = sum(t["uv"] for t in totals.values())
+    ordered = sorted(totals.items(), key=lambda item: (-item[1]["uv"], item[0]))
+    return [
+        {
+            key: value,
+            "uv": t["uv"],
+            "share": ratio(t["uv"], total_uv),
+            "avg_watch_seconds": ratio(t["watch_us"], t["uv"] * 1_000_000),
+            "buyers": t["buyers"],
+            "conversion_rate": ratio(t["buyers"], t["uv"]),
+            "gmv": t["gmv"],
+            "uv_value": ratio(t["gmv"], t["uv"]),
+        }
+        for value, t in ordered
+    ]
