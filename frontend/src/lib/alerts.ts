@@ -135,7 +135,7 @@ const KIND_LABEL: Readonly<Record<string, Bilingual>> = {
 };
 
 /** The label of an alert's rule; a rule this console does not know is a plain 提醒. */
-export function ruleLabel(a: Alert): Bilingual {
+export function ruleLabel(a: Pick<Alert, "rule">): Bilingual {
   return KIND_LABEL[a.rule] ?? { zh: "提醒", en: "ALERT" };
 }
 

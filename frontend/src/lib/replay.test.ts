@@ -4,21 +4,21 @@ import {
   formatOffset,
   framesFor,
   initialReplay,
-  parseReplayMessage,
   positionAt,
   progressOf,
   replayReducer,
   replayUrl,
   type ReplayEvent,
-  type ReplayMessage,
   type ReplayState,
+  type ReplayStatus,
 } from "./replay";
+import { parseServerMessage } from "../live/protocol";
 
 const START = 1_000_000;
 const END = START + 600_000; // a ten-minute show
 
-function server(state: ReplayMessage["state"], position: number, speed = 10): ReplayMessage {
-  return { type: "replay", state, speed, position_ms: position, start_ms: START, end_ms: END };
+function server(state: ReplayStatus["state"], position: number, speed = 10): ReplayStatus {
+  return { state, speed, position_ms: position, start_ms: START, end_ms: END };
 }
 
 function after(s: ReplayState, ...events: ReplayEvent[]): ReplayState {
@@ -27,18 +27,19 @@ function after(s: ReplayState, ...events: ReplayEvent[]): ReplayState {
 
 const fresh = () => initialReplay(30, START, END, 0);
 
-describe("parseReplayMessage", () => {
-  it("takes a replay message and nothing else", () => {
-    expect(parseReplayMessage(JSON.stringify(server("playing", START + 5)))).toEqual(server("playing", START + 5));
-    expect(parseReplayMessage('{"type":"metrics","replay":1}')).toBeNull();
-    expect(
-      parseReplayMessage('{"type":"replay","state":"rewinding","speed":1,"position_ms":0,"start_ms":0,"end_ms":1}'),
-    ).toBeNull();
-    expect(
-      parseReplayMessage('{"type":"replay","state":"paused","speed":"fast","position_ms":0,"start_ms":0,"end_ms":1}'),
-    ).toBeNull();
-    expect(parseReplayMessage('{"type":"replay"')).toBeNull();
-    expect(parseReplayMessage("")).toBeNull();
+describe("the replay message", () => {
+  const frame = (over: Record<string, unknown>) =>
+    JSON.stringify({ type: "replay", epoch: "e", offset: 3, server_time: 5, ...server("playing", START + 5), ...over });
+
+  it("is read as a publication, and a malformed one keeps its position but is ignored", () => {
+    expect(parseServerMessage(frame({}))).toMatchObject({
+      type: "replay",
+      offset: 3,
+      state: "playing",
+      position_ms: START + 5,
+    });
+    expect(parseServerMessage(frame({ state: "rewinding" }))).toMatchObject({ type: "ignored", offset: 3 });
+    expect(parseServerMessage(frame({ speed: "fast" }))).toMatchObject({ type: "ignored", offset: 3 });
   });
 });
 

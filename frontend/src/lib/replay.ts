@@ -6,30 +6,22 @@
  * about once a second; the client sends `replay.play`, `replay.pause`, `replay.speed` and
  * `replay.seek` (after a seek the server sends a fresh snapshot).
  *
- * Declared here rather than in live/wire.gen.ts, which is generated from the server.
+ * The messages are live/protocol.ts's (checked against the server's in wire.conformance.ts).
  */
+import type { ReplayControlMessage, ReplayMessage } from "../live/protocol";
 
 export const REPLAY_SPEEDS = [1, 10, 30, 60, 120] as const;
 export const MIN_SPEED = 1;
 export const MAX_SPEED = 120;
 export const DEFAULT_SPEED = 30;
 
-export type ReplayPlayState = "playing" | "paused" | "ended";
+export type ReplayPlayState = ReplayMessage["state"];
 
-export interface ReplayMessage {
-  type: "replay";
-  state: ReplayPlayState;
-  speed: number;
-  position_ms: number;
-  start_ms: number;
-  end_ms: number;
-}
+/** What the bar reads of the server's `replay` message. */
+export type ReplayStatus = Pick<ReplayMessage, "state" | "speed" | "position_ms" | "start_ms" | "end_ms">;
 
-export type ReplayFrame =
-  | { type: "replay.play" }
-  | { type: "replay.pause" }
-  | { type: "replay.speed"; speed: number }
-  | { type: "replay.seek"; position_ms: number };
+/** What the bar sends. */
+export type ReplayFrame = ReplayControlMessage;
 
 export interface ReplayState {
   /** `connecting` until the server's first `replay` message. */
@@ -46,7 +38,7 @@ export interface ReplayState {
 }
 
 export type ReplayEvent =
-  | { kind: "server"; msg: ReplayMessage; at: number }
+  | { kind: "server"; msg: ReplayStatus; at: number }
   | { kind: "play"; at: number }
   | { kind: "pause"; at: number }
   | { kind: "speed"; speed: number; at: number }
@@ -67,36 +59,6 @@ export function initialReplay(speed: number, startMs: number, endMs: number, now
     endMs: Math.max(startMs, endMs),
     receivedAt: now,
     seekingTo: null,
-  };
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function finite(v: unknown): v is number {
-  return typeof v === "number" && Number.isFinite(v);
-}
-
-/** One line of the socket as a `replay` message, or null when it is anything else. */
-export function parseReplayMessage(line: string): ReplayMessage | null {
-  if (!line.includes('"replay"')) return null; // most lines are not: skip the parse
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (!isObj(raw) || raw.type !== "replay") return null;
-  const state = raw.state;
-  if (state !== "playing" && state !== "paused" && state !== "ended") return null;
-  if (!finite(raw.speed) || !finite(raw.position_ms) || !finite(raw.start_ms) || !finite(raw.end_ms)) return null;
-  return {
-    type: "replay",
-    state,
-    speed: raw.speed,
-    position_ms: raw.position_ms,
-    start_ms: raw.start_ms,
-    end_ms: raw.end_ms,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type ClientMessage,
   type Position,
   type Publication,
+  type ReplayMessage,
   type ServerMessage,
   type SnapshotMessage,
 } from "./protocol";
@@ -87,6 +88,8 @@ export interface LiveClientOptions {
    * valid. Resolve `false` to mean "signed out".
    */
   probeAuth?: () => Promise<boolean>;
+  /** A replay's `replay` message (a socket opened with `?replay=`), in stream order. */
+  onReplay?: (msg: ReplayMessage, receivedAt: number) => void;
   onLog?: (message: string) => void;
 }
 
@@ -131,8 +134,8 @@ export function browserSocket(url: string): SocketLike {
 type Timer = ReturnType<typeof setTimeout>;
 
 export class LiveClient {
-  private readonly opts: Required<Omit<LiveClientOptions, "probeAuth" | "onLog">> &
-    Pick<LiveClientOptions, "probeAuth" | "onLog">;
+  private readonly opts: Required<Omit<LiveClientOptions, "probeAuth" | "onLog" | "onReplay">> &
+    Pick<LiveClientOptions, "probeAuth" | "onLog" | "onReplay">;
   private socket: SocketLike | null = null;
   private position: Position | null = null;
   /** True from a fresh connect or a `resync` until the snapshot arrives. */
@@ -264,6 +267,12 @@ export class LiveClient {
         return;
       case CloseCode.NoSuchShow:
         this.fail("直播场次不存在 / no such show");
+        return;
+      case CloseCode.NotEnded:
+        this.fail("直播尚未结束，不能回放 / only an ended show can be replayed");
+        return;
+      case CloseCode.BadReplay:
+        this.fail("回放速度无效 / bad replay speed (1–120)");
         return;
       case CloseCode.Unauthenticated:
         this.signedOut();
@@ -414,10 +423,18 @@ export class LiveClient {
     }
     this.position = { epoch: msg.epoch, offset: msg.offset };
     this.opts.sink.publication(msg, now);
+    if (msg.type === "replay") this.opts.onReplay?.(msg, now);
     this.setStatus({ position: this.position });
   }
 
   // --- heartbeat -----------------------------------------------------------------------
+
+  /** Send a frame now if connected (a replay's controls); dropped when not. */
+  sendMessage(msg: ClientMessage): boolean {
+    if (this.socket === null) return false;
+    this.send(msg);
+    return true;
+  }
 
   private send(msg: ClientMessage): void {
     try {

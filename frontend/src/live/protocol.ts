@@ -595,6 +595,21 @@ export interface IgnoredPublication extends Positioned {
   reason: string;
 }
 
+/**
+ * Where a replay stands (only on a socket opened with `?replay=SPEED`, docs/protocol.md
+ * "Replay"): on every change of state or speed, after a seek, about once a second while it
+ * plays. Times are the show's source times in epoch ms.
+ */
+export interface ReplayMessage extends Positioned {
+  type: "replay";
+  server_time: string;
+  state: "playing" | "paused" | "ended";
+  speed: number;
+  position_ms: number;
+  start_ms: number;
+  end_ms: number;
+}
+
 export interface ShowMessage extends Positioned {
   type: "show";
   server_time: string;
@@ -642,6 +657,7 @@ export type Publication =
   | CommerceMessage
   | QuestionsMessage
   | SkipMessage
+  | ReplayMessage
   | IgnoredPublication;
 
 export type ServerMessage = SnapshotMessage | Publication | ResumedMessage | ResyncMessage | PongMessage | ErrorMessage;
@@ -650,7 +666,14 @@ export interface PingMessage {
   type: "ping";
 }
 
-export type ClientMessage = PingMessage;
+/** Replay only: steer the replay (docs/protocol.md "Console → server"). */
+export type ReplayControlMessage =
+  | { type: "replay.play" }
+  | { type: "replay.pause" }
+  | { type: "replay.speed"; speed: number }
+  | { type: "replay.seek"; position_ms: number };
+
+export type ClientMessage = PingMessage | ReplayControlMessage;
 
 /**
  * Close codes of docs/protocol.md: the server's, generated from docs/asyncapi.json, and the two
@@ -1303,6 +1326,10 @@ function position(o: Json): Positioned | null {
   return { epoch: String(epoch), offset };
 }
 
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v);
+}
+
 function ignored(pos: Positioned, serverTime: string, original: string, reason: string): IgnoredPublication {
   return { type: "ignored", ...pos, server_time: serverTime, original, reason };
 }
@@ -1377,6 +1404,25 @@ export function parseServerMessage(data: string): ServerMessage | null {
       const pos = position(raw);
       if (pos === null) return null;
       return { type: "feed", ...pos, server_time: serverTime, items: parseList(raw.items, parseFeedItem) };
+    }
+    case "replay": {
+      const pos = position(raw);
+      if (pos === null) return null;
+      const state = raw.state;
+      const fields = [raw.speed, raw.position_ms, raw.start_ms, raw.end_ms];
+      if ((state !== "playing" && state !== "paused" && state !== "ended") || !fields.every(isFiniteNumber)) {
+        return ignored(pos, serverTime, "replay", "malformed replay state");
+      }
+      return {
+        type: "replay",
+        ...pos,
+        server_time: serverTime,
+        state,
+        speed: raw.speed as number,
+        position_ms: raw.position_ms as number,
+        start_ms: raw.start_ms as number,
+        end_ms: raw.end_ms as number,
+      };
     }
     case "show": {
       const pos = position(raw);
@@ -1469,6 +1515,7 @@ const PUBLICATION_TYPES: ReadonlySet<string> = new Set<Publication["type"]>([
   "commerce",
   "questions",
   "skip",
+  "replay",
   "ignored",
 ]);
 

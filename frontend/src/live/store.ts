@@ -326,6 +326,9 @@ export class LiveStore implements LiveSink {
       case "ignored":
         this.rejected += 1;
         break;
+      case "replay":
+        // Where a replay stands is the replay bar's (live/useReplay.ts), not the show's state.
+        return;
     }
     this.changed();
   }

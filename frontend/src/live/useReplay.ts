@@ -1,17 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from "react";
 import { getMe } from "../lib/api";
-import {
-  framesFor,
-  initialReplay,
-  parseReplayMessage,
-  replayReducer,
-  replayUrl,
-  type ReplayEvent,
-  type ReplayFrame,
-  type ReplayMessage,
-  type ReplayState,
-} from "../lib/replay";
-import { LiveClient, browserSocket, type SocketLike } from "./client";
+import { framesFor, initialReplay, replayReducer, replayUrl, type ReplayEvent, type ReplayState } from "../lib/replay";
+import { LiveClient, browserSocket } from "./client";
 import { LiveStore, type LiveState } from "./store";
 
 export interface ReplayHandle {
@@ -22,104 +12,61 @@ export interface ReplayHandle {
 }
 
 /**
- * A socket that takes the `replay` messages out of the stream (the live client does not know
- * them) and hands them to `onReplay`; every other line goes on to the client as it came.
- */
-function replaySocket(
-  url: string,
-  onReplay: (msg: ReplayMessage) => void,
-  opened: (s: SocketLike) => void,
-): SocketLike {
-  const inner = browserSocket(url);
-  const outer: SocketLike = {
-    onopen: null,
-    onmessage: null,
-    onclose: null,
-    onerror: null,
-    send: (data) => inner.send(data),
-    close: (code, reason) => inner.close(code, reason),
-  };
-  inner.onopen = () => {
-    opened(inner);
-    outer.onopen?.();
-  };
-  inner.onmessage = (ev) => {
-    if (typeof ev.data !== "string") return;
-    const rest: string[] = [];
-    for (const line of ev.data.split("\n")) {
-      const msg = parseReplayMessage(line);
-      if (msg !== null) onReplay(msg);
-      else rest.push(line);
-    }
-    if (rest.length > 0) outer.onmessage?.({ data: rest.join("\n") });
-  };
-  inner.onclose = (ev) => outer.onclose?.(ev);
-  inner.onerror = () => outer.onerror?.();
-  return outer;
-}
-
-/**
  * The live console's state fed by a replay of an ended show (`…/live?replay=SPEED`), and the
- * replay bar's state. A reconnect opens a new replay and seeks it back to where this one was.
+ * replay bar's state. A replay has no history to resume (docs/protocol.md): a reconnect opens
+ * a new one, which this seeks back to where the bar was.
  */
 export function useReplay(showId: string, speed: number, startMs: number, endMs: number): ReplayHandle {
   const [replay, fold] = useReducer(replayReducer, null, () => initialReplay(speed, startMs, endMs, Date.now()));
   const replayRef = useRef(replay);
-  replayRef.current = replay;
-  const socketRef = useRef<SocketLike | null>(null);
-
-  const send = useCallback((frames: readonly ReplayFrame[]) => {
-    for (const f of frames) {
-      try {
-        socketRef.current?.send(JSON.stringify(f));
-      } catch {
-        // not open: the reconnect seeks back to the position the bar shows
-      }
-    }
-  }, []);
+  useEffect(() => {
+    replayRef.current = replay;
+  }, [replay]);
 
   const { store, client } = useMemo(() => {
     const store = new LiveStore();
-    let connections = 0;
-    const client = new LiveClient({
+    // Sockets opened so far, and the one the last `replay` message came on (each seek starts
+    // a new epoch on the same socket, so the epoch cannot tell a new connection).
+    let opened = 0;
+    let heard = 0;
+    const client: LiveClient = new LiveClient({
+      // The speed the bar shows now (a reconnect keeps it); no position: a replay starts over.
       url: () => replayUrl(showId, replayRef.current.speed),
       sink: store,
-      createSocket: (url) =>
-        replaySocket(
-          url,
-          (msg) => fold({ kind: "server", msg, at: Date.now() }),
-          (socket) => {
-            socketRef.current = socket;
-            connections += 1;
-            const r = replayRef.current;
-            // A new connection starts the show over: put it back where the bar was.
-            if (connections > 1 && r.status !== "connecting") {
-              send([{ type: "replay.seek", position_ms: Math.round(r.positionMs) }]);
-              if (r.status === "paused") send([{ type: "replay.pause" }]);
-            }
-          },
-        ),
+      createSocket: (url) => {
+        opened += 1;
+        return browserSocket(url);
+      },
       probeAuth: async () => (await getMe()) !== null,
+      onReplay: (msg, at) => {
+        const before = replayRef.current;
+        if (heard !== 0 && heard !== opened && before.status !== "connecting") {
+          // A new connection began a new replay from the start: put it back where it was.
+          client.sendMessage({ type: "replay.seek", position_ms: Math.round(before.positionMs) });
+          if (before.status === "paused") client.sendMessage({ type: "replay.pause" });
+        }
+        heard = opened;
+        fold({ kind: "server", msg, at });
+      },
       onLog: (m) => console.info(`[replay ${showId}] ${m}`),
     });
     return { store, client };
-    // The speed is read when connecting (replayRef), not a reason to build a new client.
-  }, [showId, send]);
+    // The speed and span are read when connecting, not reasons to build a new client.
+  }, [showId]);
 
   useEffect(() => {
     client.start();
-    return () => {
-      socketRef.current = null;
-      client.stop();
-    };
+    return () => client.stop();
   }, [client]);
 
   const dispatch = useCallback(
     (event: ReplayEvent) => {
-      send(framesFor(replayRef.current, event));
+      for (const frame of framesFor(replayRef.current, event)) client.sendMessage(frame);
+      const next = replayReducer(replayRef.current, event);
+      replayRef.current = next;
       fold(event);
     },
-    [send],
+    [client],
   );
 
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);

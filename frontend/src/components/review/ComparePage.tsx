@@ -8,6 +8,9 @@ import { onLinkClick, reviewPath } from "../../lib/route";
 import { PlatformBadge } from "../Badges";
 import { formatMetric } from "../KpiGrid";
 
+/** Every metric of contract §4 but the viewers online now, which is none once a show ended. */
+const COMPARED = KPIS.filter((k) => k.key !== "online");
+
 type Load = { status: "loading" } | { status: "ok"; shows: CompareShow[] } | { status: "error"; message: string };
 
 /** `/reviews/compare?shows=a,b,…`: the shows' review summaries side by side, the best of each row marked. */
@@ -89,7 +92,7 @@ function CompareTable({ shows }: { shows: readonly CompareShow[] }) {
             </tr>
           </thead>
           <tbody>
-            {KPIS.map((k) => {
+            {COMPARED.map((k) => {
               const values = shows.map((s) => s.summary[k.key]);
               const best = bestColumns(k.key, values);
               return (

@@ -9,6 +9,7 @@ import {
   formatRate,
   formatHourMinute,
 } from "../../lib/format";
+import { ruleLabel } from "../../lib/alerts";
 import { formatChange } from "../../lib/impact";
 import { INTENT_GROUP } from "../../lib/intents";
 import { KPIS } from "../../lib/kpis";
@@ -380,14 +381,14 @@ function ProductsPanel({ review, showId }: { review: Review; showId: string }) {
           <thead>
             <tr>
               <th>商品 Product</th>
-              <th className="num">曝光</th>
-              {th("clicks", "点击")}
-              <th className="num">加购</th>
-              <th className="num">支付单</th>
-              {th("paid_units", "件数")}
-              {th("conversion", "点击转化")}
               {th("gmv", "成交额")}
               <th className="num">占比</th>
+              {th("conversion", "点击转化")}
+              {th("paid_units", "件数")}
+              <th className="num">支付单</th>
+              {th("clicks", "点击")}
+              <th className="num">加购</th>
+              <th className="num">曝光</th>
             </tr>
           </thead>
           <tbody>
@@ -397,16 +398,16 @@ function ProductsPanel({ review, showId }: { review: Review; showId: string }) {
                   {p.name || p.sku}
                   {p.role !== "" && <span className="tag">{p.role}</span>}
                 </td>
-                <td className="num">{formatCount(p.impressions)}</td>
-                <td className="num">{formatCount(p.clicks)}</td>
-                <td className="num">{formatCount(p.cartAdds)}</td>
-                <td className="num">{formatCount(p.paidOrders)}</td>
-                <td className="num">{formatCount(p.paidUnits)}</td>
-                <td className="num">{formatRate(productConversion(p), 1)}</td>
                 <td className="num" data-testid={`review-product-gmv-${p.sku}`}>
                   {formatMoney(p.gmv)}
                 </td>
                 <td className="num">{total > 0 ? formatRate(p.gmv / total, 0) : "—"}</td>
+                <td className="num">{formatRate(productConversion(p), 1)}</td>
+                <td className="num">{formatCount(p.paidUnits)}</td>
+                <td className="num">{formatCount(p.paidOrders)}</td>
+                <td className="num">{formatCount(p.clicks)}</td>
+                <td className="num">{formatCount(p.cartAdds)}</td>
+                <td className="num">{formatCount(p.impressions)}</td>
               </tr>
             ))}
           </tbody>
@@ -433,7 +434,6 @@ function SegmentsPanel({ review, showId }: { review: Review; showId: string }) {
             <thead>
               <tr>
                 <th>环节 Segment</th>
-                <th className="num">开始</th>
                 <th className="num">计划</th>
                 <th className="num">实际</th>
                 <th className="num">超时</th>
@@ -441,6 +441,7 @@ function SegmentsPanel({ review, showId }: { review: Review; showId: string }) {
                 <th className="num">每分钟</th>
                 <th className="num">转化</th>
                 <th className="num">在线峰值</th>
+                <th className="num">开始</th>
               </tr>
             </thead>
             <tbody>
@@ -451,7 +452,6 @@ function SegmentsPanel({ review, showId }: { review: Review; showId: string }) {
                     <td className="rtable__name" title={s.id}>
                       {s.title || s.id}
                     </td>
-                    <td className="num">{s.startedAt !== null ? formatHourMinute(s.startedAt) : "—"}</td>
                     <td className="num">{formatDuration(s.plannedSeconds)}</td>
                     <td className="num">{formatDuration(s.actualSeconds)}</td>
                     <td className={`num${over ? " rtable__bad" : ""}`} data-overrun={over ? "true" : "false"}>
@@ -461,6 +461,7 @@ function SegmentsPanel({ review, showId }: { review: Review; showId: string }) {
                     <td className="num">{formatMoney(s.gmvPerMinute)}</td>
                     <td className="num">{formatRate(s.conversionRate, 1)}</td>
                     <td className="num">{formatCount(s.peakOnline)}</td>
+                    <td className="num">{s.startedAt !== null ? formatHourMinute(s.startedAt) : "—"}</td>
                   </tr>
                 );
               })}
@@ -610,7 +611,9 @@ function AlertsPanel({ review, showId }: { review: Review; showId: string }) {
                 >
                   <td className="num">{a.firedAt !== null ? formatHourMinute(a.firedAt) : "—"}</td>
                   <td>
-                    <span className={`rsev rsev--${a.severity}`}>{a.rule}</span>
+                    <span className={`rsev rsev--${a.severity}`} title={a.rule}>
+                      {ruleLabel(a).zh}
+                    </span>
                   </td>
                   <td className="num">{a.ackSeconds !== null ? formatDuration(a.ackSeconds) : "未确认"}</td>
                   <td className="num">{a.resolveSeconds !== null ? formatDuration(a.resolveSeconds) : "—"}</td>
@@ -652,6 +655,7 @@ function Change({ v }: { v: number | null }) {
 
 function ActionsPanel({ review, showId }: { review: Review; showId: string }) {
   const [all, setAll] = useState(false);
+  const names = useMemo(() => new Map(review.products.map((p) => [p.sku, p.name])), [review.products]);
   const withImpact = review.actions.filter((a) => a.impact !== null);
   const rows = all ? review.actions : withImpact.length > 0 ? withImpact : review.actions;
   return (
@@ -691,7 +695,8 @@ function ActionsPanel({ review, showId }: { review: Review; showId: string }) {
             </thead>
             <tbody>
               {rows.map((a) => {
-                const what = [a.fields.sku, a.fields.segment_id, a.fields.text, a.fields.prize]
+                const sku = typeof a.fields.sku === "string" ? a.fields.sku : "";
+                const what = [names.get(sku) || sku, a.fields.segment_id, a.fields.text, a.fields.prize]
                   .filter((v): v is string => typeof v === "string" && v !== "")
                   .join(" ");
                 return (
