@@ -15,6 +15,7 @@ from liveops.review.tables import (
     Visit,
     breakdown,
     funnel,
+    minute_rows,
     visits,
     visits_by_segment,
 )
@@ -252,3 +253,49 @@ def test_action_row_puts_the_type_s_own_fields_in_one_cell() -> None:
     )
     assert row["fields"] == {"sku": "A1", "live_price": 990}
     assert set(row) == set(COLUMNS["actions"])
+
+
+def live_minute(minute: int, **counts: int) -> dict[str, int]:
+    base = {"online": 0, "joins": 0, "comments": 0, "likes": 0, "orders": 0, "gmv": 0}
+    return {"minute": minute * 60, **base, **counts}
+
+
+@pytest.mark.parametrize(
+    ("series", "additions", "expected"),
+    [
+        pytest.param([], {}, [], id="nothing"),
+        pytest.param(
+            [live_minute(5, online=3, joins=2, gmv=900)],
+            {},
+            [(300, 3, 2, 2, 900, 0, 0, 900)],
+            id="live minute alone: views = joins, gmv_paid = net_gmv = gmv",
+        ),
+        pytest.param(
+            [live_minute(5, joins=1, gmv=900)],
+            {
+                5: {"shares": 2, "refund_amount": 100},
+                7: {"orders_refunded": 1, "refund_amount": 50},
+            },
+            [(300, 0, 1, 1, 900, 2, 0, 800), (420, 0, 0, 0, 0, 0, 1, -50)],
+            id="additions beside a live minute, and a minute of their own",
+        ),
+    ],
+)
+def test_minute_rows(
+    series: list[dict[str, int]],
+    additions: dict[int, dict[str, int]],
+    expected: list[tuple[int, ...]],
+) -> None:
+    rows = minute_rows(series, additions)
+    picked = (
+        "minute",
+        "online",
+        "joins",
+        "views",
+        "gmv_paid",
+        "shares",
+        "orders_refunded",
+        "net_gmv",
+    )
+    assert [tuple(r[k] for k in picked) for r in rows] == expected
+    assert all(set(r) == set(COLUMNS["minutes"]) - {"minute_epoch_seconds"} for r in rows)

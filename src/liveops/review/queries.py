@@ -119,18 +119,28 @@ _MINUTES = text(
       COALESCE(SUM(CASE WHEN type = 'like' THEN quantity ELSE 0 END), 0) AS likes,
       COALESCE(SUM(CASE WHEN type = 'order.created' THEN 1 ELSE 0 END), 0) AS orders,
       COALESCE(SUM(CASE WHEN type = 'order.paid' THEN amount ELSE 0 END), 0) AS gmv,
+      MAX(CASE WHEN type = 'viewer.count' THEN online END) AS count_online
+    FROM event WHERE show_id = :show_id
+      AND type IN ('viewer.join', 'viewer.leave', 'viewer.count', 'comment', 'like',
+                   'order.created', 'order.paid')
+    GROUP BY ts_us / 60000000 ORDER BY minute
+    """
+)
+
+# What the live series does not count, per minute, so that the review's minute rows hold every
+# additive §4 key (service.minutes adds these to the rows of `minutes`).
+_MINUTE_ADDITIONS = text(
+    """
+    SELECT ts_us / 60000000 AS minute,
       COALESCE(SUM(CASE WHEN type = 'share' THEN 1 ELSE 0 END), 0) AS shares,
       COALESCE(SUM(CASE WHEN type = 'follow' THEN 1 ELSE 0 END), 0) AS new_followers,
       COALESCE(SUM(CASE WHEN type = 'gift' THEN amount ELSE 0 END), 0) AS gift_value,
       COALESCE(SUM(CASE WHEN type = 'product.click' THEN 1 ELSE 0 END), 0) AS product_clicks,
       COALESCE(SUM(CASE WHEN type = 'order.refunded' THEN amount ELSE 0 END), 0)
-        AS refund_amount,
-      MAX(CASE WHEN type = 'viewer.count' THEN online END) AS count_online
+        AS refund_amount
     FROM event WHERE show_id = :show_id
-      AND type IN ('viewer.join', 'viewer.leave', 'viewer.count', 'comment', 'like',
-                   'order.created', 'order.paid', 'share', 'follow', 'gift', 'product.click',
-                   'order.refunded')
-    GROUP BY ts_us / 60000000 ORDER BY minute
+      AND type IN ('share', 'follow', 'gift', 'product.click', 'order.refunded')
+    GROUP BY ts_us / 60000000
     """
 )
 
@@ -161,10 +171,6 @@ _PRODUCTS = text(
     created AS (
       SELECT sku, order_id, quantity FROM event WHERE show_id = :show_id AND type = 'order.created'
     ),
-    refunded AS (
-      SELECT order_id, SUM(amount) AS amount FROM event
-      WHERE show_id = :show_id AND type = 'order.refunded' GROUP BY order_id
-    ),
     skus AS (
       SELECT DISTINCT sku FROM event WHERE show_id = :show_id AND sku IS NOT NULL
     )
@@ -182,12 +188,21 @@ _PRODUCTS = text(
       (SELECT COALESCE(SUM(c.quantity), 0) FROM created c
         WHERE c.sku = s.sku AND c.order_id IN (SELECT order_id FROM paid)) AS paid_units,
       (SELECT COALESCE(SUM(paid.amount), 0) FROM (SELECT DISTINCT order_id FROM created
-        WHERE sku = s.sku) o JOIN paid USING (order_id)) AS gmv,
-      (SELECT COUNT(*) FROM (SELECT DISTINCT order_id FROM created
-        WHERE sku = s.sku) o JOIN refunded USING (order_id)) AS refunds,
-      (SELECT COALESCE(SUM(refunded.amount), 0) FROM (SELECT DISTINCT order_id FROM created
-        WHERE sku = s.sku) o JOIN refunded USING (order_id)) AS refund_amount
+        WHERE sku = s.sku) o JOIN paid USING (order_id)) AS gmv
     FROM skus s ORDER BY s.sku
+    """
+)
+
+# Per SKU (its orders are those its `order.created` rows name): refunded orders and amount.
+_PRODUCT_REFUNDS = text(
+    """
+    SELECT c.sku, COUNT(*) AS refunds, COALESCE(SUM(r.amount), 0) AS refund_amount
+    FROM (SELECT DISTINCT sku, order_id FROM event
+          WHERE show_id = :show_id AND type = 'order.created') c
+    JOIN (SELECT order_id, SUM(amount) AS amount FROM event
+          WHERE show_id = :show_id AND type = 'order.refunded' GROUP BY order_id) r
+      ON r.order_id = c.order_id
+    GROUP BY c.sku
     """
 )
 
@@ -251,23 +266,15 @@ async def recount(session: AsyncSession, show_id: str, *, ended_at_us: int | Non
 
 
 async def minutes(session: AsyncSession, show_id: str, *, count_mode: bool) -> list[dict[str, int]]:
-    """One row per minute with an event. Every additive §4 key has a column, so that the rows
-    add up to the summary: each order is counted in the minute of its first event of a kind."""
     params = {"show_id": show_id}
     presence_peaks: dict[int, int] = {}
     if not count_mode:
         rows = (await session.execute(_PRESENCE_MINUTES, params)).all()
         presence_peaks = {int(m): int(online) for m, online in rows}
-    order_counts = {
-        int(row["minute"]): row
-        for row in (await session.execute(_ORDER_MINUTES, params)).mappings()
-    }
     points = []
     for row in (await session.execute(_MINUTES, params)).mappings():
         minute = int(row["minute"])
         online = (row["count_online"] or 0) if count_mode else presence_peaks.get(minute, 0)
-        orders = order_counts.get(minute)
-        gmv, refund_amount = int(row["gmv"]), int(row["refund_amount"])
         points.append(
             {
                 "minute": minute * 60,
@@ -276,27 +283,36 @@ async def minutes(session: AsyncSession, show_id: str, *, count_mode: bool) -> l
                 "comments": int(row["comments"]),
                 "likes": int(row["likes"]),
                 "orders": int(row["orders"]),
-                "gmv": gmv,
-                "views": int(row["joins"]),
-                "shares": int(row["shares"]),
-                "new_followers": int(row["new_followers"]),
-                "gift_value": int(row["gift_value"]),
-                "product_clicks": int(row["product_clicks"]),
-                **{
-                    key: int(orders[key]) if orders is not None else 0
-                    for key in ("orders_created", "orders_paid", "orders_refunded")
-                },
-                "gmv_paid": gmv,
-                "refund_amount": refund_amount,
-                "net_gmv": gmv - refund_amount,
+                "gmv": int(row["gmv"]),
             }
         )
     return points
 
 
+async def minute_additions(session: AsyncSession, show_id: str) -> dict[int, dict[str, int]]:
+    """Per minute (epoch minutes), the additive §4 counts the live series has no column for:
+    shares, new_followers, gift_value, product_clicks, refund_amount, and orders_created,
+    orders_paid and orders_refunded (each order once, in the minute of its first such event,
+    so that the minutes add up to the summary's distinct counts). A minute with none of
+    those events is left out."""
+    params = {"show_id": show_id}
+    found: dict[int, dict[str, int]] = {}
+    for query in (_MINUTE_ADDITIONS, _ORDER_MINUTES):
+        for row in (await session.execute(query, params)).mappings():
+            into = found.setdefault(int(row["minute"]), {})
+            into.update({k: int(v) for k, v in row.items() if k != "minute"})
+    return found
+
+
 async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
     rows = (await session.execute(_PRODUCTS, {"show_id": show_id})).mappings()
     return [{k: (v if k == "sku" else int(v)) for k, v in row.items()} for row in rows]
+
+
+async def product_refunds(session: AsyncSession, show_id: str) -> dict[str, tuple[int, int]]:
+    """Per SKU with a refund: (distinct refunded orders, refunded amount)."""
+    rows = (await session.execute(_PRODUCT_REFUNDS, {"show_id": show_id})).all()
+    return {str(sku): (int(refunds), int(amount)) for sku, refunds, amount in rows}
 
 
 # ---- helpers shared by the tables below ----------------------------------------------------

@@ -40,10 +40,13 @@ async def compare(session: AsyncSession, show_ids: list[str]) -> list[dict[str, 
 
 
 async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
-    """The review's `products`: one row per SKU seen in the events, with its lineup entry."""
+    """The review's `products`: one row per SKU seen in the events, with its refunds and its
+    lineup entry."""
     lineup = {p.sku: p for p in await shows_repository.lineup(session, show_id)}
+    refunds = await queries.product_refunds(session, show_id)
     rows = await queries.products(session, show_id)
     for row in rows:
+        row["refunds"], row["refund_amount"] = refunds.get(row["sku"], (0, 0))
         planned = lineup.get(row["sku"])
         row["name"] = planned.name if planned else None
         row["role"] = planned.role if planned else None
@@ -54,7 +57,9 @@ async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
 async def minutes(
     session: AsyncSession, show: Show, recount: queries.Recount
 ) -> list[dict[str, int]]:
-    return await queries.minutes(session, show.id, count_mode=recount.count_mode)
+    """The review's `minutes` (docs/review.md): the live series' rows and every additive key."""
+    series = await queries.minutes(session, show.id, count_mode=recount.count_mode)
+    return tables.minute_rows(series, await queries.minute_additions(session, show.id))
 
 
 async def segments(

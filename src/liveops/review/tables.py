@@ -134,3 +134,48 @@ def breakdown(groups: Iterable[Mapping[str, Any]], field: str, key: str) -> list
         }
         for value, t in ordered
     ]
+
+
+# The additive columns a review minute has beyond the live series' (queries.minute_additions).
+MINUTE_ADDITIONS: tuple[str, ...] = (
+    "shares",
+    "new_followers",
+    "gift_value",
+    "product_clicks",
+    "orders_created",
+    "orders_paid",
+    "orders_refunded",
+    "refund_amount",
+)
+
+
+def minute_rows(
+    series: Sequence[Mapping[str, int]], additions: Mapping[int, Mapping[str, int]]
+) -> list[dict[str, int]]:
+    """The review's minute rows: the live series' rows (`minute` in epoch seconds) with every
+    additive §4 key beside them, and a row for each minute that only has additions (nobody
+    counted online there: 0). `views` is `joins`, `gmv_paid` is `gmv`, `net_gmv` is `gmv_paid` −
+    `refund_amount`, so that the rows add up to the summary."""
+    base = {int(row["minute"]) // 60: row for row in series}
+    rows = []
+    for minute in sorted(base.keys() | additions.keys()):
+        row = base.get(minute)
+        added = additions.get(minute, {})
+        joins, gmv = (row["joins"], row["gmv"]) if row is not None else (0, 0)
+        refund_amount = added.get("refund_amount", 0)
+        rows.append(
+            {
+                "minute": minute * 60,
+                "online": row["online"] if row is not None else 0,
+                "joins": joins,
+                "comments": row["comments"] if row is not None else 0,
+                "likes": row["likes"] if row is not None else 0,
+                "orders": row["orders"] if row is not None else 0,
+                "gmv": gmv,
+                "views": joins,
+                **{key: added.get(key, 0) for key in MINUTE_ADDITIONS},
+                "gmv_paid": gmv,
+                "net_gmv": gmv - refund_amount,
+            }
+        )
+    return rows
