@@ -260,6 +260,8 @@ describe("LiveClient close codes", () => {
     [4403, /无权/],
     [4404, /不存在/],
     [1008, /拒绝/],
+    [4409, /尚未结束/], // a replay of a show that has not ended
+    [4422, /回放速度/], // a replay at a speed out of 1–120
   ])("%i stops with an error and never reconnects", (code, message) => {
     const { sockets, sink } = connected();
     sockets.last.serverClose(code);
@@ -405,5 +407,40 @@ describe("LiveClient + LiveStore", () => {
     expect(s.comments).toHaveLength(2);
     expect(s.conn.state).toBe("live");
     expect(s.conn.position).toEqual({ epoch: "E1", offset: 3 });
+  });
+});
+
+describe("LiveClient replay", () => {
+  const replay = (offset: number, state = "playing") => ({
+    type: "replay",
+    epoch: "E1",
+    offset,
+    server_time: 1,
+    state,
+    speed: 30,
+    position_ms: 5,
+    start_ms: 0,
+    end_ms: 10,
+  });
+
+  it("hands each replay message to onReplay in stream order, taking its position", () => {
+    const heard: string[] = [];
+    const { client, sockets } = connected("E1", 10, { onReplay: (m) => heard.push(`${m.offset}:${m.state}`) });
+    sockets.last.receive(replay(11));
+    sockets.last.receive(replay(11)); // a duplicate
+    sockets.last.receive(replay(12, "paused"));
+    expect(heard).toEqual(["11:playing", "12:paused"]);
+    expect(client.getPosition()).toEqual({ epoch: "E1", offset: 12 });
+  });
+
+  it("sends the replay's controls while connected, and says when it could not", () => {
+    const { client, sockets } = connected();
+    expect(client.sendMessage({ type: "replay.seek", position_ms: 7 })).toBe(true);
+    expect(sockets.last.sent.map((f) => JSON.parse(f) as unknown)).toContainEqual({
+      type: "replay.seek",
+      position_ms: 7,
+    });
+    client.stop();
+    expect(client.sendMessage({ type: "replay.pause" })).toBe(false);
   });
 });

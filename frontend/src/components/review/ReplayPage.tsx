@@ -111,7 +111,11 @@ function ReplayView({ showId, me, review }: { showId: string; me: Me; review: Re
             serverNow={position}
             hasData={state.show !== null}
           />
-          <TrendChart series={state.series} actions={state.actions} />
+          <TrendChart
+            series={state.series}
+            actions={state.actions}
+            endedAt={replay.status === "ended" ? new Date(replay.endMs).toISOString() : null}
+          />
           <ProductTable products={state.products} alerts={state.alerts} lineup={lineup} />
         </section>
         <aside className="console__side">
