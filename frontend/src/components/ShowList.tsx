@@ -76,7 +76,7 @@ export function ShowList({ me }: { me: Me }) {
           <div className="shows__compare">
             <button
               type="button"
-              className="btn btn--small"
+              className="sbtn"
               data-testid="compare-open"
               disabled={picked.length < 2}
               title="勾选两场或更多 tick two shows or more"
