@@ -268,10 +268,11 @@ class TestConsolePages:
             script = await client.get("/no-such.js", headers=html)
             pages = [
                 await client.get(f"/shows/s1/{name}", headers=html)
-                for name in ("anchor", "assistant", "setup")
+                for name in ("anchor", "assistant", "setup", "review", "replay", "live")
             ]
+            pages.append(await client.get("/reviews/compare?shows=s1,s2", headers=html))
             unknown_show_page = await client.get("/shows/s1/nonsense", headers=html)
-        assert [p.status_code for p in pages] == [200, 200, 200]
+        assert [p.status_code for p in pages] == [200] * 7
         assert all(p.text == index.text for p in pages)
         assert unknown_show_page.status_code == 404
         assert page.status_code == 404

@@ -39,7 +39,7 @@ def _index(status_code: int = 200) -> Response:
     return FileResponse(page, status_code=status_code, headers={"Cache-Control": "no-cache"})
 
 
-SHOW_PAGES = frozenset({"anchor", "assistant", "setup"})
+SHOW_PAGES = frozenset({"anchor", "assistant", "setup", "review", "replay", "live"})
 
 
 def console_router() -> APIRouter:
@@ -55,10 +55,14 @@ def console_router() -> APIRouter:
         return _index()
 
     # The console's own pages of a show (frontend/src/lib/route.ts): the anchor's view, the
-    # assistant's console, the setup page.
+    # assistant's console, the setup page, the review (复盘), its replay, and field control's
+    # live console of an ended show.
     @router.get("/shows/{show_id}/{page}", response_model=None)
     async def show_page(show_id: str, page: str) -> Response:
         return _index(200 if page in SHOW_PAGES else 404)
+
+    # Reviews side by side (`?shows=a,b`).
+    router.add_api_route("/reviews/compare", index, methods=["GET"], response_model=None)
 
     return router
 
