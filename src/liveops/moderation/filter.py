@@ -157,6 +157,12 @@ class ModerationState:
             return False
         return any(ban.covers(ts_us) for ban in self._by_viewer.get(viewer_id, ()))
 
+    @property
+    def filters_text(self) -> bool:
+        """Whether a comment's text matters (a keyword filter is set), besides its id, viewer
+        and time."""
+        return self._pattern is not None
+
     def keyword_in(self, text: str | None) -> bool:
         if not text or self._pattern is None:
             return False
