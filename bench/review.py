@@ -1,7 +1,8 @@
 """Post-show review benchmark (issue #13): the full review of a large show, and the NDJSON export.
 
     python bench/review.py --backend sqlite|postgres [--events 1000000] [--repeats 5]
-        [--export-repeats 3] [--hours 3] [--seed 7] [--keep] [--no-export]
+        [--export-repeats 3] [--hours 3] [--seed 7] [--review-timeout 900] [--keep]
+        [--no-export] [--trace FILE] [--reuse DATABASE SHOW]
 
 1. *fill*: creates a database of its own (PostgreSQL: `liveops_bench_<hex>` on 127.0.0.1,
    migrated with Alembic as the server does; SQLite: a file in a temporary directory), then a
@@ -12,13 +13,18 @@
    `executemany` in large transactions). PostgreSQL then gets `VACUUM ANALYZE event`, as its
    autovacuum would after such an insert.
 2. *review*: `liveops.review.service.review` in a fresh session, `--repeats` times (each and the
-   median), then once more with every SQL statement timed (the per-query breakdown).
+   median), then once more with every SQL statement timed (the per-query breakdown; `--trace`
+   writes each statement with its parameters, to EXPLAIN). A review still running after
+   `--review-timeout` seconds is stopped and reported as not done (`null`), with the statement
+   it was in.
 3. *export*: starts `liveops serve` on a free loopback port against the same database (pinned
    to CPU 0, this process on CPU 1), streams `GET …/export/events.ndjson` `--export-repeats`
    times counting lines and bytes, and samples the server's resident memory every 50 ms.
 
 Prints one JSON line of figures at the end. Every request goes to 127.0.0.1 only; the database
-is dropped (or the directory removed) at the end unless `--keep`.
+is dropped (or the directory removed) at the end unless `--keep`. `--reuse` measures a show a
+`--keep` run left (PostgreSQL database name or SQLite data directory, and the show id) without
+filling again: for before/after comparisons of an index or a query.
 """
 
 from __future__ import annotations
@@ -710,9 +716,10 @@ async def prepare(args: argparse.Namespace, database: Database) -> tuple[str, di
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
+    show_id = ""  # set below: by --reuse, or by the fill
+    result: dict[str, Any] = {}
     if args.reuse:
         database, show_id = existing_database(args.backend, args.reuse[0]), args.reuse[1]
-        result: dict[str, Any] = {}
     else:
         database = await create_database(args.backend)
     try:
@@ -733,7 +740,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         result = {
             "backend": args.backend,
             "events": totals.events,
-            "hours": args.hours,
+            "hours": None if args.reuse else args.hours,
             "commit": code_revision(),
             "show_id": show_id,
             "database": database.pg_name or str(database.sqlite_path),
@@ -753,6 +760,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if args.keep or args.reuse:
             print(f"kept: {database.pg_name or database.data_dir} {show_id}", file=sys.stderr)
+            if args.reuse and database.pg_name:
+                shutil.rmtree(database.data_dir, ignore_errors=True)  # the server's, empty
         else:
             await drop_database(database)
     return result
