@@ -7,6 +7,7 @@ after the viewer's previous event (LAG), joins ordered before leaves at an equal
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,6 +163,9 @@ _ORDER_MINUTES = text(
     """
 )
 
+# Per SKU in one pass over the show's events with a SKU (a subquery per SKU and figure read
+# the table again for each: 20 SKUs × 8 figures). An order belongs to the SKU(s) its
+# `order.created` rows name; paid orders are those with an `order.paid`.
 _PRODUCTS = text(
     """
     WITH paid AS (
@@ -171,25 +175,35 @@ _PRODUCTS = text(
     created AS (
       SELECT sku, order_id, quantity FROM event WHERE show_id = :show_id AND type = 'order.created'
     ),
-    skus AS (
-      SELECT DISTINCT sku FROM event WHERE show_id = :show_id AND sku IS NOT NULL
+    funnel AS (
+      SELECT sku,
+        COALESCE(SUM(CASE WHEN type = 'product.impression' THEN quantity ELSE 0 END), 0)
+          AS impressions,
+        COALESCE(SUM(CASE WHEN type = 'product.click' THEN 1 ELSE 0 END), 0) AS clicks,
+        COALESCE(SUM(CASE WHEN type = 'cart.add' THEN quantity ELSE 0 END), 0) AS cart_adds
+      FROM event WHERE show_id = :show_id AND sku IS NOT NULL GROUP BY sku
+    ),
+    orders AS (
+      SELECT c.sku,
+        COUNT(DISTINCT c.order_id) AS orders,
+        COALESCE(SUM(c.quantity), 0) AS units,
+        COUNT(DISTINCT CASE WHEN p.order_id IS NOT NULL THEN c.order_id END) AS paid_orders,
+        COALESCE(SUM(CASE WHEN p.order_id IS NOT NULL THEN c.quantity ELSE 0 END), 0)
+          AS paid_units
+      FROM created c LEFT JOIN paid p ON p.order_id = c.order_id
+      GROUP BY c.sku
+    ),
+    gmv AS (
+      SELECT o.sku, SUM(p.amount) AS gmv
+      FROM (SELECT DISTINCT sku, order_id FROM created) o JOIN paid p ON p.order_id = o.order_id
+      GROUP BY o.sku
     )
-    SELECT s.sku,
-      (SELECT COALESCE(SUM(quantity), 0) FROM event
-        WHERE show_id = :show_id AND type = 'product.impression' AND sku = s.sku) AS impressions,
-      (SELECT COUNT(*) FROM event
-        WHERE show_id = :show_id AND type = 'product.click' AND sku = s.sku) AS clicks,
-      (SELECT COALESCE(SUM(quantity), 0) FROM event
-        WHERE show_id = :show_id AND type = 'cart.add' AND sku = s.sku) AS cart_adds,
-      (SELECT COUNT(DISTINCT order_id) FROM created WHERE sku = s.sku) AS orders,
-      (SELECT COALESCE(SUM(quantity), 0) FROM created WHERE sku = s.sku) AS units,
-      (SELECT COUNT(DISTINCT c.order_id) FROM created c JOIN paid USING (order_id)
-        WHERE c.sku = s.sku) AS paid_orders,
-      (SELECT COALESCE(SUM(c.quantity), 0) FROM created c
-        WHERE c.sku = s.sku AND c.order_id IN (SELECT order_id FROM paid)) AS paid_units,
-      (SELECT COALESCE(SUM(paid.amount), 0) FROM (SELECT DISTINCT order_id FROM created
-        WHERE sku = s.sku) o JOIN paid USING (order_id)) AS gmv
-    FROM skus s ORDER BY s.sku
+    SELECT f.sku, f.impressions, f.clicks, f.cart_adds,
+      COALESCE(o.orders, 0) AS orders, COALESCE(o.units, 0) AS units,
+      COALESCE(o.paid_orders, 0) AS paid_orders, COALESCE(o.paid_units, 0) AS paid_units,
+      COALESCE(g.gmv, 0) AS gmv
+    FROM funnel f LEFT JOIN orders o ON o.sku = f.sku LEFT JOIN gmv g ON g.sku = f.sku
+    ORDER BY f.sku
     """
 )
 
@@ -384,6 +398,31 @@ def _windows_cte(windows: list[tuple[str, int, int]]) -> tuple[str, dict[str, An
     return "w AS (" + " UNION ALL ".join(selects) + ")", params
 
 
+def _acting_viewers(windows: list[tuple[str, int, int]]) -> str:
+    """SQL of (segment_id, viewer_id) for every event with a viewer inside a visit (the
+    `_windows_cte` parameters). Visits follow one another, so each event falls in at most one:
+    a CASE over the visits then finds it in the one pass over the show's events, where a join
+    would compare every event with every visit."""
+    ordered = sorted(windows, key=lambda w: w[1])
+    disjoint = all(a[2] <= b[1] for a, b in itertools.pairwise(ordered))
+    if not disjoint:
+        return """
+          SELECT w.segment_id, e.viewer_id FROM w JOIN event e ON e.show_id = :show_id
+            AND e.ts_us >= w.start_us AND e.ts_us < w.end_us AND e.viewer_id IS NOT NULL
+        """
+    branches = " ".join(
+        f"WHEN e.ts_us >= :wa{i} AND e.ts_us < :wb{i} THEN CAST(:ws{i} AS VARCHAR(64))"
+        for i in range(len(windows))
+    )
+    return f"""
+          SELECT segment_id, viewer_id FROM (
+            SELECT CASE {branches} END AS segment_id, e.viewer_id FROM event e
+            WHERE e.show_id = :show_id AND e.viewer_id IS NOT NULL
+              AND e.ts_us >= :lo AND e.ts_us < :hi
+          ) acting WHERE segment_id IS NOT NULL
+        """
+
+
 # ---- segments --------------------------------------------------------------------------------
 
 
@@ -453,12 +492,14 @@ async def segment_figures(
           SELECT w.segment_id, iv.viewer_id FROM iv JOIN w ON iv.opened < w.end_us
             AND (iv.closed IS NULL OR iv.closed > w.start_us OR iv.opened >= w.start_us)
           UNION
-          SELECT w.segment_id, e.viewer_id FROM w JOIN event e ON e.show_id = :show_id
-            AND e.ts_us >= w.start_us AND e.ts_us < w.end_us AND e.viewer_id IS NOT NULL
+        """
+        + _acting_viewers(windows)
+        + """
         )
         SELECT segment_id, COUNT(*) FROM seen GROUP BY segment_id
         """
     )
+    params |= {"lo": min(start for _, start, _ in windows), "hi": max(e for *_, e in windows)}
     for segment_id, count in (await session.execute(seen, params)).all():
         figures[segment_id].viewers = int(count)
 
