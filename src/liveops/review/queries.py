@@ -221,6 +221,18 @@ _PRODUCT_REFUNDS = text(
 )
 
 
+# Memory a PostgreSQL sort or hash of the review may use before spilling to disk. The server's
+# default (4 MB) sends the presence windows and the (segment, viewer) sets of a long show to
+# temporary files; the review is one reader at a time, after the show.
+REVIEW_WORK_MEM = "64MB"
+
+
+async def analytic_memory(session: AsyncSession) -> None:
+    """Let this transaction's sorts stay in memory (PostgreSQL; SQLite has no such limit)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL work_mem = '{REVIEW_WORK_MEM}'"))
+
+
 @dataclass(frozen=True, slots=True)
 class Recount:
     counts: BaseCounts
@@ -491,12 +503,12 @@ async def segment_figures(
         , seen AS (
           SELECT w.segment_id, iv.viewer_id FROM iv JOIN w ON iv.opened < w.end_us
             AND (iv.closed IS NULL OR iv.closed > w.start_us OR iv.opened >= w.start_us)
-          UNION
+          UNION ALL
         """
         + _acting_viewers(windows)
         + """
         )
-        SELECT segment_id, COUNT(*) FROM seen GROUP BY segment_id
+        SELECT segment_id, COUNT(DISTINCT viewer_id) FROM seen GROUP BY segment_id
         """
     )
     params |= {"lo": min(start for _, start, _ in windows), "hi": max(e for *_, e in windows)}

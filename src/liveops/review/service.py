@@ -152,6 +152,7 @@ async def funnel(
 
 async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
     now = datetime.now(UTC)
+    await queries.analytic_memory(session)
     show = await shows_service.get(session, show_id)
     recount = await recount_of(session, show)
     summary = derive(recount.counts)
