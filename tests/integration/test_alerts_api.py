@@ -449,7 +449,8 @@ class TestReview:
         assert set(review) == {
             "show", "summary", "targets", "products", "series", "events", "stock", "alerts",
             "actions", "comments", "comment_minutes", "questions", "minutes", "segments",
-            "channels", "audience", "funnel", "updated_at", "last_event_at",
+            "channels", "audience", "funnel", "updated_at", "last_event_at", "concentration",
+            "responses",
         }  # fmt: skip
         section = review["alerts"]
         assert [a["id"] for a in section["items"]] == [first.id, second.id, third.id]

@@ -84,6 +84,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "gmv",
         "refunds",
         "refund_amount",
+        "conversion_rate",
+        "gmv_share",
+        "sell_through",
+        "out_of_stock_minutes",
     ),
     "segments": (
         "id",
@@ -181,7 +185,7 @@ def action_row(record: Mapping[str, Any]) -> dict[str, Any]:
 
 async def _rows(session: AsyncSession, show: Show, table: str) -> list[dict[str, Any]]:
     if table == "products":
-        return await review_service.products(session, show.id)
+        return await review_service.products(session, show, datetime.now(UTC))
     if table == "comments":
         rows: list[dict[str, Any]] = (await comment_sections(session, show))["comments"]
         return rows

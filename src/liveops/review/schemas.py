@@ -68,6 +68,48 @@ class ProductRow(BaseModel):
     name: str | None = Field(description="from the lineup; null when the SKU is not in it")
     role: str | None
     allocated_stock: int | None
+    conversion_rate: float = Field(description="paid orders ÷ clicks (0 without clicks)")
+    gmv_share: float = Field(description="of the products' GMV")
+    sell_through: float | None = Field(
+        description="paid units ÷ allocated stock; null without an allocation"
+    )
+    out_of_stock_minutes: float = Field(
+        description="from its sell-out to the show's end, when still sold out then"
+    )
+
+
+class Concentration(BaseModel):
+    """How much of the GMV the best sellers made (TOP10 集中度)."""
+
+    skus_with_sales: int
+    top1_gmv_share: float
+    top3_gmv_share: float
+    top10_gmv_share: float
+
+
+class ResponseTimes(BaseModel):
+    median_seconds: float | None
+    max_seconds: float | None
+
+
+class CueResponses(ResponseTimes):
+    sent: int
+    acked: int
+
+
+class PriceResponses(ResponseTimes):
+    """From a `price.set` request to it applying (后台改价响应速度)."""
+
+    requested: int
+    applied: int
+    undone: int
+
+
+class Responses(BaseModel):
+    """How fast the team answered, beside the alerts' times (`alerts.overall`)."""
+
+    cues: CueResponses
+    price_changes: PriceResponses
 
 
 class MinuteRow(BaseModel):
@@ -226,6 +268,7 @@ class Review(BaseModel):
     summary: Summary
     targets: dict[str, TargetProgress]
     products: list[ProductRow]
+    concentration: Concentration
     series: list[MinuteRow] = Field(description="the same rows as `minutes` (its older name)")
     minutes: list[MinuteRow]
     segments: list[SegmentRow]
@@ -236,6 +279,7 @@ class Review(BaseModel):
     stock: StockReview
     alerts: AlertsReview
     actions: list[ActionRecord]
+    responses: Responses
     comments: list[IntentRow]
     comment_minutes: list[dict[str, int]] = Field(
         description="per minute (`minute`, epoch seconds) the comments of each intent"

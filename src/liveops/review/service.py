@@ -14,10 +14,12 @@ from liveops.events import iso, iso_from_micros, to_micros
 from liveops.inventory import service as inventory_service
 from liveops.metrics.formulas import derive, ratio
 from liveops.review import queries, tables
-from liveops.rundown import repository as rundown_repository
+from liveops.rundown import cues, repository as rundown_repository
 from liveops.shows import repository as shows_repository, service as shows_service
 from liveops.shows.schemas import show_json
 from liveops.storage.models import Show
+
+CUES_MAX = 1_000  # the newest cues the response times are taken over
 
 _TARGET_METRIC = {"gmv": "gmv_paid", "uv": "uv", "conversion_rate": "conversion_rate", "aov": "aov"}
 
@@ -39,9 +41,12 @@ async def compare(session: AsyncSession, show_ids: list[str]) -> list[dict[str, 
     return compared
 
 
-async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
-    """The review's `products`: one row per SKU seen in the events, with its refunds and its
-    lineup entry."""
+async def products(
+    session: AsyncSession, show: Show, now: datetime, stock: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The review's `products`: one row per SKU seen in the events, with its refunds, its
+    lineup entry, and its shares, sell-through and minutes sold out (review/tables.py)."""
+    show_id = show.id
     lineup = {p.sku: p for p in await shows_repository.lineup(session, show_id)}
     refunds = await queries.product_refunds(session, show_id)
     rows = await queries.products(session, show_id)
@@ -51,6 +56,10 @@ async def products(session: AsyncSession, show_id: str) -> list[dict[str, Any]]:
         row["name"] = planned.name if planned else None
         row["role"] = planned.role if planned else None
         row["allocated_stock"] = planned.allocated_stock if planned else None
+    ledger = (stock or await inventory_service.review(session, show_id))["ledger"]
+    end = min(show.ended_at, now) if show.ended_at else now
+    sold_out = {str(item["sku"]): item.get("sold_out_at") for item in ledger}
+    tables.product_figures(rows, sold_out, int(end.timestamp() * 1000))
     return rows
 
 
@@ -168,11 +177,16 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
     }
     last_received = recount.last_received_us
     channels, by_field = await audience(session, show, recount)
+    stock = await inventory_service.review(session, show_id)
+    product_rows = await products(session, show, now, stock)
+    actions = await actions_service.review(session, show, now)
+    cue_list = await cues.listing(session, show_id, limit=CUES_MAX, before=None, now=now)
     return {
         "show": show_json(show),
         "summary": summary,
         "targets": targets,
-        "products": await products(session, show_id),
+        "products": product_rows,
+        "concentration": tables.concentration(product_rows),
         "series": per_minute,
         "minutes": per_minute,  # contract §13's name for the per-minute rows (`series` before it)
         "segments": await segments(session, show, recount, now),
@@ -180,9 +194,12 @@ async def review(session: AsyncSession, show_id: str) -> dict[str, Any]:
         "audience": by_field,
         "funnel": await funnel(session, show, recount),
         "events": recount.events,
-        "stock": await inventory_service.review(session, show_id),
+        "stock": stock,
         "alerts": await alerts_service.review(session, show_id),
-        "actions": await actions_service.review(session, show, now),
+        "actions": actions,
+        "responses": tables.responses(
+            [cue.model_dump(mode="json") for cue in cue_list.cues], actions
+        ),
         # `comments` (per intent), `comment_minutes`, `questions` (docs/comments.md).
         **await comment_sections(session, show),
         "updated_at": iso(now),

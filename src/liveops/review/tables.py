@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from liveops.metrics.formulas import ratio
@@ -179,3 +180,86 @@ def minute_rows(
             }
         )
     return rows
+
+
+# ---- products: shares, sell-through, time sold out ------------------------------------------
+
+
+def product_figures(
+    rows: list[dict[str, Any]], sold_out_at_ms: Mapping[str, int | None], end_ms: int
+) -> None:
+    """Add to each product row (in place) what is derived from its counts: `conversion_rate`
+    (paid orders ÷ clicks), `gmv_share` (of the products' GMV), `sell_through` (paid units ÷
+    allocated stock; null without an allocation) and `out_of_stock_minutes` (from its sell-out
+    to the end, when it is still sold out then)."""
+    total = sum(int(row["gmv"]) for row in rows)
+    for row in rows:
+        allocated = row.get("allocated_stock")
+        sold_out = sold_out_at_ms.get(str(row["sku"]))
+        row["conversion_rate"] = ratio(row["paid_orders"], row["clicks"])
+        row["gmv_share"] = ratio(row["gmv"], total)
+        row["sell_through"] = ratio(row["paid_units"], allocated) if allocated else None
+        row["out_of_stock_minutes"] = (
+            round(max(0, end_ms - sold_out) / 60_000, 1) if sold_out is not None else 0.0
+        )
+
+
+def concentration(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How much of the GMV the best sellers made: the top 1, 3 and 10 SKUs' shares (TOP10
+    集中度), and how many SKUs sold at all."""
+    gmvs = sorted((int(row["gmv"]) for row in rows), reverse=True)
+    total = sum(gmvs)
+    return {
+        "skus_with_sales": sum(1 for gmv in gmvs if gmv > 0),
+        "top1_gmv_share": ratio(sum(gmvs[:1]), total),
+        "top3_gmv_share": ratio(sum(gmvs[:3]), total),
+        "top10_gmv_share": ratio(sum(gmvs[:10]), total),
+    }
+
+
+# ---- how fast the team answered -------------------------------------------------------------
+
+
+def _times(values: Iterable[float | None]) -> dict[str, Any]:
+    found = sorted(v for v in values if v is not None)
+    if not found:
+        return {"median_seconds": None, "max_seconds": None}
+    middle = len(found) // 2
+    median = found[middle] if len(found) % 2 else (found[middle - 1] + found[middle]) / 2
+    return {"median_seconds": round(median, 3), "max_seconds": round(found[-1], 3)}
+
+
+def responses(
+    cues: Sequence[Mapping[str, Any]], actions: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Response times the review reports beside the alerts' (`alerts.overall`):
+
+    - `cues`: how fast the anchor took the cues (sent → acknowledged);
+    - `price_changes`: how fast a live price reached viewers (后台改价响应速度): from the
+      `price.set` request to it applying (at once, or when its undo window ended); undone
+      ones never applied."""
+    acked = [c.get("ack_seconds") for c in cues]
+    prices = [a for a in actions if a.get("type") == "price.set"]
+    applied = [a for a in prices if a.get("state") == "applied"]
+    apply_seconds = [
+        _seconds_between(a.get("at"), a.get("applies_at") or a.get("at")) for a in applied
+    ]
+    return {
+        "cues": {
+            "sent": len(cues),
+            "acked": sum(1 for a in acked if a is not None),
+            **_times(acked),
+        },
+        "price_changes": {
+            "requested": len(prices),
+            "applied": len(applied),
+            "undone": sum(1 for a in prices if a.get("state") == "undone"),
+            **_times(apply_seconds),
+        },
+    }
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
