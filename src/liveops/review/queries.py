@@ -165,7 +165,8 @@ _ORDER_MINUTES = text(
 
 # Per SKU in one pass over the show's events with a SKU (a subquery per SKU and figure read
 # the table again for each: 20 SKUs × 8 figures). An order belongs to the SKU(s) its
-# `order.created` rows name; paid orders are those with an `order.paid`.
+# `order.created` rows name; paid orders are those with an `order.paid`. Paid is asked with
+# `IN`, not a join: SQLite joins two CTEs by scanning one for each row of the other.
 _PRODUCTS = text(
     """
     WITH paid AS (
@@ -187,10 +188,11 @@ _PRODUCTS = text(
       SELECT c.sku,
         COUNT(DISTINCT c.order_id) AS orders,
         COALESCE(SUM(c.quantity), 0) AS units,
-        COUNT(DISTINCT CASE WHEN p.order_id IS NOT NULL THEN c.order_id END) AS paid_orders,
-        COALESCE(SUM(CASE WHEN p.order_id IS NOT NULL THEN c.quantity ELSE 0 END), 0)
-          AS paid_units
-      FROM created c LEFT JOIN paid p ON p.order_id = c.order_id
+        COUNT(DISTINCT CASE WHEN c.is_paid = 1 THEN c.order_id END) AS paid_orders,
+        COALESCE(SUM(CASE WHEN c.is_paid = 1 THEN c.quantity ELSE 0 END), 0) AS paid_units
+      FROM (SELECT sku, order_id, quantity,
+                   CASE WHEN order_id IN (SELECT order_id FROM paid) THEN 1 ELSE 0 END AS is_paid
+            FROM created) c
       GROUP BY c.sku
     ),
     gmv AS (
