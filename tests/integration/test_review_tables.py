@@ -15,6 +15,7 @@ import pytest
 from fastapi.encoders import jsonable_encoder
 
 from liveops.events import parse_iso, to_micros
+from liveops.report.format import money
 from liveops.review import service as review_service
 from liveops.review.schemas import Comparison, Review
 from liveops.simulate import SimulationConfig, run_simulation
@@ -328,6 +329,8 @@ async def test_a_simulated_show_s_tables_add_up_and_a_late_refund_shows(server: 
         "order_id": order,
         "amount": 1,
     }
+    report_path = f"/api/v1/shows/{show}/report.html"
+    report_before = (await call(server, "GET", report_path)).text
     await post(server, show, [late])
     after = await review_of(server, show)
     assert after["summary"]["net_gmv"] == summary["net_gmv"] - 1
@@ -337,6 +340,10 @@ async def test_a_simulated_show_s_tables_add_up_and_a_late_refund_shows(server: 
     assert review["last_event_at"] is not None
     assert parse_iso(after["last_event_at"]) > parse_iso(review["last_event_at"])
     assert after["minutes"][-1]["net_gmv"] == -1  # the refund's own minute, a day later
+    # The report reads the same review: its net GMV is the new one.
+    report_after = (await call(server, "GET", report_path)).text
+    assert money(after["summary"]["net_gmv"]) in report_after
+    assert money(after["summary"]["net_gmv"]) not in report_before
 
 
 async def unrefunded_paid_order(server: Server, show: str, sku: str) -> str:
