@@ -61,12 +61,14 @@ class Follower:
         self.types: list[str] = []
         self.replay: list[dict[str, Any]] = []
         self.feed_items = 0
+        self.last_snapshot: dict[str, Any] = {}
 
     def take(self, frame: dict[str, Any]) -> None:
         server_message.validate_python(frame)  # every frame is a documented message
         self.types.append(frame["type"])
         if frame["type"] == "snapshot":
             self.metrics = dict(frame["metrics"])
+            self.last_snapshot = frame
         elif frame["type"] == "metrics":
             self.metrics.update(frame["metrics"])
         elif frame["type"] == "feed":
@@ -93,6 +95,9 @@ async def test_a_replay_at_60x_ends_with_the_review_summary(server: Server) -> N
     assert console.types[0] == "snapshot"
     assert console.metrics.get("uv", 0) == review["summary"]["uv"]
     assert_same_metrics(console.metrics, review["summary"], "replay's final metrics")
+    # The end brings a whole snapshot too, with the same figures.
+    assert console.types[-2:] == ["snapshot", "replay"]
+    assert_same_metrics(console.last_snapshot["metrics"], review["summary"], "final snapshot")
     # The same message types as live (plus where the replay stands), and the show played out
     # over time: many metrics frames, the comments and orders in feed frames.
     assert set(console.types) - {"replay"} <= LIVE_TYPES

@@ -357,13 +357,15 @@ class Replay:
             live.apply(batch)
 
     def _finish(self) -> None:
-        """Everything is out: the show ends as it did, and the final metrics follow."""
+        """Everything is out: the show ends as it did, the final metrics follow, and then a
+        whole snapshot, so that a console that joins the pieces and one that reads only the
+        last snapshot hold the same final figures (the review's summary)."""
         live = self._live
         assert live is not None
         self._clock.jump(self._span.end_us, time.monotonic())
         self._clock.playing = False
         live.update_show(self._show_json, self._ended_at_us)
-        live.flush_now()
+        self._connection.push(encode(for_role(live.snapshot(), self._connection.role)))
         self._ended = True
         self._progress(force=True)
 
