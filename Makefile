@@ -74,6 +74,8 @@ test: install services browser lint
 bench: install services
 	$(BIN)/python bench/ingest.py --backend sqlite
 	$(BIN)/python bench/ingest.py --backend postgres
+	$(BIN)/python bench/review.py --backend postgres --events 1000000 --repeats 3
+	$(BIN)/python bench/review.py --backend sqlite --events 1000000 --repeats 3
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/liveops/web/static .liveops
