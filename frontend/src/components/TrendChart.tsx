@@ -1,15 +1,9 @@
 import { memo, useMemo, useState, type MouseEvent } from "react";
-import {
-  formatClock,
-  formatCount,
-  formatCountShort,
-  formatHourMinute,
-  formatMoney,
-  formatMoneyShort,
-} from "../lib/format";
+import { formatClock, formatCount, formatMoney } from "../lib/format";
 import { useElementWidth } from "../lib/hooks";
 import { markerLine, placeMarkers, type MarkerNames } from "../lib/markers";
 import type { ActionRecord, SeriesPoint } from "../live/protocol";
+import { MinuteAxis, MinutePlot, minuteScales, slotAt } from "./chart/MinutePlot";
 
 const HEIGHT = 200;
 /** The top margin holds the action markers (issue #11): a row of small badges above the plot. */
@@ -27,6 +21,7 @@ const MIN_SLOTS = 15;
 /** Smallest axis maxima: a quiet start should not look like a dramatic curve. */
 const MIN_ONLINE_AXIS = 10;
 const MIN_GMV_AXIS = 10_000; // ¥100
+const TICKS = [0, 0.25, 0.5, 0.75, 1];
 
 /** Round up to 1, 2, 2.5 or 5 times a power of ten, for readable axis maxima. */
 export function niceMax(v: number): number {
@@ -93,17 +88,10 @@ export const TrendChart = memo(function TrendChart({
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const maxOnline = niceMax(Math.max(MIN_ONLINE_AXIS, ...slots.map((s) => s.point?.online ?? 0)));
   const maxGmv = niceMax(Math.max(MIN_GMV_AXIS, ...slots.map((s) => s.point?.gmv ?? 0)));
-  const slotW = slots.length > 0 ? plotW / slots.length : 0;
-  const xMid = (i: number) => MARGIN.left + (i + 0.5) * slotW;
-  const yOnline = (v: number) => MARGIN.top + plotH - (v / maxOnline) * plotH;
-  const yGmv = (v: number) => MARGIN.top + plotH - (v / maxGmv) * plotH;
-
-  const line = slots
-    .map((s, i) => (s.point === undefined ? null : `${xMid(i).toFixed(1)},${yOnline(s.point.online).toFixed(1)}`))
-    .filter((p): p is string => p !== null)
-    .join(" ");
+  const box = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH };
+  const { slotW, xMid, yOnline } = minuteScales(box, slots.length, maxOnline, maxGmv);
+  const plotSlots = useMemo(() => slots.map((s) => ({ t: s.t, value: s.point })), [slots]);
   const labelEvery = Math.max(1, Math.ceil(slots.length / Math.max(1, Math.floor(plotW / 70))));
-  const ticks = [0, 0.25, 0.5, 0.75, 1];
   const hovered = hover !== null ? slots[hover] : undefined;
   const latest = [...slots].reverse().find((s) => s.point !== undefined);
   const shown = hovered ?? latest;
@@ -112,9 +100,7 @@ export const TrendChart = memo(function TrendChart({
 
   function onMove(ev: MouseEvent<SVGSVGElement>) {
     if (slotW <= 0) return;
-    const rect = ev.currentTarget.getBoundingClientRect();
-    const i = Math.floor((ev.clientX - rect.left - MARGIN.left) / slotW);
-    setHover(i >= 0 && i < slots.length ? i : null);
+    setHover(slotAt(ev, box, slots.length));
   }
 
   return (
@@ -147,38 +133,14 @@ export const TrendChart = memo(function TrendChart({
               onMouseMove={onMove}
               onMouseLeave={() => setHover(null)}
             >
-              {ticks.map((f) => {
-                const y = MARGIN.top + plotH - f * plotH;
-                return (
-                  <g key={f}>
-                    <line className="trend__grid" x1={MARGIN.left} x2={MARGIN.left + plotW} y1={y} y2={y} />
-                    <text className="trend__axis trend__axis--online" x={MARGIN.left - 6} y={y + 4} textAnchor="end">
-                      {formatCountShort(maxOnline * f)}
-                    </text>
-                    <text
-                      className="trend__axis trend__axis--gmv"
-                      x={MARGIN.left + plotW + 6}
-                      y={y + 4}
-                      textAnchor="start"
-                    >
-                      {formatMoneyShort(maxGmv * f)}
-                    </text>
-                  </g>
-                );
-              })}
-              {slots.map((s, i) =>
-                s.point !== undefined && s.point.gmv > 0 ? (
-                  <rect
-                    key={s.t}
-                    className="trend__bar"
-                    x={MARGIN.left + i * slotW + slotW * 0.15}
-                    width={Math.max(1, slotW * 0.7)}
-                    y={yGmv(s.point.gmv)}
-                    height={MARGIN.top + plotH - yGmv(s.point.gmv)}
-                  />
-                ) : null,
-              )}
-              <polyline className="trend__line" points={line} />
+              <MinutePlot
+                box={box}
+                slots={plotSlots}
+                maxOnline={maxOnline}
+                maxGmv={maxGmv}
+                ticks={TICKS}
+                gmvAnchor="start"
+              />
               {latest !== undefined && latest.point !== undefined && (
                 <circle
                   className="trend__dot"
@@ -187,22 +149,7 @@ export const TrendChart = memo(function TrendChart({
                   r={3.5}
                 />
               )}
-              {slots.map((s, i) =>
-                i % labelEvery === 0 ? (
-                  <text key={s.t} className="trend__axis" x={xMid(i)} y={HEIGHT - 6} textAnchor="middle">
-                    {formatHourMinute(s.t)}
-                  </text>
-                ) : null,
-              )}
-              {hover !== null && (
-                <line
-                  className="trend__cursor"
-                  x1={xMid(hover)}
-                  x2={xMid(hover)}
-                  y1={MARGIN.top}
-                  y2={MARGIN.top + plotH}
-                />
-              )}
+              <MinuteAxis box={box} slots={slots} labelEvery={labelEvery} labelY={HEIGHT - 6} hover={hover} />
               {markers.map((m) => {
                 const x = xMid(m.slot);
                 const lines = m.actions.map((a) => markerLine(a, names));

@@ -1,7 +1,8 @@
 import { memo, useMemo, useState, type MouseEvent } from "react";
-import { formatCount, formatCountShort, formatHourMinute, formatMoney, formatMoneyShort } from "../../lib/format";
+import { formatCount, formatHourMinute, formatMoney } from "../../lib/format";
 import { useElementWidth } from "../../lib/hooks";
 import type { MinuteRow, TimelineMarker } from "../../lib/review";
+import { MinuteAxis, MinutePlot, slotAt, slotScale } from "../chart/MinutePlot";
 import { niceMax } from "../TrendChart";
 
 const MINUTE = 60_000;
@@ -9,6 +10,7 @@ const LANE_H = 14;
 const LANES: readonly TimelineMarker["kind"][] = ["segment", "action", "alert"];
 const MARGIN = { top: 8 + LANES.length * LANE_H, right: 58, bottom: 24, left: 50 };
 const HEIGHT = 250;
+const TICKS = [0, 0.5, 1];
 const GLYPH: Record<TimelineMarker["kind"], string> = { segment: "▼", action: "◆", alert: "!" };
 
 interface Slot {
@@ -45,18 +47,13 @@ export const ReviewChart = memo(function ReviewChart({
 
   const plotW = Math.max(0, width - MARGIN.left - MARGIN.right);
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const slotW = slots.length > 0 ? plotW / slots.length : 0;
   const first = slots[0]?.t ?? 0;
   const maxOnline = niceMax(Math.max(10, ...slots.map((s) => s.row?.online ?? 0)));
   const maxGmv = niceMax(Math.max(10_000, ...slots.map((s) => s.row?.gmv ?? 0)));
+  const box = { left: MARGIN.left, top: MARGIN.top, width: plotW, height: plotH };
+  const { slotW } = slotScale(box, slots.length);
   const xAt = (t: number) => MARGIN.left + ((t - first) / MINUTE) * slotW;
-  const xMid = (i: number) => MARGIN.left + (i + 0.5) * slotW;
-  const yOnline = (v: number) => MARGIN.top + plotH - (v / maxOnline) * plotH;
-  const yGmv = (v: number) => MARGIN.top + plotH - (v / maxGmv) * plotH;
-  const line = slots
-    .map((s, i) => (s.row === undefined ? null : `${xMid(i).toFixed(1)},${yOnline(s.row.online).toFixed(1)}`))
-    .filter((p): p is string => p !== null)
-    .join(" ");
+  const plotSlots = useMemo(() => slots.map((s) => ({ t: s.t, value: s.row })), [slots]);
   const labelEvery = Math.max(1, Math.ceil(slots.length / Math.max(1, Math.floor(plotW / 64))));
   const hovered = hover !== null ? slots[hover] : undefined;
   const near =
@@ -64,9 +61,7 @@ export const ReviewChart = memo(function ReviewChart({
 
   function onMove(ev: MouseEvent<SVGSVGElement>) {
     if (slotW <= 0) return;
-    const rect = ev.currentTarget.getBoundingClientRect();
-    const i = Math.floor((ev.clientX - rect.left - MARGIN.left) / slotW);
-    setHover(i >= 0 && i < slots.length ? i : null);
+    setHover(slotAt(ev, box, slots.length));
   }
 
   return (
@@ -91,33 +86,7 @@ export const ReviewChart = memo(function ReviewChart({
               onMouseMove={onMove}
               onMouseLeave={() => setHover(null)}
             >
-              {[0, 0.5, 1].map((f) => {
-                const y = MARGIN.top + plotH - f * plotH;
-                return (
-                  <g key={f}>
-                    <line className="trend__grid" x1={MARGIN.left} x2={MARGIN.left + plotW} y1={y} y2={y} />
-                    <text className="trend__axis trend__axis--online" x={MARGIN.left - 6} y={y + 4} textAnchor="end">
-                      {formatCountShort(maxOnline * f)}
-                    </text>
-                    <text className="trend__axis trend__axis--gmv" x={MARGIN.left + plotW + 6} y={y + 4}>
-                      {formatMoneyShort(maxGmv * f)}
-                    </text>
-                  </g>
-                );
-              })}
-              {slots.map((s, i) =>
-                s.row !== undefined && s.row.gmv > 0 ? (
-                  <rect
-                    key={s.t}
-                    className="trend__bar"
-                    x={MARGIN.left + i * slotW + slotW * 0.15}
-                    width={Math.max(1, slotW * 0.7)}
-                    y={yGmv(s.row.gmv)}
-                    height={MARGIN.top + plotH - yGmv(s.row.gmv)}
-                  />
-                ) : null,
-              )}
-              <polyline className="trend__line" points={line} />
+              <MinutePlot box={box} slots={plotSlots} maxOnline={maxOnline} maxGmv={maxGmv} ticks={TICKS} />
               {LANES.map((kind, lane) =>
                 markers
                   .filter((m) => m.kind === kind)
@@ -137,22 +106,7 @@ export const ReviewChart = memo(function ReviewChart({
                     );
                   }),
               )}
-              {slots.map((s, i) =>
-                i % labelEvery === 0 ? (
-                  <text key={s.t} className="trend__axis" x={xMid(i)} y={HEIGHT - 6} textAnchor="middle">
-                    {formatHourMinute(s.t)}
-                  </text>
-                ) : null,
-              )}
-              {hover !== null && (
-                <line
-                  className="trend__cursor"
-                  x1={xMid(hover)}
-                  x2={xMid(hover)}
-                  y1={MARGIN.top}
-                  y2={MARGIN.top + plotH}
-                />
-              )}
+              <MinuteAxis box={box} slots={slots} labelEvery={labelEvery} labelY={HEIGHT - 6} hover={hover} />
             </svg>
           )
         )}
