@@ -319,6 +319,34 @@ function Panel({
   );
 }
 
+/**
+ * A review table in its scroll box (`head`: the header row's cells, `children`: the body's
+ * rows); when `empty` is given, that line instead: the panel has no rows.
+ */
+function RTable({
+  testId,
+  head,
+  empty = null,
+  children,
+}: {
+  testId: string;
+  head: ReactNode;
+  empty?: string | null;
+  children: ReactNode;
+}) {
+  if (empty !== null) return <p className="rpanel__empty muted">{empty}</p>;
+  return (
+    <div className="table-scroll rpanel__scroll">
+      <table className="table rtable" data-testid={testId}>
+        <thead>
+          <tr>{head}</tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 function FunnelPanel({ review }: { review: Review }) {
   const steps = review.funnel ?? [];
   const drops = funnelDropOffs(steps);
@@ -376,43 +404,41 @@ function ProductsPanel({ review, showId }: { review: Review; showId: string }) {
       testId="review-products"
       extra={<span className="small muted">排序 sort: {PRODUCT_SORTS.find((s) => s.key === sort)?.label}</span>}
     >
-      <div className="table-scroll rpanel__scroll">
-        <table className="table rtable" data-testid="products-table">
-          <thead>
-            <tr>
-              <th>商品 Product</th>
-              {th("gmv", "成交额")}
-              <th className="num">占比</th>
-              {th("conversion", "点击转化")}
-              {th("paid_units", "件数")}
-              <th className="num">支付单</th>
-              {th("clicks", "点击")}
-              <th className="num">加购</th>
-              <th className="num">曝光</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((p) => (
-              <tr key={p.sku} data-testid={`review-product-${p.sku}`}>
-                <td className="rtable__name" title={p.sku}>
-                  {p.name || p.sku}
-                  {p.role !== "" && <span className="tag">{p.role}</span>}
-                </td>
-                <td className="num" data-testid={`review-product-gmv-${p.sku}`}>
-                  {formatMoney(p.gmv)}
-                </td>
-                <td className="num">{total > 0 ? formatRate(p.gmv / total, 0) : "—"}</td>
-                <td className="num">{formatRate(productConversion(p), 1)}</td>
-                <td className="num">{formatCount(p.paidUnits)}</td>
-                <td className="num">{formatCount(p.paidOrders)}</td>
-                <td className="num">{formatCount(p.clicks)}</td>
-                <td className="num">{formatCount(p.cartAdds)}</td>
-                <td className="num">{formatCount(p.impressions)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RTable
+        testId="products-table"
+        head={
+          <>
+            <th>商品 Product</th>
+            {th("gmv", "成交额")}
+            <th className="num">占比</th>
+            {th("conversion", "点击转化")}
+            {th("paid_units", "件数")}
+            <th className="num">支付单</th>
+            {th("clicks", "点击")}
+            <th className="num">加购</th>
+            <th className="num">曝光</th>
+          </>
+        }
+      >
+        {rows.map((p) => (
+          <tr key={p.sku} data-testid={`review-product-${p.sku}`}>
+            <td className="rtable__name" title={p.sku}>
+              {p.name || p.sku}
+              {p.role !== "" && <span className="tag">{p.role}</span>}
+            </td>
+            <td className="num" data-testid={`review-product-gmv-${p.sku}`}>
+              {formatMoney(p.gmv)}
+            </td>
+            <td className="num">{total > 0 ? formatRate(p.gmv / total, 0) : "—"}</td>
+            <td className="num">{formatRate(productConversion(p), 1)}</td>
+            <td className="num">{formatCount(p.paidUnits)}</td>
+            <td className="num">{formatCount(p.paidOrders)}</td>
+            <td className="num">{formatCount(p.clicks)}</td>
+            <td className="num">{formatCount(p.cartAdds)}</td>
+            <td className="num">{formatCount(p.impressions)}</td>
+          </tr>
+        ))}
+      </RTable>
     </Panel>
   );
 }
@@ -426,86 +452,79 @@ function SegmentsPanel({ review, showId }: { review: Review; showId: string }) {
       csv={["segments", showId]}
       testId="review-segments"
     >
-      {segments.length === 0 ? (
-        <p className="rpanel__empty muted">本场没有环节 No segments</p>
-      ) : (
-        <div className="table-scroll rpanel__scroll">
-          <table className="table rtable" data-testid="segments-table">
-            <thead>
-              <tr>
-                <th>环节 Segment</th>
-                <th className="num">计划</th>
-                <th className="num">实际</th>
-                <th className="num">超时</th>
-                <th className="num">成交额</th>
-                <th className="num">每分钟</th>
-                <th className="num">转化</th>
-                <th className="num">在线峰值</th>
-                <th className="num">开始</th>
-              </tr>
-            </thead>
-            <tbody>
-              {segments.map((s) => {
-                const over = (s.overrunSeconds ?? 0) > 0;
-                return (
-                  <tr key={s.id} className={over ? "rtable__row--bad" : undefined} data-testid={`segment-${s.id}`}>
-                    <td className="rtable__name" title={s.id}>
-                      {s.title || s.id}
-                    </td>
-                    <td className="num">{formatDuration(s.plannedSeconds)}</td>
-                    <td className="num">{formatDuration(s.actualSeconds)}</td>
-                    <td className={`num${over ? " rtable__bad" : ""}`} data-overrun={over ? "true" : "false"}>
-                      {over ? `+${formatDuration(s.overrunSeconds)}` : "—"}
-                    </td>
-                    <td className="num">{formatMoney(s.gmv)}</td>
-                    <td className="num">{formatMoney(s.gmvPerMinute)}</td>
-                    <td className="num">{formatRate(s.conversionRate, 1)}</td>
-                    <td className="num">{formatCount(s.peakOnline)}</td>
-                    <td className="num">{s.startedAt !== null ? formatHourMinute(s.startedAt) : "—"}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <RTable
+        empty={segments.length === 0 ? "本场没有环节 No segments" : null}
+        testId="segments-table"
+        head={
+          <>
+            <th>环节 Segment</th>
+            <th className="num">计划</th>
+            <th className="num">实际</th>
+            <th className="num">超时</th>
+            <th className="num">成交额</th>
+            <th className="num">每分钟</th>
+            <th className="num">转化</th>
+            <th className="num">在线峰值</th>
+            <th className="num">开始</th>
+          </>
+        }
+      >
+        {segments.map((s) => {
+          const over = (s.overrunSeconds ?? 0) > 0;
+          return (
+            <tr key={s.id} className={over ? "rtable__row--bad" : undefined} data-testid={`segment-${s.id}`}>
+              <td className="rtable__name" title={s.id}>
+                {s.title || s.id}
+              </td>
+              <td className="num">{formatDuration(s.plannedSeconds)}</td>
+              <td className="num">{formatDuration(s.actualSeconds)}</td>
+              <td className={`num${over ? " rtable__bad" : ""}`} data-overrun={over ? "true" : "false"}>
+                {over ? `+${formatDuration(s.overrunSeconds)}` : "—"}
+              </td>
+              <td className="num">{formatMoney(s.gmv)}</td>
+              <td className="num">{formatMoney(s.gmvPerMinute)}</td>
+              <td className="num">{formatRate(s.conversionRate, 1)}</td>
+              <td className="num">{formatCount(s.peakOnline)}</td>
+              <td className="num">{s.startedAt !== null ? formatHourMinute(s.startedAt) : "—"}</td>
+            </tr>
+          );
+        })}
+      </RTable>
     </Panel>
   );
 }
 
 function SliceTable({ rows, nameLabel, testId }: { rows: readonly SliceRow[]; nameLabel: string; testId: string }) {
-  if (rows.length === 0) return <p className="rpanel__empty muted">无数据 No data</p>;
   return (
-    <div className="table-scroll rpanel__scroll">
-      <table className="table rtable" data-testid={testId}>
-        <thead>
-          <tr>
-            <th>{nameLabel}</th>
-            <th className="num">UV</th>
-            <th className="num">占比</th>
-            <th className="num">人均时长</th>
-            <th className="num">成交人数</th>
-            <th className="num">转化</th>
-            <th className="num">成交额</th>
-            <th className="num">UV 价值</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.name}>
-              <td className="rtable__name">{channelName(r.name)}</td>
-              <td className="num">{formatCount(r.uv)}</td>
-              <td className="num">{formatRate(r.share, 1)}</td>
-              <td className="num">{formatDuration(r.avgWatchSeconds)}</td>
-              <td className="num">{formatCount(r.buyers)}</td>
-              <td className="num">{formatRate(r.conversionRate, 1)}</td>
-              <td className="num">{formatMoney(r.gmv)}</td>
-              <td className="num">{formatMoney(r.uvValue)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <RTable
+      empty={rows.length === 0 ? "无数据 No data" : null}
+      testId={testId}
+      head={
+        <>
+          <th>{nameLabel}</th>
+          <th className="num">UV</th>
+          <th className="num">占比</th>
+          <th className="num">人均时长</th>
+          <th className="num">成交人数</th>
+          <th className="num">转化</th>
+          <th className="num">成交额</th>
+          <th className="num">UV 价值</th>
+        </>
+      }
+    >
+      {rows.map((r) => (
+        <tr key={r.name}>
+          <td className="rtable__name">{channelName(r.name)}</td>
+          <td className="num">{formatCount(r.uv)}</td>
+          <td className="num">{formatRate(r.share, 1)}</td>
+          <td className="num">{formatDuration(r.avgWatchSeconds)}</td>
+          <td className="num">{formatCount(r.buyers)}</td>
+          <td className="num">{formatRate(r.conversionRate, 1)}</td>
+          <td className="num">{formatMoney(r.gmv)}</td>
+          <td className="num">{formatMoney(r.uvValue)}</td>
+        </tr>
+      ))}
+    </RTable>
   );
 }
 
@@ -589,43 +608,35 @@ function CommentsPanel({ review, showId }: { review: Review; showId: string }) {
 function AlertsPanel({ review, showId }: { review: Review; showId: string }) {
   return (
     <Panel title="告警" en="Alerts" csv={["alerts", showId]} testId="review-alerts">
-      {review.alerts.length === 0 ? (
-        <p className="rpanel__empty muted">本场没有告警 No alerts</p>
-      ) : (
-        <div className="table-scroll rpanel__scroll">
-          <table className="table rtable" data-testid="alerts-table">
-            <thead>
-              <tr>
-                <th>时间</th>
-                <th>规则 Rule</th>
-                <th className="num">确认用时</th>
-                <th className="num">解决用时</th>
-                <th>内容</th>
-              </tr>
-            </thead>
-            <tbody>
-              {review.alerts.map((a) => (
-                <tr
-                  key={a.id}
-                  className={a.ackSeconds === null && a.state !== "resolved" ? "rtable__row--bad" : undefined}
-                >
-                  <td className="num">{a.firedAt !== null ? formatHourMinute(a.firedAt) : "—"}</td>
-                  <td>
-                    <span className={`rsev rsev--${a.severity}`} title={a.rule}>
-                      {ruleLabel(a).zh}
-                    </span>
-                  </td>
-                  <td className="num">{a.ackSeconds !== null ? formatDuration(a.ackSeconds) : "未确认"}</td>
-                  <td className="num">{a.resolveSeconds !== null ? formatDuration(a.resolveSeconds) : "—"}</td>
-                  <td className="rtable__text" title={a.message}>
-                    {a.message}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <RTable
+        empty={review.alerts.length === 0 ? "本场没有告警 No alerts" : null}
+        testId="alerts-table"
+        head={
+          <>
+            <th>时间</th>
+            <th>规则 Rule</th>
+            <th className="num">确认用时</th>
+            <th className="num">解决用时</th>
+            <th>内容</th>
+          </>
+        }
+      >
+        {review.alerts.map((a) => (
+          <tr key={a.id} className={a.ackSeconds === null && a.state !== "resolved" ? "rtable__row--bad" : undefined}>
+            <td className="num">{a.firedAt !== null ? formatHourMinute(a.firedAt) : "—"}</td>
+            <td>
+              <span className={`rsev rsev--${a.severity}`} title={a.rule}>
+                {ruleLabel(a).zh}
+              </span>
+            </td>
+            <td className="num">{a.ackSeconds !== null ? formatDuration(a.ackSeconds) : "未确认"}</td>
+            <td className="num">{a.resolveSeconds !== null ? formatDuration(a.resolveSeconds) : "—"}</td>
+            <td className="rtable__text" title={a.message}>
+              {a.message}
+            </td>
+          </tr>
+        ))}
+      </RTable>
     </Panel>
   );
 }
@@ -672,53 +683,48 @@ function ActionsPanel({ review, showId }: { review: Review; showId: string }) {
         ) : undefined
       }
     >
-      {rows.length === 0 ? (
-        <p className="rpanel__empty muted">本场没有操作 No actions</p>
-      ) : (
-        <div className="table-scroll rpanel__scroll">
-          <table className="table rtable" data-testid="actions-table">
-            <thead>
-              <tr>
-                <th>时间</th>
-                <th>操作 Action</th>
-                <th>谁 By</th>
-                <th className="num" title="进入率变化 entry rate, 5 min after vs before">
-                  进入率
-                </th>
-                <th className="num" title="点击率变化">
-                  点击率
-                </th>
-                <th className="num" title="转化率变化">
-                  转化
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => {
-                const sku = typeof a.fields.sku === "string" ? a.fields.sku : "";
-                const what = [names.get(sku) || sku, a.fields.segment_id, a.fields.text, a.fields.prize]
-                  .filter((v): v is string => typeof v === "string" && v !== "")
-                  .join(" ");
-                return (
-                  <tr key={a.id}>
-                    <td className="num">{a.at !== null ? formatHourMinute(a.at) : "—"}</td>
-                    <td className="rtable__text" title={`${a.type} ${what}`}>
-                      {ACTION_LABEL[a.type] ?? a.type} <span className="muted">{what}</span>
-                    </td>
-                    <td className="muted">{a.by}</td>
-                    <td className="num">{a.impact !== null ? <Change v={a.impact.change.entry_rate} /> : "—"}</td>
-                    <td className="num">{a.impact !== null ? <Change v={a.impact.change.click_rate} /> : "—"}</td>
-                    <td className="num">
-                      {a.impact !== null ? <Change v={a.impact.change.conversion} /> : "—"}
-                      {a.impact?.partial === true && <span className="muted small"> 进行中</span>}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <RTable
+        empty={rows.length === 0 ? "本场没有操作 No actions" : null}
+        testId="actions-table"
+        head={
+          <>
+            <th>时间</th>
+            <th>操作 Action</th>
+            <th>谁 By</th>
+            <th className="num" title="进入率变化 entry rate, 5 min after vs before">
+              进入率
+            </th>
+            <th className="num" title="点击率变化">
+              点击率
+            </th>
+            <th className="num" title="转化率变化">
+              转化
+            </th>
+          </>
+        }
+      >
+        {rows.map((a) => {
+          const sku = typeof a.fields.sku === "string" ? a.fields.sku : "";
+          const what = [names.get(sku) || sku, a.fields.segment_id, a.fields.text, a.fields.prize]
+            .filter((v): v is string => typeof v === "string" && v !== "")
+            .join(" ");
+          return (
+            <tr key={a.id}>
+              <td className="num">{a.at !== null ? formatHourMinute(a.at) : "—"}</td>
+              <td className="rtable__text" title={`${a.type} ${what}`}>
+                {ACTION_LABEL[a.type] ?? a.type} <span className="muted">{what}</span>
+              </td>
+              <td className="muted">{a.by}</td>
+              <td className="num">{a.impact !== null ? <Change v={a.impact.change.entry_rate} /> : "—"}</td>
+              <td className="num">{a.impact !== null ? <Change v={a.impact.change.click_rate} /> : "—"}</td>
+              <td className="num">
+                {a.impact !== null ? <Change v={a.impact.change.conversion} /> : "—"}
+                {a.impact?.partial === true && <span className="muted small"> 进行中</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </RTable>
     </Panel>
   );
 }
