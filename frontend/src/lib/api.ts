@@ -50,7 +50,8 @@ export function detailOf(body: unknown, fallback: string): string {
   return fallback;
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<unknown> {
+/** Call the API with the session cookie: the JSON answer, or HttpError with the server's detail. */
+export async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   const res = await fetch(path, {
     credentials: "same-origin",
     ...init,

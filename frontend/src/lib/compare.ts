@@ -3,7 +3,7 @@
  * the answer, the console's `/reviews/compare?shows=…` address, and which show holds the best
  * value of each row.
  */
-import { HttpError, detailOf } from "./api";
+import { request } from "./api";
 
 export interface CompareShow {
   id: string;
@@ -71,17 +71,5 @@ export function compareIds(search: string): string[] {
 }
 
 export async function getCompare(ids: readonly string[]): Promise<CompareShow[]> {
-  const res = await fetch(`/api/v1/reviews/compare?shows=${ids.map(encodeURIComponent).join(",")}`, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  });
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text === "" ? null : (JSON.parse(text) as unknown);
-  } catch {
-    body = text;
-  }
-  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
-  return parseCompare(body);
+  return parseCompare(await request(`/api/v1/reviews/compare?shows=${ids.map(encodeURIComponent).join(",")}`));
 }

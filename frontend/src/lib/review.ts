@@ -6,7 +6,7 @@
  *
  * Times: the review's `minutes[].minute` is epoch seconds; every time here is epoch ms.
  */
-import { HttpError, detailOf } from "./api";
+import { request } from "./api";
 import { formatDuration, formatHourMinute, formatMoney, formatRate } from "./format";
 
 /* ---- shapes ---- */
@@ -361,19 +361,7 @@ export function parseReview(body: unknown): Review {
 }
 
 export async function getReview(showId: string): Promise<Review> {
-  const res = await fetch(`/api/v1/shows/${encodeURIComponent(showId)}/review`, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  });
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text === "" ? null : (JSON.parse(text) as unknown);
-  } catch {
-    body = text;
-  }
-  if (!res.ok) throw new HttpError(res.status, detailOf(body, `${res.status} ${res.statusText}`));
-  return parseReview(body);
+  return parseReview(await request(`/api/v1/shows/${encodeURIComponent(showId)}/review`));
 }
 
 /* ---- exports ---- */
