@@ -38,6 +38,12 @@ class TargetsRead(BaseModel):
 TagName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 TagValue = Annotated[str, Field(min_length=1, max_length=64), Printable]
 TAGS_MAX = 10
+# `additionalProperties: false` beside the name pattern: a name outside it is refused, and the
+# description says so (pydantic states only the pattern).
+TagMap = Annotated[
+    dict[TagName, TagValue],
+    Field(max_length=TAGS_MAX, json_schema_extra={"additionalProperties": False}),
+]
 
 
 class Tags(BaseModel):
@@ -46,7 +52,7 @@ class Tags(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tags: Annotated[dict[TagName, TagValue], Field(max_length=TAGS_MAX)]
+    tags: TagMap
 
 
 class LineupProduct(BaseModel):
@@ -96,7 +102,7 @@ class ShowCreate(BaseModel):
     ] = []
     targets: Targets = Targets()
     lineup: Annotated[list[LineupProduct], Field(max_length=500)] = []
-    tags: Annotated[dict[TagName, TagValue], Field(max_length=TAGS_MAX)] = {}
+    tags: TagMap = {}
 
 
 class ShowRead(BaseModel):
