@@ -60,6 +60,7 @@ from liveops.actions import log as action_log
 from liveops.comments.model import shipped
 from liveops.config import Settings
 from liveops.events import iso_from_micros, to_micros
+from liveops.ingest.repository import EVENT_COLUMNS
 from liveops.ingest.validation import ANY_TIME, validate_items
 from liveops.review import service as review_service
 from liveops.rundown import service as rundown_service
@@ -73,23 +74,8 @@ from liveops.storage.db import create_engine, create_sessionmaker
 from liveops.storage.migrate import upgrade_to_head
 from procstats import code_revision
 
-# The columns ingest writes (ingest/repository.py), in its order.
-COLUMNS = (
-    "show_id",
-    "event_id",
-    "type",
-    "ts_us",
-    "received_at_us",
-    "source",
-    "viewer_id",
-    "order_id",
-    "sku",
-    "amount",
-    "quantity",
-    "online",
-    "payload",
-    "intent",
-)
+# The columns ingest writes, in its order.
+COLUMNS = EVENT_COLUMNS
 SQLITE_INSERT = f"INSERT INTO event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 # Per 1,000 drawn events. On top: viewer.count every second, stream.health every 5 s,

@@ -14,7 +14,8 @@ from liveops.ingest.validation import Rejection
 from liveops.storage.driver import driver_in_transaction
 from liveops.storage.models import QuarantinedEvent, Show
 
-_COLUMNS = (
+# The columns an accepted event is written with, in order (bench/review.py writes the same).
+EVENT_COLUMNS = (
     "show_id",
     "event_id",
     "type",
@@ -47,12 +48,13 @@ _PG_TYPES = (
     "text",
 )
 _PG_INSERT = (
-    f"INSERT INTO event ({', '.join(_COLUMNS)}) "
+    f"INSERT INTO event ({', '.join(EVENT_COLUMNS)}) "
     f"SELECT * FROM unnest({', '.join(f'${i + 1}::{t}[]' for i, t in enumerate(_PG_TYPES))}) "
     "ON CONFLICT (show_id, event_id) DO NOTHING RETURNING id, event_id"
 )
 _SQLITE_INSERT = (
-    f"INSERT INTO event ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    f"INSERT INTO event ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) "
     "ON CONFLICT (show_id, event_id) DO NOTHING"
 )
 
