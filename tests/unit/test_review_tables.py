@@ -213,15 +213,15 @@ def test_cell(value: Any, expected: str) -> None:
     assert cell(value) == expected
 
 
-def test_render_has_a_bom_and_a_header_even_without_rows() -> None:
+def test_render_has_a_header_even_without_rows_and_a_bom_only_when_asked() -> None:
     text = render(("a", "b"), [])
-    assert text.startswith(BOM)
-    assert list(csv.reader(io.StringIO(text[len(BOM) :]))) == [["a", "b"]]
+    assert list(csv.reader(io.StringIO(text))) == [["a", "b"]]
+    assert render(("a", "b"), [], bom=True) == BOM + text
 
 
 def test_render_quotes_what_needs_it_and_leaves_missing_keys_empty() -> None:
     text = render(("a", "b"), [{"a": 'say "hi", ok', "b": 1}, {"a": "line\nbreak"}])
-    rows = list(csv.reader(io.StringIO(text[len(BOM) :])))
+    rows = list(csv.reader(io.StringIO(text)))
     assert rows == [["a", "b"], ['say "hi", ok', "1"], ["line\nbreak", ""]]
 
 

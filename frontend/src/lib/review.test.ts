@@ -210,6 +210,6 @@ describe("names and links", () => {
   });
 
   it("escapes the show id in export links", () => {
-    expect(exportCsvPath("a/b", "products")).toBe("/api/v1/shows/a%2Fb/export/products.csv");
+    expect(exportCsvPath("a/b", "products")).toBe("/api/v1/shows/a%2Fb/export/products.csv?excel=true");
   });
 });

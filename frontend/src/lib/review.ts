@@ -369,7 +369,7 @@ export async function getReview(showId: string): Promise<Review> {
 export type ExportTable = "minutes" | "products" | "segments" | "channels" | "comments" | "alerts" | "actions";
 
 export function exportCsvPath(showId: string, table: ExportTable): string {
-  return `/api/v1/shows/${encodeURIComponent(showId)}/export/${table}.csv`;
+  return `/api/v1/shows/${encodeURIComponent(showId)}/export/${table}.csv?excel=true`;
 }
 export function exportEventsPath(showId: string): string {
   return `/api/v1/shows/${encodeURIComponent(showId)}/export/events.ndjson`;

@@ -147,10 +147,13 @@ def cell(value: Any) -> str:
     return text
 
 
-def render(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """The whole file: BOM, header row, one line per row (a missing key is an empty cell)."""
+def render(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, bom: bool = False) -> str:
+    """The whole file: the header row, one line per row (a missing key is an empty cell);
+    with `bom`, a UTF-8 byte-order mark first, which Excel needs to read Chinese text right
+    (and which a program reading the header would take for part of its first name)."""
     out = io.StringIO()
-    out.write(BOM)
+    if bom:
+        out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
@@ -206,7 +209,7 @@ async def _rows(session: AsyncSession, show: Show, table: str) -> list[dict[str,
     raise ValueError(f"no CSV table {table!r}")
 
 
-async def table_csv(session: AsyncSession, show_id: str, table: str) -> str:
+async def table_csv(session: AsyncSession, show_id: str, table: str, *, bom: bool = False) -> str:
     """The CSV file of one review table of the show (404 if the show does not exist)."""
     show = await shows_service.get(session, show_id)
-    return render(COLUMNS[table], await _rows(session, show, table))
+    return render(COLUMNS[table], await _rows(session, show, table), bom=bom)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
 from liveops.auth.dependencies import PrincipalDep, require
@@ -69,16 +69,21 @@ async def export_table(
     ],
     principal: PrincipalDep,
     rt: RuntimeDep,
+    excel: Annotated[
+        bool,
+        Query(description="start with a UTF-8 byte-order mark, so that Excel reads Chinese"),
+    ] = False,
 ) -> Response:
     """One review table as CSV (contract §13): `minutes`, `products`, `segments`, `channels`,
-    `comments`, `alerts` (the alert items) or `actions`. UTF-8 with a byte-order mark (for
-    Excel), a header row even when there is no row; columns as docs/review.md lists them."""
+    `comments`, `alerts` (the alert items) or `actions`. UTF-8, a header row even when there
+    is no row; columns as docs/review.md lists them. `?excel=true` adds the byte-order mark
+    Excel needs (the console's links ask for it)."""
     require(principal, Action.REVIEW_READ, show_id)
     if table not in csv_export.TABLES:
         known = ", ".join(csv_export.TABLES)
         raise NotFound(f"no CSV table {table!r}: the tables are {known}")
     async with rt.read() as session:
-        body = await csv_export.table_csv(session, show_id, table)
+        body = await csv_export.table_csv(session, show_id, table, bom=excel)
     return Response(
         body.encode("utf-8"),
         media_type=CSV,
