@@ -60,7 +60,7 @@ from liveops.actions import log as action_log
 from liveops.comments.model import shipped
 from liveops.config import Settings
 from liveops.events import iso_from_micros, to_micros
-from liveops.ingest.repository import EVENT_COLUMNS
+from liveops.ingest.repository import EVENT_COLUMNS, event_row
 from liveops.ingest.validation import ANY_TIME, validate_items
 from liveops.review import service as review_service
 from liveops.rundown import service as rundown_service
@@ -311,24 +311,7 @@ def stored_rows(
     for r, payload in zip(batch.records, batch.payloads, strict=True):
         if r.type == "comment" and r.text is not None:
             r.intent = classify(r.text).intent
-        rows.append(
-            (
-                show_id,
-                r.event_id,
-                r.type,
-                r.ts_us,
-                r.received_at_us,
-                r.source,
-                r.viewer_id,
-                r.order_id,
-                r.sku,
-                r.amount,
-                r.quantity,
-                r.online,
-                payload,
-                r.intent,
-            )
-        )
+        rows.append(event_row(show_id, r, payload))
     return rows
 
 

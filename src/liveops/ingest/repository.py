@@ -59,6 +59,26 @@ _SQLITE_INSERT = (
 )
 
 
+def event_row(show_id: str, r: EventRecord, payload: str) -> tuple[Any, ...]:
+    """An accepted event as the row written, in EVENT_COLUMNS order."""
+    return (
+        show_id,
+        r.event_id,
+        r.type,
+        r.ts_us,
+        r.received_at_us,
+        r.source,
+        r.viewer_id,
+        r.order_id,
+        r.sku,
+        r.amount,
+        r.quantity,
+        r.online,
+        payload,
+        r.intent,
+    )
+
+
 async def insert_new(
     session: AsyncSession, show_id: str, records: Sequence[EventRecord], payloads: Sequence[str]
 ) -> dict[str, int]:
@@ -71,25 +91,7 @@ async def insert_new(
     """
     if not records:
         return {}
-    rows = [
-        (
-            show_id,
-            r.event_id,
-            r.type,
-            r.ts_us,
-            r.received_at_us,
-            r.source,
-            r.viewer_id,
-            r.order_id,
-            r.sku,
-            r.amount,
-            r.quantity,
-            r.online,
-            p,
-            r.intent,
-        )
-        for r, p in zip(records, payloads, strict=True)
-    ]
+    rows = [event_row(show_id, r, p) for r, p in zip(records, payloads, strict=True)]
     connection = await driver_in_transaction(session)
     driver = connection.driver
     if connection.postgres:

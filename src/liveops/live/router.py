@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -116,15 +118,36 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
         epoch,
         offset,
     )
-    tasks = {
-        asyncio.create_task(connection.run_sender()),
-        asyncio.create_task(_receive(websocket, connection)),
-        asyncio.create_task(connection.ended.wait()),
-    }
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await _serve(connection, _receive(websocket, connection))
     finally:
         rt.live.detach(show_id, connection)
+    code = connection.close_code
+    if code is not None:
+        rt.metrics.console_closes.labels(str(code)).inc()
+    log.info("console closed at offset %d (server close code %s)", connection.position, code)
+    await _close_with_code(websocket, connection)
+
+
+async def _serve(
+    connection: ConsoleConnection,
+    *work: Coroutine[Any, Any, None],
+    failure: str | None = None,
+) -> None:
+    """Send, and run `work` (receiving, a replay), until one of them ends or the server ends
+    the connection; then stop them all and close the connection. With `failure`, a task that
+    ended with an error is logged under that message."""
+    tasks = {
+        asyncio.create_task(connection.run_sender()),
+        asyncio.create_task(connection.ended.wait()),
+        *(asyncio.create_task(coroutine) for coroutine in work),
+    }
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if failure and not task.cancelled() and isinstance(task.exception(), Exception):
+                log.error(failure, exc_info=task.exception())
+    finally:
         connection.close()
         for task in tasks:
             task.cancel()  # including a send stuck on a console that stopped reading
@@ -133,10 +156,10 @@ async def live_console(websocket: WebSocket, show_id: str) -> None:
                 asyncio.CancelledError, WebSocketDisconnect, RuntimeError, SocketClosed
             ):
                 await task
+
+
+async def _close_with_code(websocket: WebSocket, connection: ConsoleConnection) -> None:
     code = connection.close_code
-    if code is not None:
-        rt.metrics.console_closes.labels(str(code)).inc()
-    log.info("console closed at offset %d (server close code %s)", connection.position, code)
     if code is not None and websocket.client_state == WebSocketState.CONNECTED:
         reason = _CLOSE_REASONS.get(code, "")
         # The close frame waits behind what the console has not read yet and goes out when it
@@ -188,33 +211,17 @@ async def _serve_replay(
     connection_id_var.set(secrets.token_hex(4))
     log.info("replay open (%s) at %gx", role, speed)
     controls: asyncio.Queue[ReplayControl] = asyncio.Queue(maxsize=REPLAY_CONTROLS_MAX)
-    tasks = {
-        asyncio.create_task(connection.run_sender()),
-        asyncio.create_task(_receive(websocket, connection, controls)),
-        asyncio.create_task(connection.ended.wait()),
-        asyncio.create_task(replay.run(controls)),
-    }
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if not task.cancelled() and isinstance(task.exception(), Exception):
-                log.error("replay failed", exc_info=task.exception())
+        await _serve(
+            connection,
+            _receive(websocket, connection, controls),
+            replay.run(controls),
+            failure="replay failed",
+        )
     finally:
-        connection.close()
         replay.close()
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(
-                asyncio.CancelledError, WebSocketDisconnect, RuntimeError, SocketClosed
-            ):
-                await task
     log.info("replay closed")
-    code = connection.close_code
-    if code is not None and websocket.client_state == WebSocketState.CONNECTED:
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect, TimeoutError):
-            reason = _CLOSE_REASONS.get(code, "")
-            await asyncio.wait_for(websocket.close(code, reason), CLOSE_WAIT_SECONDS)
+    await _close_with_code(websocket, connection)
 
 
 async def _receive(
